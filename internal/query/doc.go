@@ -1,0 +1,12 @@
+// Package query renders the query templates of source bindings (reference
+// §6.7, §5.4) with the per-source date dialects (reference §6.8).
+//
+// A template is compiled once (Compile) into literal and placeholder parts
+// and then rendered per request (Template.Append) without allocating. The
+// values a rendering puts into a query come from the moniker, whose parser
+// restricts every segment, version, namespace and sub-resource to
+// [A-Za-z0-9_.-]: that validation is the injection guard, because templates
+// are not escaped (upstream never escaped either). The only unvalidated part
+// of a moniker, its query parameters, is percent-encoded wherever it can
+// reach a rendering ({moniker}).
+package query
