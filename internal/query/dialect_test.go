@@ -175,7 +175,7 @@ func TestOracleHugeLookbackDoesNotOverflow(t *testing.T) {
 		want string
 	}{
 		{maxInt, 'Y', "ADD_MONTHS(SYSDATE, -110680464442257309684)"}, // 12 * (2^63-1)
-		{maxInt, 'W', "SYSDATE - 64563604257983430649"},               // 7 * (2^63-1)
+		{maxInt, 'W', "SYSDATE - 64563604257983430649"},              // 7 * (2^63-1)
 		{maxInt, 'M', "ADD_MONTHS(SYSDATE, -9223372036854775807)"},
 		{1 << 62, 'W', "SYSDATE - 32281802128991715328"},
 	}
