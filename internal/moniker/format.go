@@ -1,0 +1,135 @@
+package moniker
+
+import (
+	"strconv"
+	"unsafe"
+)
+
+// String returns the canonical form of m (reference §4.4, adjusted):
+//
+//	moniker://[ns@]path[@version[/sub.resource]][/vN][?k=v&...]
+//
+// It is the {moniker} template value, the telemetry name and the resolve
+// cache key, and Parse(m.String()) gives back an equal Moniker for every m
+// that Parse returned. To keep that round trip exact it differs from
+// upstream's form in three ways:
+//
+//   - An empty version ("x@", HasVersion with Version "") is written as a
+//     trailing "@" instead of being omitted, so HasVersion survives (it is
+//     the difference between moniker_version "" and null).
+//   - Query keys and values are escaped like url.QueryEscape (upstream
+//     re-joined them unescaped, so "&", "=", "#" in values broke).
+//   - A version on the root path without a namespace is written after a
+//     "/" ("moniker:///@latest"), since "moniker://@latest" would read as
+//     an empty namespace.
+//
+// A revision keeps no leading zeros ("v007" gives "/v7"); a date@ segment is
+// written as "@VALUE"; parameters keep their order. A SubResource is written
+// only when HasVersion is set (the grammar has no other place for it).
+func (m *Moniker) String() string {
+	b := m.AppendString(make([]byte, 0, m.canonicalLen()))
+	// b is never modified after this point and does not escape elsewhere,
+	// so it can back the string directly (as strings.Builder does).
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// AppendString appends the canonical form of m (see String) to dst and
+// returns the extended buffer. It does not allocate when dst has room.
+func (m *Moniker) AppendString(dst []byte) []byte {
+	dst = append(dst, scheme...)
+	if m.Namespace != "" {
+		dst = append(dst, m.Namespace...)
+		dst = append(dst, '@')
+	}
+	dst = append(dst, m.Path...)
+	if m.HasVersion {
+		if m.Path == "" && m.Namespace == "" {
+			dst = append(dst, '/')
+		}
+		dst = append(dst, '@')
+		dst = append(dst, m.Version...)
+		if m.SubResource != "" {
+			dst = append(dst, '/')
+			dst = append(dst, m.SubResource...)
+		}
+	}
+	if m.HasRevision {
+		dst = append(dst, "/v"...)
+		dst = strconv.AppendInt(dst, int64(m.Revision), 10)
+	}
+	for i, p := range m.Params {
+		if i == 0 {
+			dst = append(dst, '?')
+		} else {
+			dst = append(dst, '&')
+		}
+		dst = appendQueryEscape(dst, p.Key)
+		dst = append(dst, '=')
+		dst = appendQueryEscape(dst, p.Value)
+	}
+	return dst
+}
+
+// CacheKey appends the resolve cache key of m to dst: its canonical form,
+// which holds everything that can change a resolution (path, namespace,
+// version, sub-resource, revision, params; DESIGN §4, Q3). Pass a reused
+// buffer to avoid allocating.
+func (m *Moniker) CacheKey(dst []byte) []byte {
+	return m.AppendString(dst)
+}
+
+// canonicalLen returns len(m.String()) without building it.
+func (m *Moniker) canonicalLen() int {
+	n := len(scheme) + len(m.Path)
+	if m.Namespace != "" {
+		n += len(m.Namespace) + 1
+	}
+	if m.HasVersion {
+		if m.Path == "" && m.Namespace == "" {
+			n++
+		}
+		n += 1 + len(m.Version)
+		if m.SubResource != "" {
+			n += 1 + len(m.SubResource)
+		}
+	}
+	if m.HasRevision {
+		var tmp [24]byte
+		n += 2 + len(strconv.AppendInt(tmp[:0], int64(m.Revision), 10))
+	}
+	for _, p := range m.Params {
+		n += 2 + queryEscapeLen(p.Key) + queryEscapeLen(p.Value) // "?" or "&", and "="
+	}
+	return n
+}
+
+// queryUnreserved reports whether url.QueryEscape leaves c as is.
+func queryUnreserved(c byte) bool {
+	return isAlnum(c) || c == '-' || c == '_' || c == '.' || c == '~'
+}
+
+func queryEscapeLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !queryUnreserved(c) && c != ' ' {
+			n += 2
+		}
+	}
+	return n
+}
+
+// appendQueryEscape appends s escaped exactly as url.QueryEscape does.
+func appendQueryEscape(dst []byte, s string) []byte {
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case queryUnreserved(c):
+			dst = append(dst, c)
+		case c == ' ':
+			dst = append(dst, '+')
+		default:
+			dst = append(dst, '%', hex[c>>4], hex[c&15])
+		}
+	}
+	return dst
+}
