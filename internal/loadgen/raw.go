@@ -17,12 +17,11 @@ import (
 // per request once warm, which keeps the generator's share of the CPU
 // small when it runs on the same cores as the server under test.
 type rawClient struct {
-	addr    string
-	timeout time.Duration
-	conn    net.Conn
-	br      *bufio.Reader
-	reused  bool // conn has completed a request before
-	dials   int64 // connections opened
+	addr   string
+	conn   net.Conn
+	br     *bufio.Reader
+	reused bool  // conn has completed a request before
+	dials  int64 // connections opened
 }
 
 // errNoResponse marks a failure before the first byte of a response
