@@ -2,6 +2,7 @@ package moniker
 
 import (
 	"strconv"
+	"strings"
 	"unsafe"
 )
 
@@ -19,9 +20,9 @@ import (
 //     the difference between moniker_version "" and null).
 //   - Query keys and values are escaped like url.QueryEscape (upstream
 //     re-joined them unescaped, so "&", "=", "#" in values broke).
-//   - A version on the root path without a namespace is written after a
-//     "/" ("moniker:///@latest"), since "moniker://@latest" would read as
-//     an empty namespace.
+//   - Without a namespace, a version on a path of at most one segment
+//     gets a leading "/" ("moniker:///prices@latest", "moniker:///@latest"):
+//     "moniker://prices@latest" would read as namespace "prices" (Q34).
 //
 // A revision keeps no leading zeros ("v007" gives "/v7"); a date@ segment is
 // written as "@VALUE"; parameters keep their order. A SubResource is written
@@ -41,11 +42,11 @@ func (m *Moniker) AppendString(dst []byte) []byte {
 		dst = append(dst, m.Namespace...)
 		dst = append(dst, '@')
 	}
+	if m.needsLeadingSlash() {
+		dst = append(dst, '/')
+	}
 	dst = append(dst, m.Path...)
 	if m.HasVersion {
-		if m.Path == "" && m.Namespace == "" {
-			dst = append(dst, '/')
-		}
 		dst = append(dst, '@')
 		dst = append(dst, m.Version...)
 		if m.SubResource != "" {
@@ -84,10 +85,10 @@ func (m *Moniker) canonicalLen() int {
 	if m.Namespace != "" {
 		n += len(m.Namespace) + 1
 	}
+	if m.needsLeadingSlash() {
+		n++
+	}
 	if m.HasVersion {
-		if m.Path == "" && m.Namespace == "" {
-			n++
-		}
 		n += 1 + len(m.Version)
 		if m.SubResource != "" {
 			n += 1 + len(m.SubResource)
@@ -101,6 +102,12 @@ func (m *Moniker) canonicalLen() int {
 		n += 2 + queryEscapeLen(p.Key) + queryEscapeLen(p.Value) // "?" or "&", and "="
 	}
 	return n
+}
+
+// needsLeadingSlash reports whether the canonical form needs a "/" before
+// the path so that the version's "@" is not read as a namespace "@".
+func (m *Moniker) needsLeadingSlash() bool {
+	return m.HasVersion && m.Namespace == "" && strings.IndexByte(m.Path, '/') < 0
 }
 
 // queryUnreserved reports whether url.QueryEscape leaves c as is.

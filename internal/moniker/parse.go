@@ -154,30 +154,29 @@ func parseBody(in, body, query string) (Moniker, error) {
 		rem = rem[:i]
 	}
 
-	// HEAD step 6: date@VALUE as the final segment is the version.
-	lastSlash := strings.LastIndexByte(rem, '/')
-	if final := rem[lastSlash+1:]; strings.HasPrefix(final, "date@") {
-		if err := m.setDateParam(final[len("date@"):]); err != "" {
-			return Moniker{}, parseErr(in, err)
+	// HEAD step 6: date@VALUE as the final segment is the version. Every
+	// step from here on needs an "@"; most monikers have none.
+	if firstAt >= 0 {
+		lastSlash := strings.LastIndexByte(rem, '/')
+		if final := rem[lastSlash+1:]; strings.HasPrefix(final, "date@") {
+			if err := m.setDateParam(final[len("date@"):]); err != "" {
+				return Moniker{}, parseErr(in, err)
+			}
+			rem = rem[:max(lastSlash, 0)]
+			if strings.IndexByte(rem, '@') >= 0 {
+				return Moniker{}, parseErr(in, "invalid moniker: @version and a date@ segment cannot be combined; use one of them")
+			}
 		}
-		rem = rem[:max(lastSlash, 0)]
-		if strings.IndexByte(rem, '@') >= 0 {
-			return Moniker{}, parseErr(in, "invalid moniker: @version and a date@ segment cannot be combined; use one of them")
+		// A date@ segment anywhere else is an error (HEAD would take it
+		// as an @id on a segment named "date", which we do not implement).
+		if seg := nonFinalDateSegment(rem); seg != "" {
+			return Moniker{}, parseErr(in, "invalid path segment "+quote(seg)+": a date@ segment must be the final path segment")
 		}
-	}
-	// A date@ segment anywhere else is an error (HEAD would take it as an
-	// @id on a segment named "date", which we do not implement).
-	if i := nonFinalDateSegment(rem); i >= 0 {
-		seg := rem[i:]
-		if j := strings.IndexByte(seg, '/'); j >= 0 {
-			seg = seg[:j]
-		}
-		return Moniker{}, parseErr(in, "invalid path segment "+quote(seg)+": a date@ segment must be the final path segment")
 	}
 
 	// Step 5: @version[/sub.resource]. With a namespace any "@" counts;
 	// without one only an "@" after the first "/".
-	if at := strings.LastIndexByte(rem, '@'); at >= 0 && (m.Namespace != "" || at > strings.IndexByte(rem, '/')) {
+	if at := strings.LastIndexByte(rem, '@'); firstAt >= 0 && at >= 0 && (m.Namespace != "" || at > strings.IndexByte(rem, '/')) {
 		ver, sub, _ := strings.Cut(rem[at+1:], "/")
 		rem = rem[:at]
 		if reason := checkVersion(ver); reason != "" {
@@ -200,18 +199,17 @@ func parseBody(in, body, query string) (Moniker, error) {
 	// Step 6: the path, leading and trailing "/" stripped.
 	path := strings.Trim(rem, "/")
 	if path != "" {
-		n := 0
-		for seg := range strings.SplitSeq(path, "/") {
-			if reason := checkSegment(seg); reason != "" {
-				return Moniker{}, parseErr(in, "invalid path segment "+quote(seg)+": "+reason)
-			}
-			n++
+		n, bad, reason := checkPath(path)
+		if reason != "" {
+			return Moniker{}, parseErr(in, "invalid path segment "+quote(bad)+": "+reason)
 		}
 		m.Path = path
-		m.Segments = make([]string, 0, n)
-		for seg := range strings.SplitSeq(path, "/") {
-			m.Segments = append(m.Segments, seg)
+		m.Segments = make([]string, n)
+		for i := range n - 1 {
+			j := strings.IndexByte(path, '/')
+			m.Segments[i], path = path[:j], path[j+1:]
 		}
+		m.Segments[n-1] = path
 	}
 
 	// Step 7: query parameters.
@@ -239,20 +237,20 @@ func lastSlashV(s string) int {
 	return -1
 }
 
-// nonFinalDateSegment returns the index of the first segment of s that
-// starts with "date@", or -1.
-func nonFinalDateSegment(s string) int {
-	for i := 0; ; {
-		j := strings.Index(s[i:], "date@")
-		if j < 0 {
-			return -1
+// nonFinalDateSegment returns the first segment of s that starts with
+// "date@", or "".
+func nonFinalDateSegment(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] != '@' || i < 4 || s[i-4:i] != "date" || (i > 4 && s[i-5] != '/') {
+			continue
 		}
-		i += j
-		if i == 0 || s[i-1] == '/' {
-			return i
+		seg := s[i-4:]
+		if j := strings.IndexByte(seg, '/'); j >= 0 {
+			seg = seg[:j]
 		}
-		i += len("date@")
+		return seg
 	}
+	return ""
 }
 
 // setDateParam validates a date@ value with HEAD's rule and records it as
@@ -406,6 +404,36 @@ func checkSegment(s string) string {
 		}
 	}
 	return ""
+}
+
+// checkPath validates every "/"-separated segment of path with the rules
+// of checkSegment in one pass. It returns the number of segments, or the
+// first bad segment and why it is bad.
+func checkPath(path string) (n int, bad, reason string) {
+	start := 0
+	for i := 0; i <= len(path); i++ {
+		if i < len(path) {
+			c := path[i]
+			if c != '/' {
+				if isAlnum(c) || i > start && (c == '_' || c == '.' || c == '-' && path[i-1] != '-') {
+					continue
+				}
+				// Let checkSegment say what is wrong with the segment.
+				end := strings.IndexByte(path[i:], '/')
+				if end < 0 {
+					end = len(path) - i
+				}
+				bad = path[start : i+end]
+				return 0, bad, checkSegment(bad)
+			}
+		}
+		if seg := path[start:i]; seg == "" || len(seg) > MaxSegmentLen {
+			return 0, seg, checkSegment(seg)
+		}
+		n++
+		start = i + 1
+	}
+	return n, "", ""
 }
 
 // checkNamespace validates a namespace: [A-Za-z][A-Za-z0-9_-]*, at most
