@@ -170,7 +170,7 @@ func ctx() context.Context { return context.Background() }
 
 func TestBaseURLPrefix(t *testing.T) {
 	rec := newRecorder(t, 200, `{"children":["a","b"],"moniker":"moniker://x","path":"x"}`)
-	res, err := New(rec.srv.URL + "/api/").List(ctx(), "x")
+	res, err := New(rec.srv.URL+"/api/").List(ctx(), "x")
 	if err != nil {
 		t.Fatal(err)
 	}
