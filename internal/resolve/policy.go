@@ -13,6 +13,10 @@ import (
 // no cardinality multiplier (reference §6.5).
 const defaultMultiplier = 100
 
+// defaultBaseRowCount is the row estimate of a fully filtered query when
+// the policy sets none.
+const defaultBaseRowCount = 100
+
 // policy is an access policy compiled for one snapshot: its blocked
 // patterns are compiled once, as (?i)^(?:pattern) (Python's re.match with
 // re.IGNORECASE: anchored at the start only).
@@ -56,10 +60,14 @@ func nextSegment(s string) (seg, rest string, more bool) {
 // estimate returns the estimated row count for the segments of sub (the
 // sub-path below the binding; "" means no segments): base_row_count times,
 // for each ALL segment, its cardinality multiplier (100 when there is none
-// for its position). It saturates at MaxInt64 where Python's integers
-// would grow without bound.
+// for its position). A base_row_count <= 0 counts as the default 100 (a
+// node built in code has 0). The product saturates at MaxInt64 where
+// Python's integers would grow without bound.
 func (cp *policy) estimate(sub string) int64 {
 	rows := cp.p.BaseRowCount
+	if rows <= 0 {
+		rows = defaultBaseRowCount
+	}
 	for i, rest, more := 0, sub, sub != ""; more; i++ {
 		var seg string
 		seg, rest, more = nextSegment(rest)
