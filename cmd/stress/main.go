@@ -11,6 +11,8 @@
 //	stress --distinct                   a new moniker every request (cache misses),
 //	                                    from --template (default prices.equity/SYM{n}@20260115)
 //	stress --path /health               one fixed path (any route)
+//	stress --discover 1000 > FILE       no load: list monikers the server resolves
+//	                                    (read from its /catalog), for --monikers
 //
 // It prints a human summary, or one JSON object with -json, and exits 1
 // when any request failed (non-2xx or transport error), 2 on bad usage.
@@ -36,6 +38,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/moniker-svc/moniker/client"
 	"github.com/moniker-svc/moniker/internal/loadgen"
 )
 
@@ -72,6 +75,7 @@ type options struct {
 	client      string
 	allowRemote bool
 	jsonOut     bool
+	discover    int
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -93,6 +97,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.client, "client", string(loadgen.ModeRaw), "HTTP client: raw (lean HTTP/1.1) or http (net/http)")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow a host that is not a loopback address")
 	fs.BoolVar(&o.jsonOut, "json", false, "print one JSON object instead of the summary")
+	fs.IntVar(&o.discover, "discover", 0, "no load: print up to this many monikers the server resolves (from its /catalog), one a line, for -monikers")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -105,6 +110,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("-distinct excludes -monikers")
 	case o.path != "" && !strings.HasPrefix(o.path, "/"):
 		return nil, fmt.Errorf("-path %q must start with /", o.path)
+	case o.discover < 0:
+		return nil, fmt.Errorf("-discover %d must not be negative", o.discover)
 	case o.port < 1 || o.port > 65535:
 		return nil, fmt.Errorf("-port %d out of range", o.port)
 	}
@@ -121,12 +128,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "stress:", err)
 		return exitUsage
 	}
+	target := "http://" + net.JoinHostPort(o.host, strconv.Itoa(o.port))
+	if o.discover > 0 {
+		if err := loadgen.CheckTarget(ctx, target, o.allowRemote); err != nil {
+			fmt.Fprintln(stderr, "stress:", err)
+			return exitUsage
+		}
+		n, err := discover(ctx, client.New(target), o.discover, stdout)
+		if err != nil {
+			fmt.Fprintln(stderr, "stress: discover:", err)
+			return exitFailed
+		}
+		fmt.Fprintf(stderr, "stress: %d monikers resolve\n", n)
+		return exitOK
+	}
 	src, desc, err := o.source()
 	if err != nil {
 		fmt.Fprintln(stderr, "stress:", err)
 		return exitUsage
 	}
-	target := "http://" + net.JoinHostPort(o.host, strconv.Itoa(o.port))
 	res, err := loadgen.Run(ctx, loadgen.Config{
 		Target:      target,
 		Source:      src,

@@ -266,6 +266,14 @@ func (r *runner) collect(workers []*worker) *Result {
 	return res
 }
 
+// CheckTarget reports whether Run would accept target as its base URL
+// (an http URL on a loopback address unless allowRemote), for tools that
+// send other requests to the same server.
+func CheckTarget(ctx context.Context, target string, allowRemote bool) error {
+	_, err := resolveTarget(ctx, target, ModeRaw, allowRemote)
+	return err
+}
+
 // target is a validated base URL.
 type target struct {
 	base     *url.URL
