@@ -119,7 +119,9 @@ type Template struct {
 // [A-Za-z0-9_]+) where Python's \d and \w also accept other Unicode
 // digits and letters.
 func Compile(tmpl string) *Template {
-	t := &Template{}
+	// At most a literal before each "{" and the placeholder it opens,
+	// plus a trailing literal.
+	t := &Template{parts: make([]part, 0, 2*strings.Count(tmpl, "{")+1)}
 	lit := 0 // start of the pending literal
 	for i := 0; i < len(tmpl); {
 		open := strings.IndexByte(tmpl[i:], '{')
