@@ -23,6 +23,11 @@ import (
 //   - Without a namespace, a version on a path of at most one segment
 //     gets a leading "/" ("moniker:///prices@latest", "moniker:///@latest"):
 //     "moniker://prices@latest" would read as namespace "prices" (Q34).
+//   - A path whose last segment is "date" gets a "/" before "@version"
+//     ("moniker://x/date/@latest"), since "x/date@latest" is a date@
+//     segment; and a path whose last segment looks like a revision (v2)
+//     gets a trailing "/" when no version or revision follows
+//     ("moniker://x/v2/"), since "x/v2" is path "x" with revision 2 (Q35).
 //
 // A revision keeps no leading zeros ("v007" gives "/v7"); a date@ segment is
 // written as "@VALUE"; parameters keep their order. A SubResource is written
@@ -46,7 +51,13 @@ func (m *Moniker) AppendString(dst []byte) []byte {
 		dst = append(dst, '/')
 	}
 	dst = append(dst, m.Path...)
+	if m.needsTrailingSlash() {
+		dst = append(dst, '/')
+	}
 	if m.HasVersion {
+		if m.lastSegmentIsDate() {
+			dst = append(dst, '/')
+		}
 		dst = append(dst, '@')
 		dst = append(dst, m.Version...)
 		if m.SubResource != "" {
@@ -88,7 +99,13 @@ func (m *Moniker) canonicalLen() int {
 	if m.needsLeadingSlash() {
 		n++
 	}
+	if m.needsTrailingSlash() {
+		n++
+	}
 	if m.HasVersion {
+		if m.lastSegmentIsDate() {
+			n++
+		}
 		n += 1 + len(m.Version)
 		if m.SubResource != "" {
 			n += 1 + len(m.SubResource)
@@ -108,6 +125,22 @@ func (m *Moniker) canonicalLen() int {
 // the path so that the version's "@" is not read as a namespace "@".
 func (m *Moniker) needsLeadingSlash() bool {
 	return m.HasVersion && m.Namespace == "" && strings.IndexByte(m.Path, '/') < 0
+}
+
+// needsTrailingSlash reports whether the canonical form needs a "/" after
+// the path so that a last segment like "v2" is not read as a revision.
+func (m *Moniker) needsTrailingSlash() bool {
+	if m.HasVersion || m.HasRevision {
+		return false
+	}
+	last := m.Path[strings.LastIndexByte(m.Path, '/')+1:]
+	return len(last) >= 2 && (last[0] == 'v' || last[0] == 'V') && isDigits(last[1:])
+}
+
+// lastSegmentIsDate reports whether the last path segment is "date", which
+// must not be followed directly by "@" in the canonical form.
+func (m *Moniker) lastSegmentIsDate() bool {
+	return m.Path == "date" || strings.HasSuffix(m.Path, "/date")
 }
 
 // queryUnreserved reports whether url.QueryEscape leaves c as is.

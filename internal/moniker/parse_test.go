@@ -175,6 +175,23 @@ func parseCases() []parseCase {
 			want: Moniker{Namespace: "ns", Path: "prices", Segments: p("prices"),
 				HasVersion: true, Version: "latest", VersionType: VersionLatest},
 			canon: "moniker://ns@prices@latest"},
+		{name: "last segment like a revision keeps its slash", in: "a/v2/",
+			want:  Moniker{Path: "a/v2", Segments: p("a", "v2")},
+			canon: "moniker://a/v2/"},
+		{name: "revision after a revision-like segment", in: "a/V2/v3",
+			want:  Moniker{Path: "a/V2", Segments: p("a", "V2"), HasRevision: true, Revision: 3},
+			canon: "moniker://a/V2/v3"},
+		{name: "version on a segment named date", in: "x/date/@latest",
+			want: Moniker{Path: "x/date", Segments: p("x", "date"),
+				HasVersion: true, Version: "latest", VersionType: VersionLatest},
+			canon: "moniker://x/date/@latest"},
+		{name: "version on a root segment named date", in: "/date/@3M",
+			want: Moniker{Path: "date", Segments: p("date"),
+				HasVersion: true, Version: "3M", VersionType: VersionLookback, LookbackValue: 3, LookbackUnit: 'M'},
+			canon: "moniker:///date/@3M"},
+		{name: "namespace and segment named date", in: "ns@date/@",
+			want:  Moniker{Namespace: "ns", Path: "date", Segments: p("date"), HasVersion: true},
+			canon: "moniker://ns@date/@"},
 		{name: "root with namespace and version", in: "ns@@3W",
 			want: Moniker{Namespace: "ns", HasVersion: true, Version: "3W", VersionType: VersionLookback,
 				LookbackValue: 3, LookbackUnit: 'W'},
@@ -601,5 +618,61 @@ func TestParseAllocs(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { _ = m.String() }); n > 1 {
 		t.Errorf("String allocates %v times, want <= 1", n)
+	}
+}
+
+// TestCanonicalRoundTripCombinations builds Monikers from parts chosen to
+// collide with the grammar's ambiguities (namespace vs version "@", "date@",
+// revision-like segments, empty versions, the root) and checks that every
+// canonical form parses back to the same Moniker.
+func TestCanonicalRoundTripCombinations(t *testing.T) {
+	namespaces := []string{"", "ns", "date", "v2"}
+	paths := []string{"", "a", "v2", "date", "a/b", "a/v2", "a/date", "date/a", "v2/date", "a/V10", "date.x/v0"}
+	versions := []string{"", "latest", "3M", "v2", "date", "20240229"}
+	subs := []string{"", "x", "v2", "date.v2"}
+	params := [][]Param{nil, {{"", ""}}, {{"a b", "#&=?/"}, {"date@x", "v2"}}}
+	n := 0
+	for _, ns := range namespaces {
+		for _, path := range paths {
+			for vi := -1; vi < len(versions); vi++ {
+				for si, sub := range subs {
+					if vi < 0 && si > 0 {
+						continue // a sub-resource needs a version
+					}
+					for rev := -1; rev <= 2; rev += 2 {
+						if sub == "v2" && rev < 0 {
+							continue // not expressible: "@x/v2" is a revision
+						}
+						for _, ps := range params {
+							m := Moniker{Namespace: ns, Path: path, SubResource: sub, Params: ps}
+							if path != "" {
+								m.Segments = strings.Split(path, "/")
+							}
+							if vi >= 0 {
+								m.HasVersion, m.Version = true, versions[vi]
+								if msg := m.classifyVersion(); msg != "" {
+									t.Fatal(msg)
+								}
+							}
+							if rev >= 0 {
+								m.HasRevision, m.Revision = true, rev
+							}
+							s := m.String()
+							got, err := Parse(s)
+							if err != nil {
+								t.Fatalf("Parse(%q): %v", s, err)
+							}
+							if !reflect.DeepEqual(got, m) {
+								t.Fatalf("Parse(%q)\n got %#v\nwant %#v", s, got, m)
+							}
+							n++
+						}
+					}
+				}
+			}
+		}
+	}
+	if n < 1000 {
+		t.Fatalf("only %d combinations checked", n)
 	}
 }
