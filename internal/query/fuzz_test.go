@@ -8,25 +8,6 @@ import (
 	"time"
 )
 
-// fuzzMonikers are the monikers FuzzRender picks from: one per kind of
-// version, plus namespace, sub-resource, revision and a parameter whose
-// value holds a quote.
-var fuzzMonikers = []string{
-	"p/x",
-	"ns@p/x@20260115/sub.res/v3?k=it%27s",
-	"p/x@3M",
-	"p/x@latest",
-	"p/x/date@previous",
-	"p/x@all",
-	"p/x@weekly",
-	"p/x@v2beta",
-	"p/x@",
-}
-
-// structural are the texts a segment value must never add to a rendering:
-// quotes, statement separators, escapes, whitespace and comment markers.
-var structural = []string{"'", `"`, "`", ";", `\`, " ", "\t", "\n", "\r", "\v", "\f", "#", "--", "/*", "*/", "//"}
-
 // FuzzRender renders fuzzed templates with fuzzed segments (restricted to
 // what the moniker parser accepts) and checks that:
 //
@@ -36,7 +17,7 @@ var structural = []string{"'", `"`, "`", ";", `\`, " ", "\t", "\n", "\r", "\v", 
 //     of its class. The classes are what the renderer looks at (ALL in any
 //     case, 8 digits, other) plus a trailing "-", which the parser allows
 //     and which forms "--" with a "-" that follows the placeholder in the
-//     template (a template hazard: see the package report);
+//     template (a template hazard, see TestSegmentEndingInDashFormsComment);
 //   - unknown placeholders are kept verbatim;
 //   - the single pass gives upstream's multi-pass result (reference §6.7,
 //     a step per regular expression, each on the output of the one before)
@@ -44,6 +25,25 @@ var structural = []string{"'", `"`, "`", ";", `\`, " ", "\t", "\n", "\r", "\v", 
 //     a "}": only such nesting lets upstream re-read a value as template
 //     text.
 func FuzzRender(f *testing.F) {
+	// monikers are the monikers FuzzRender picks from: one per kind of
+	// version, plus namespace, sub-resource, revision and a parameter whose
+	// value holds a quote.
+	monikers := []string{
+		"p/x",
+		"ns@p/x@20260115/sub.res/v3?k=it%27s",
+		"p/x@3M",
+		"p/x@latest",
+		"p/x/date@previous",
+		"p/x@all",
+		"p/x@weekly",
+		"p/x@v2beta",
+		"p/x@",
+	}
+
+	// structural are the texts a segment value must never add to a rendering:
+	// quotes, statement separators, escapes, whitespace and comment markers.
+	structural := []string{"'", `"`, "`", ";", `\`, " ", "\t", "\n", "\r", "\v", "\f", "#", "--", "/*", "*/", "//"}
+
 	seeds := []string{
 		"WHERE {filter[0]:index_family} AND {filter[1]:currency} AND as_of_date = {version_date}",
 		"SELECT * FROM t WHERE sym = '{segments[0]}' AND d = {segment_date_sql[1]} AND {date_filter:as_of}",
@@ -69,7 +69,7 @@ func FuzzRender(f *testing.F) {
 				return
 			}
 		}
-		m := mustParse(t, fuzzMonikers[int(mi)%len(fuzzMonikers)])
+		m := mustParse(t, monikers[int(mi)%len(monikers)])
 		c := &Context{M: m, Segments: segs, Path: segText, Dialect: Dialect(di % 4), Now: time.Unix(sec, 0).UTC()}
 		tmpl := Compile(tmplText)
 
