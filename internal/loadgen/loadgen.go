@@ -203,16 +203,19 @@ func (r *runner) work(w *worker) {
 		path = r.cfg.Source.AppendPath(path[:0], r.seq.Add(1)-1)
 		status, body, err := w.client.do(path, t0.Add(r.cfg.Timeout))
 		t1 := time.Now()
+		if err != nil {
+			if measure {
+				w.errs++
+				w.sample(err)
+				w.last = t1
+			}
+			time.Sleep(errorPause)
+			continue
+		}
 		if !measure {
 			continue
 		}
 		w.last = t1
-		if err != nil {
-			w.errs++
-			w.sample(err)
-			time.Sleep(errorPause)
-			continue
-		}
 		w.requests++
 		w.hist.Record(t1.Sub(t0))
 		w.status[status]++
