@@ -154,13 +154,13 @@ func parseBody(in, body, query string) (Moniker, error) {
 		rem = rem[:i]
 	}
 
-	// HEAD step 6: date@VALUE as the final segment is the version. Every
-	// step from here on needs an "@"; most monikers have none.
+	// Every step from here to the path needs an "@"; most monikers have none.
 	if firstAt >= 0 {
+		// HEAD step 6: date@VALUE as the final segment is the version.
 		lastSlash := strings.LastIndexByte(rem, '/')
 		if final := rem[lastSlash+1:]; strings.HasPrefix(final, "date@") {
-			if err := m.setDateParam(final[len("date@"):]); err != "" {
-				return Moniker{}, parseErr(in, err)
+			if msg := m.setDateParam(final[len("date@"):]); msg != "" {
+				return Moniker{}, parseErr(in, msg)
 			}
 			rem = rem[:max(lastSlash, 0)]
 			if strings.IndexByte(rem, '@') >= 0 {
@@ -172,27 +172,28 @@ func parseBody(in, body, query string) (Moniker, error) {
 		if seg := nonFinalDateSegment(rem); seg != "" {
 			return Moniker{}, parseErr(in, "invalid path segment "+quote(seg)+": a date@ segment must be the final path segment")
 		}
-	}
 
-	// Step 5: @version[/sub.resource]. With a namespace any "@" counts;
-	// without one only an "@" after the first "/".
-	if at := strings.LastIndexByte(rem, '@'); firstAt >= 0 && at >= 0 && (m.Namespace != "" || at > strings.IndexByte(rem, '/')) {
-		ver, sub, _ := strings.Cut(rem[at+1:], "/")
-		rem = rem[:at]
-		if reason := checkVersion(ver); reason != "" {
-			return Moniker{}, parseErr(in, "invalid version "+quote(ver)+": "+reason)
-		}
-		m.HasVersion, m.Version = true, ver
-		if err := m.classifyVersion(); err != "" {
-			return Moniker{}, parseErr(in, err)
-		}
-		if sub != "" {
-			for part := range strings.SplitSeq(sub, ".") {
-				if reason := checkSegment(part); reason != "" {
-					return Moniker{}, parseErr(in, "invalid sub-resource segment "+quote(part)+": "+reason)
-				}
+		// Step 5: @version[/sub.resource], at the last "@". With a
+		// namespace any "@" counts; without one only an "@" after the
+		// first "/" (an earlier one was taken as the namespace).
+		if at := strings.LastIndexByte(rem, '@'); at >= 0 && (m.Namespace != "" || at > strings.IndexByte(rem, '/')) {
+			ver, sub, _ := strings.Cut(rem[at+1:], "/")
+			rem = rem[:at]
+			if reason := checkVersion(ver); reason != "" {
+				return Moniker{}, parseErr(in, "invalid version "+quote(ver)+": "+reason)
 			}
-			m.SubResource = sub
+			m.HasVersion, m.Version = true, ver
+			if msg := m.classifyVersion(); msg != "" {
+				return Moniker{}, parseErr(in, msg)
+			}
+			if sub != "" {
+				for part := range strings.SplitSeq(sub, ".") {
+					if reason := checkSegment(part); reason != "" {
+						return Moniker{}, parseErr(in, "invalid sub-resource segment "+quote(part)+": "+reason)
+					}
+				}
+				m.SubResource = sub
+			}
 		}
 	}
 
@@ -214,9 +215,9 @@ func parseBody(in, body, query string) (Moniker, error) {
 
 	// Step 7: query parameters.
 	if query != "" {
-		params, err := parseQuery(query)
-		if err != "" {
-			return Moniker{}, parseErr(in, err)
+		params, msg := parseQuery(query)
+		if msg != "" {
+			return Moniker{}, parseErr(in, msg)
 		}
 		m.Params = params
 	}
