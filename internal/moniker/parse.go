@@ -163,8 +163,10 @@ func parseBody(in, body, query string) (Moniker, error) {
 				return Moniker{}, parseErr(in, msg)
 			}
 			rem = rem[:max(lastSlash, 0)]
-			if strings.IndexByte(rem, '@') >= 0 {
-				return Moniker{}, parseErr(in, "invalid moniker: @version and a date@ segment cannot be combined; use one of them")
+			if at := strings.LastIndexByte(rem, '@'); at >= 0 {
+				ver, _, _ := strings.Cut(rem[at+1:], "/")
+				return Moniker{}, parseErr(in, "invalid date@ segment "+quote(final)+
+					": cannot be combined with @version "+quote(ver)+"; use one of them")
 			}
 		}
 		// A date@ segment anywhere else is an error (HEAD would take it

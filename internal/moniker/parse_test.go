@@ -360,8 +360,9 @@ func rejectCases() []rejectCase {
 		{"date@ not final", "prices/equity/date@20260101/AAPL",
 			`invalid path segment "date@20260101": a date@ segment must be the final path segment`},
 		{"date@ not final (trailing slash)", "x/date@3M/", "must be the final path segment"},
-		{"date@ and @version", "x/AAPL@latest/date@3M", "cannot be combined"},
-		{"two date@", "x/date@3M/date@1Y", "cannot be combined"},
+		{"date@ and @version", "x/AAPL@latest/date@3M",
+			`invalid date@ segment "date@3M": cannot be combined with @version "latest"`},
+		{"two date@", "x/date@3M/date@1Y", `invalid date@ segment "date@1Y": cannot be combined with @version "3M"`},
 
 		// Version classification (DESIGN Q19, lookback bounds).
 		{"impossible date", "x/y@20261399", `invalid version "20261399": not a real calendar date (YYYYMMDD)`},
