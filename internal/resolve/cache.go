@@ -3,6 +3,7 @@ package resolve
 import (
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // CacheStats reports the resolve cache of a Snapshot.
@@ -52,15 +53,19 @@ func newCache(maxSize int) *cache {
 // get returns the live entry for key at time now (Unix nanoseconds), or
 // nil. It does not allocate.
 func (c *cache) get(key []byte, now int64) *Entry {
+	// string(key) would copy a key longer than 32 bytes to the heap to box
+	// it; the lookups only hash and compare k and keep no reference to it,
+	// so a view of the caller's bytes is enough.
+	k := unsafe.String(unsafe.SliceData(key), len(key))
 	g := c.gens.Load()
-	if v, ok := g.cur.m.Load(string(key)); ok {
+	if v, ok := g.cur.m.Load(k); ok {
 		if e := v.(*Entry); now < e.expires {
 			c.hits.Add(1)
 			return e
 		}
 		// Expired: the miss leads to a put that replaces it.
 	} else if g.prev != nil {
-		if v, ok := g.prev.m.Load(string(key)); ok {
+		if v, ok := g.prev.m.Load(k); ok {
 			if e := v.(*Entry); now < e.expires {
 				c.hits.Add(1)
 				c.add(g, e)

@@ -22,8 +22,23 @@ const defaultBaseRowCount = 100
 // re.IGNORECASE: anchored at the start only).
 type policy struct {
 	p        *moniker.AccessPolicy
-	blocked  []*regexp.Regexp
+	blocked  []blockedPattern
 	badRegex string // a blocked pattern that does not compile: deny everything
+}
+
+// blockedPattern is one compiled blocked pattern. A pattern without regexp
+// metacharacters (such as "ALL/ALL/ALL") is matched as a case-insensitive
+// prefix, which is what the regexp would do, without running it.
+type blockedPattern struct {
+	literal string
+	re      *regexp.Regexp // nil for a literal
+}
+
+func (b *blockedPattern) match(s string) bool {
+	if b.re == nil {
+		return len(s) >= len(b.literal) && strings.EqualFold(s[:len(b.literal)], b.literal)
+	}
+	return b.re.MatchString(s)
 }
 
 // compilePolicy compiles p; nil for no policy.
@@ -31,8 +46,12 @@ func compilePolicy(p *moniker.AccessPolicy) *policy {
 	if p == nil {
 		return nil
 	}
-	cp := &policy{p: p, blocked: make([]*regexp.Regexp, 0, len(p.BlockedPatterns))}
+	cp := &policy{p: p, blocked: make([]blockedPattern, 0, len(p.BlockedPatterns))}
 	for _, pat := range p.BlockedPatterns {
+		if regexp.QuoteMeta(pat) == pat && isASCII(pat) {
+			cp.blocked = append(cp.blocked, blockedPattern{literal: pat})
+			continue
+		}
 		re, err := regexp.Compile("(?i)^(?:" + pat + ")")
 		if err != nil {
 			// The catalog loader rejects such patterns; a catalog built
@@ -40,9 +59,20 @@ func compilePolicy(p *moniker.AccessPolicy) *policy {
 			cp.badRegex = pat
 			continue
 		}
-		cp.blocked = append(cp.blocked, re)
+		cp.blocked = append(cp.blocked, blockedPattern{re: re})
 	}
 	return cp
+}
+
+// isASCII reports whether s is all ASCII, where strings.EqualFold and the
+// regexp's (?i) agree (the regexp also folds e.g. "K" with U+212A).
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // isAll reports whether a segment is the ALL wildcard (case-insensitive).
@@ -112,8 +142,8 @@ func (cp *policy) check(sub string) (int64, error) {
 	if cp.badRegex != "" {
 		return deny("Access policy has an invalid blocked pattern '" + cp.badRegex + "'; access is denied")
 	}
-	for _, re := range cp.blocked {
-		if re.MatchString(sub) {
+	for i := range cp.blocked {
+		if cp.blocked[i].match(sub) {
 			if cp.p.DenialMessage != "" {
 				return deny(cp.p.DenialMessage)
 			}

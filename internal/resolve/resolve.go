@@ -47,6 +47,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/moniker-svc/moniker/internal/catalog"
@@ -114,6 +115,7 @@ type Snapshot struct {
 	ttlHint  int
 	cache    *cache // nil when disabled
 	log      *slog.Logger
+	scratch  sync.Pool // *[]byte, build's scratch space
 }
 
 // NewSnapshot prepares cat and domains for resolving: it compiles the
@@ -136,6 +138,10 @@ func NewSnapshot(cat *catalog.Catalog, domains Domains, opts Options) *Snapshot 
 		now:      opts.Now,
 		ttl:      opts.CacheTTL,
 		log:      opts.Logger,
+	}
+	s.scratch.New = func() any {
+		b := make([]byte, 0, 4096)
+		return &b
 	}
 	if s.now == nil {
 		s.now = func() time.Time { return time.Now().UTC() }
@@ -365,30 +371,50 @@ func (s *Snapshot) build(m *moniker.Moniker, key []byte, now time.Time) (*Entry,
 	}
 	ctx := query.Context{M: m, Segments: segs, Path: tpath, Dialect: cb.dialect, Now: now}
 
-	var mb [256]byte
-	canon := m.AppendString(mb[:0])
-	e := &Entry{policy: cb.policy, policySub: sub}
-	if key != nil {
-		e.key = string(key)
+	// One allocation holds the entry and its resolution, and one string
+	// the cache key, the canonical moniker (usually the same text) and
+	// the rendered query.
+	block := &struct {
+		e   Entry
+		res moniker.Resolution
+	}{
+		e: Entry{policy: cb.policy, policySub: sub},
+		res: moniker.Resolution{
+			Path:           path,
+			SourceType:     cb.node.Binding.Type,
+			SchemaInfo:     cb.node.Binding.Schema,
+			ReadOnly:       cb.node.Binding.ReadOnly,
+			Ownership:      s.Ownership(path),
+			BindingPath:    cb.node.Path,
+			SubPath:        sub,
+			RedirectedFrom: redirectedFrom,
+			CacheTTLHint:   s.ttlHint,
+			EstimatedRows:  rows,
+		},
 	}
-	res := &moniker.Resolution{
-		Moniker:        e.key,
-		Path:           path,
-		SourceType:     cb.node.Binding.Type,
-		SchemaInfo:     cb.node.Binding.Schema,
-		ReadOnly:       cb.node.Binding.ReadOnly,
-		Ownership:      s.Ownership(path),
-		BindingPath:    cb.node.Path,
-		SubPath:        sub,
-		RedirectedFrom: redirectedFrom,
-		CacheTTLHint:   s.ttlHint,
-		EstimatedRows:  rows,
+	e, res := &block.e, &block.res
+	e.Res = res
+	bp := s.scratch.Get().(*[]byte)
+	defer s.scratch.Put(bp)
+	text := append((*bp)[:0], key...)
+	canonStart := len(text)
+	text = m.AppendString(text)
+	canon := text[canonStart:]
+	if string(canon) == string(key) {
+		text, canonStart = text[:canonStart], 0
 	}
-	if string(canon) != e.key {
-		res.Moniker = string(canon)
+	canonEnd, queryStart := len(text), len(text)
+	if cb.query != nil {
+		if cb.selectFrom {
+			text = append(text, "SELECT * FROM "...)
+		}
+		text = cb.query.Append(text, &ctx)
+		res.HasQuery = true
 	}
-	var scratch [1024]byte
-	cb.render(res, &ctx, scratch[:0])
+	all := string(text)
+	e.key, res.Moniker, res.Query = all[:len(key)], all[canonStart:canonEnd], all[queryStart:]
+
+	cb.render(res, &ctx, text[:0])
 	if exact != nil {
 		res.Status = exact.EffectiveStatus()
 		res.DeprecationMessage = exact.DeprecationMessage
@@ -396,14 +422,15 @@ func (s *Snapshot) build(m *moniker.Moniker, key []byte, now time.Time) (*Entry,
 		res.SunsetDeadline = exact.SunsetDeadline
 		res.MigrationGuideURL = exact.MigrationGuideURL
 	}
-	e.Res = res
-	var bb [4096]byte
-	e.Body = slices.Clone(AppendResolutionJSON(bb[:0], res))
+	body := AppendResolutionJSON(text[:0], res)
+	e.Body = slices.Clone(body)
+	*bp = body[:0] // keep a buffer that grew
 	return e, nil
 }
 
-// render fills the source fields of res (reference §6.6): connection,
-// query and params, then the moniker_* params.
+// render fills the connection and params of res (reference §6.6): the
+// source's params, then the moniker_* params. scratch is scratch space for
+// templated values.
 func (cb *compiledBinding) render(res *moniker.Resolution, ctx *query.Context, scratch []byte) {
 	if cb.connStatic != nil {
 		res.Connection = cb.connStatic
@@ -412,13 +439,6 @@ func (cb *compiledBinding) render(res *moniker.Resolution, ctx *query.Context, s
 		for i := range cb.conn {
 			res.Connection[i] = moniker.KV{Key: cb.conn[i].key, Value: cb.conn[i].render(ctx, scratch)}
 		}
-	}
-	if cb.query != nil {
-		q := scratch[:0]
-		if cb.selectFrom {
-			q = append(q, "SELECT * FROM "...)
-		}
-		res.Query, res.HasQuery = string(cb.query.Append(q, ctx)), true
 	}
 	m := ctx.M
 	n := len(cb.params) + 3
