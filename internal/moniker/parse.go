@@ -185,7 +185,7 @@ func parseBody(in, body, query string) (Moniker, error) {
 				return Moniker{}, parseErr(in, "invalid version "+quote(ver)+": "+reason)
 			}
 			m.HasVersion, m.Version = true, ver
-			if msg := m.classifyVersion(); msg != "" {
+			if msg := m.classifyVersion("version"); msg != "" {
 				return Moniker{}, parseErr(in, msg)
 			}
 			if sub != "" {
@@ -275,26 +275,27 @@ func (m *Moniker) setDateParam(v string) string {
 		return "invalid date@ value " + quote(v) + ": must be a date YYYYMMDD, a lookback such as 3M, 1Y, 2W, 5D, or latest or previous"
 	}
 	m.HasVersion, m.Version = true, v
-	return m.classifyVersion()
+	return m.classifyVersion("date@ value")
 }
 
 // classifyVersion sets VersionType and the derived lookback fields from
 // Version (reference §4.3, in that order, plus "previous"). It returns an
-// error message for an impossible date or an out-of-range lookback, or "".
-func (m *Moniker) classifyVersion() string {
+// error message, naming the version as what, for an impossible date or an
+// out-of-range lookback, or "".
+func (m *Moniker) classifyVersion(what string) string {
 	v := m.Version
 	switch {
 	case v == "":
 		m.VersionType = VersionNone
 	case len(v) == 8 && isDigits(v):
 		if !isCalendarDate(v) {
-			return "invalid version " + quote(v) + ": not a real calendar date (YYYYMMDD)"
+			return "invalid " + what + " " + quote(v) + ": not a real calendar date (YYYYMMDD)"
 		}
 		m.VersionType = VersionDate
 	case len(v) >= 2 && isDigits(v[:len(v)-1]) && lookbackUnit(v[len(v)-1]) != 0:
 		n, ok := atoiBounded(v[:len(v)-1])
 		if !ok || n < 1 {
-			return fmt.Sprintf("invalid version %s: a lookback must be between 1 and %d", quote(v), MaxNumber)
+			return fmt.Sprintf("invalid %s %s: a lookback must be between 1 and %d", what, quote(v), MaxNumber)
 		}
 		m.VersionType = VersionLookback
 		m.LookbackValue, m.LookbackUnit = n, lookbackUnit(v[len(v)-1])

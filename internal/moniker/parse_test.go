@@ -356,7 +356,8 @@ func rejectCases() []rejectCase {
 		{"date@ frequency not allowed", "x/date@daily", `invalid date@ value "daily"`},
 		{"date@ all not allowed", "x/date@all", `invalid date@ value "all"`},
 		{"date@ leading zero lookback", "x/date@03M", `invalid date@ value "03M"`},
-		{"date@ not a calendar date", "x/date@20261399", `invalid version "20261399": not a real calendar date`},
+		{"date@ not a calendar date", "x/date@20261399", `invalid date@ value "20261399": not a real calendar date`},
+		{"date@ huge lookback", "x/date@99999999999W", `invalid date@ value "99999999999W": a lookback must be between 1 and`},
 		{"date@ not final", "prices/equity/date@20260101/AAPL",
 			`invalid path segment "date@20260101": a date@ segment must be the final path segment`},
 		{"date@ not final (trailing slash)", "x/date@3M/", "must be the final path segment"},
@@ -651,7 +652,7 @@ func TestCanonicalRoundTripCombinations(t *testing.T) {
 							}
 							if vi >= 0 {
 								m.HasVersion, m.Version = true, versions[vi]
-								if msg := m.classifyVersion(); msg != "" {
+								if msg := m.classifyVersion("version"); msg != "" {
 									t.Fatal(msg)
 								}
 							}
