@@ -1,0 +1,212 @@
+package main
+
+// End-to-end tests: they build the real monikerd binary, start it as a
+// process on a free loopback port with the compat fixtures, and talk HTTP.
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// binary is the monikerd built once by TestMain.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "monikerd-e2e")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "monikerd")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "building monikerd: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// sharedDir is ../shared beside the repository (the fixtures).
+func sharedDir(t testing.TB) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d := wd; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			s := filepath.Join(d, "..", "shared")
+			if _, err := os.Stat(filepath.Join(s, "compat")); err != nil {
+				t.Fatalf("fixtures not found at %s: %v", s, err)
+			}
+			return s
+		}
+		if d == filepath.Dir(d) {
+			t.Fatal("go.mod not found above " + wd)
+		}
+	}
+}
+
+// fixtureConfig copies a compat catalog (and the f206ffd domains) into a
+// temp folder with a config.yaml naming them, and returns the config path.
+func fixtureConfig(t testing.TB, generation string, extra string) string {
+	t.Helper()
+	dir := t.TempDir()
+	compat := filepath.Join(sharedDir(t), "compat")
+	copyFile(t, filepath.Join(compat, generation, "sample_catalog.yaml"), filepath.Join(dir, "catalog.yaml"))
+	copyFile(t, filepath.Join(compat, "f206ffd", "sample_domains.yaml"), filepath.Join(dir, "domains.yaml"))
+	cfg := "catalog:\n  definition_file: catalog.yaml\n  reload_interval_seconds: 0\ndomains:\n  definition_file: domains.yaml\n" + extra
+	p := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(p, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func copyFile(t testing.TB, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var listening = regexp.MustCompile(`listening on (\S+)`)
+
+// start runs monikerd with args on a free port and returns its base URL.
+// The process is stopped with SIGTERM at cleanup and must exit cleanly.
+func start(t testing.TB, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"-listen=127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), "MONIKER_CONFIG=", "MONIKER_DATA_DIR="+t.TempDir())
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+				addr <- m[1]
+			}
+		}
+		close(addr)
+	}()
+	var base string
+	select {
+	case a, ok := <-addr:
+		if !ok {
+			cmd.Wait()
+			t.Fatalf("monikerd exited before listening:\n%s", stderr.String())
+		}
+		base = "http://" + a
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("monikerd did not start in 30s:\n%s", stderr.String())
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("monikerd did not exit cleanly on SIGTERM: %v\n%s", err, stderr.String())
+			}
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			t.Errorf("monikerd did not stop within 20s of SIGTERM")
+		}
+	})
+	return base
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) json(t testing.TB) map[string]any {
+	t.Helper()
+	var v map[string]any
+	if err := json.Unmarshal(r.body, &v); err != nil {
+		t.Fatalf("body is not a JSON object: %v\n%s", err, r.body)
+	}
+	return v
+}
+
+func do(t testing.TB, method, url, body string) response {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	// No redirects: a redirect is a failure for these routes.
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 30 * time.Second}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{resp.StatusCode, resp.Header, b}
+}
+
+func get(t testing.TB, url string) response { t.Helper(); return do(t, "GET", url, "") }
+
+// field walks a decoded JSON value by keys and indexes ("a.b.0.c").
+func field(t testing.TB, v any, path string) any {
+	t.Helper()
+	for _, k := range strings.Split(path, ".") {
+		switch x := v.(type) {
+		case map[string]any:
+			var ok bool
+			if v, ok = x[k]; !ok {
+				t.Fatalf("no key %q in %v (path %s)", k, x, path)
+			}
+		case []any:
+			var i int
+			if _, err := fmt.Sscan(k, &i); err != nil || i >= len(x) {
+				t.Fatalf("bad index %q for list of %d (path %s)", k, len(x), path)
+			}
+			v = x[i]
+		default:
+			t.Fatalf("cannot index %T with %q (path %s)", v, k, path)
+		}
+	}
+	return v
+}

@@ -1,0 +1,311 @@
+package main
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestResolverEndToEnd runs monikerd -target=resolver on the f206ffd
+// sample catalog and domains and checks every read route.
+func TestResolverEndToEnd(t *testing.T) {
+	base := start(t, "-target=resolver", "-config.file="+fixtureConfig(t, "f206ffd", ""))
+
+	t.Run("health", func(t *testing.T) {
+		r := get(t, base+"/health")
+		if r.status != 200 {
+			t.Fatalf("status %d: %s", r.status, r.body)
+		}
+		h := r.json(t)
+		if h["status"] != "healthy" || h["target"] != "resolver" {
+			t.Errorf("health = %v", h)
+		}
+		if got := field(t, h, "catalog_counts.total"); got != 62.0 {
+			t.Errorf("catalog_counts.total = %v, want 62", got)
+		}
+	})
+
+	t.Run("deep snowflake moniker with a version", func(t *testing.T) {
+		r := get(t, base+"/resolve/benchmarks.sovereign/developed/EU.GovBondAgg/EUR@20260115")
+		if r.status != 200 {
+			t.Fatalf("status %d: %s", r.status, r.body)
+		}
+		if r.header.Get("X-Moniker-Catalog-Version") == "" {
+			t.Error("no X-Moniker-Catalog-Version header")
+		}
+		v := r.json(t)
+		q, _ := v["query"].(string)
+		for _, want := range []string{"index_family = 'EU.GovBondAgg'", "currency = 'EUR'", "as_of_date = TO_DATE('20260115', 'YYYYMMDD')", "FROM DM_SOVEREIGN_INDICES"} {
+			if !strings.Contains(q, want) {
+				t.Errorf("query lacks %q:\n%s", want, q)
+			}
+		}
+		if v["source_type"] != "snowflake" || v["binding_path"] != "benchmarks.sovereign/developed" || v["sub_path"] != "EU.GovBondAgg/EUR" {
+			t.Errorf("source_type/binding_path/sub_path = %v/%v/%v", v["source_type"], v["binding_path"], v["sub_path"])
+		}
+		if got := field(t, v, "params.moniker_version"); got != "20260115" {
+			t.Errorf("moniker_version = %v", got)
+		}
+		if got := field(t, v, "connection.schema"); got != "SOVEREIGN" {
+			t.Errorf("connection.schema = %v", got)
+		}
+		if v["moniker"] != "moniker://benchmarks.sovereign/developed/EU.GovBondAgg/EUR@20260115" {
+			t.Errorf("moniker = %v", v["moniker"])
+		}
+	})
+
+	t.Run("ownership with sources", func(t *testing.T) {
+		v := get(t, base+"/resolve/prices.equity/AAPL@20260115").json(t)
+		for k, want := range map[string]any{
+			"ownership.accountable_owner":        "market-data-governance@firm.com",
+			"ownership.accountable_owner_source": "prices",
+			"ownership.data_specialist":          "market-data-ops@firm.com",
+			"ownership.support_channel_source":   "prices",
+			"ownership.adop":                     nil,
+			"binding_path":                       "prices.equity",
+			"sub_path":                           "AAPL",
+		} {
+			if got := field(t, v, k); got != want {
+				t.Errorf("%s = %v, want %v", k, got, want)
+			}
+		}
+		if q := v["query"].(string); !strings.Contains(q, "symbol = 'AAPL'") || !strings.Contains(q, "TO_DATE('20260115', 'YYYYMMDD')") {
+			t.Errorf("query = %s", q)
+		}
+		d := get(t, base+"/describe/prices.equity/AAPL").json(t)
+		if field(t, d, "ownership.accountable_owner_source") != "prices" || d["has_source_binding"] != true || d["source_type"] != "snowflake" {
+			t.Errorf("describe = %v", d)
+		}
+	})
+
+	t.Run("versions are not confused by the cache", func(t *testing.T) {
+		a := get(t, base+"/resolve/prices.equity/AAPL@20260115").json(t)
+		b := get(t, base+"/resolve/prices.equity/AAPL@20260116").json(t)
+		if a["query"] == b["query"] || field(t, b, "params.moniker_version") != "20260116" {
+			t.Errorf("second version answered from the first's cache entry: %v", b["query"])
+		}
+	})
+
+	t.Run("lineage", func(t *testing.T) {
+		v := get(t, base+"/lineage/prices.equity/AAPL").json(t)
+		if field(t, v, "source.binding_defined_at") != "prices.equity" || field(t, v, "ownership.accountable_owner_defined_at") != "prices" {
+			t.Errorf("lineage = %v", v)
+		}
+		if h := v["path_hierarchy"].([]any); len(h) != 3 || h[0] != "" || h[2] != "prices.equity/AAPL" {
+			t.Errorf("path_hierarchy = %v", h)
+		}
+	})
+
+	t.Run("list", func(t *testing.T) {
+		v := get(t, base+"/list/reports").json(t)
+		got := strings.Join(toStrings(v["children"]), ",")
+		if got != "regulatory,reports.client,reports.daily,reports.regulatory" {
+			t.Errorf("children = %s", got)
+		}
+	})
+
+	t.Run("tree", func(t *testing.T) {
+		r := get(t, base+"/tree/benchmarks?depth=1")
+		v := r.json(t)
+		if v["path"] != "benchmarks" || len(v["children"].([]any)) == 0 {
+			t.Fatalf("tree = %s", r.body)
+		}
+		for _, c := range v["children"].([]any) {
+			if len(c.(map[string]any)["children"].([]any)) != 0 {
+				t.Errorf("depth=1 returned grandchildren under %v", c.(map[string]any)["path"])
+			}
+		}
+		all := get(t, base+"/tree")
+		if all.status != 200 || !strings.HasPrefix(string(all.body), "[") {
+			t.Fatalf("/tree = %d %.100s", all.status, all.body)
+		}
+		if r := get(t, base+"/tree/no.such.node"); r.status != 404 || r.json(t)["detail"] != "Path not found: no.such.node" {
+			t.Errorf("missing tree node: %d %s", r.status, r.body)
+		}
+	})
+
+	t.Run("search", func(t *testing.T) {
+		v := get(t, base+"/catalog/search?q=treasury").json(t)
+		res := v["results"].([]any)
+		if len(res) == 0 || field(t, res[0], "path") != "fixed_income/govies/treasury" {
+			t.Errorf("search = %v", v)
+		}
+		if r := get(t, base+"/catalog/search"); r.status != 422 {
+			t.Errorf("search without q: %d", r.status)
+		}
+	})
+
+	t.Run("stats", func(t *testing.T) {
+		v := get(t, base+"/catalog/stats").json(t)
+		for k, want := range map[string]any{
+			"total_monikers":                      62.0,
+			"by_source_type.snowflake":            23.0,
+			"by_source_type.rest":                 7.0,
+			"by_classification.confidential":      6.0,
+			"ownership_coverage.has_ownership":    17.0,
+			"ownership_coverage.coverage_percent": 27.4,
+		} {
+			if got := field(t, v, k); got != want {
+				t.Errorf("%s = %v, want %v", k, got, want)
+			}
+		}
+	})
+
+	t.Run("catalog paging", func(t *testing.T) {
+		v := get(t, base+"/catalog?limit=50").json(t)
+		if len(v["paths"].([]any)) != 50 || v["has_more"] != true || v["total_count"] != 62.0 {
+			t.Fatalf("page 1 = %v", v)
+		}
+		v2 := get(t, base+"/catalog?limit=50&cursor="+v["next_cursor"].(string)).json(t)
+		if len(v2["paths"].([]any)) != 12 || v2["has_more"] != false || v2["next_cursor"] != nil {
+			t.Errorf("page 2 = %v", v2)
+		}
+		for _, bad := range []string{"limit=0", "limit=1001", "limit=x"} {
+			if r := get(t, base+"/catalog?"+bad); r.status != 422 {
+				t.Errorf("%s: status %d", bad, r.status)
+			}
+		}
+		if r := get(t, base+"/catalog?status=bogus"); r.status != 400 || r.json(t)["detail"] != "Invalid status: bogus" {
+			t.Errorf("bad status: %d %s", r.status, r.body)
+		}
+	})
+
+	t.Run("batch with one bad item", func(t *testing.T) {
+		r := do(t, "POST", base+"/resolve/batch", `{"monikers":["prices.equity/AAPL@20260115","prices.equity//AAPL","moniker://fixed_income/govies/treasury/10Y"]}`)
+		if r.status != 200 {
+			t.Fatalf("status %d: %s", r.status, r.body)
+		}
+		v := r.json(t)
+		res := v["results"].([]any)
+		if len(res) != 2 || field(t, res[0], "path") != "prices.equity/AAPL" {
+			t.Errorf("results = %v", res)
+		}
+		errs := v["errors"].(map[string]any)
+		if len(errs) != 1 || errs["prices.equity//AAPL"] == nil {
+			t.Errorf("errors = %v", errs)
+		}
+		big := `{"monikers":[` + strings.TrimSuffix(strings.Repeat(`"a",`, 101), ",") + `]}`
+		if r := do(t, "POST", base+"/resolve/batch", big); r.status != 400 || r.json(t)["detail"] != "Maximum 100 monikers per batch request" {
+			t.Errorf("101 monikers: %d %s", r.status, r.body)
+		}
+		if r := do(t, "POST", base+"/resolve/batch", `{"monikers":"x"}`); r.status != 422 {
+			t.Errorf("bad body: %d %s", r.status, r.body)
+		}
+	})
+
+	t.Run("bad and unknown monikers", func(t *testing.T) {
+		r := get(t, base+"/resolve/prices.equity/_AAPL")
+		v := r.json(t)
+		if r.status != 400 || v["error"] != "Invalid moniker" || v["code"] != "invalid_moniker" || !strings.Contains(v["detail"].(string), "_AAPL") {
+			t.Errorf("bad moniker: %d %s", r.status, r.body)
+		}
+		r = get(t, base+"/resolve/prices")
+		v = r.json(t)
+		if r.status != 404 || v["error"] != "Not found" || v["detail"] != "No source binding for: prices" ||
+			v["domain"] != "prices" || v["help_channel"] != "#market-data" || v["documentation"] == nil {
+			t.Errorf("unknown moniker: %d %s", r.status, r.body)
+		}
+		for _, p := range []string{"/resolve/a//b", "/resolve/a/../b", "/resolve/a/b%3Fx=1", "/resolve/%2E%2E/x", "/resolve/a%2F%2Fb"} {
+			r := get(t, base+p)
+			if r.status != 400 || r.header.Get("Location") != "" {
+				t.Errorf("%s: %d %s (Location %q)", p, r.status, r.body, r.header.Get("Location"))
+			}
+			r.json(t)
+		}
+		if r := get(t, base+"/resolve/prices.equity%2FAAPL@20260115"); r.status != 200 || r.json(t)["path"] != "prices.equity/AAPL" {
+			t.Errorf("encoded slash: %d %s", r.status, r.body)
+		}
+	})
+
+	t.Run("routes of later work answer 501 in JSON; unknown routes 404 in JSON", func(t *testing.T) {
+		for _, c := range []struct{ method, path string }{
+			{"GET", "/fetch/prices.equity/AAPL"}, {"GET", "/cache/status"}, {"POST", "/cache/refresh/x"},
+			{"PUT", "/catalog/prices.equity/status"}, {"POST", "/telemetry/access"}, {"GET", "/ui"},
+		} {
+			r := do(t, c.method, base+c.path, "")
+			if r.status != http.StatusNotImplemented || r.json(t)["code"] != "not_implemented" {
+				t.Errorf("%s %s: %d %s", c.method, c.path, r.status, r.body)
+			}
+		}
+		if r := get(t, base+"/config/ui"); r.status != 404 || r.json(t)["code"] == nil {
+			t.Errorf("/config/ui on the resolver: %d %s", r.status, r.body)
+		}
+		if r := do(t, "DELETE", base+"/health", ""); r.status != 405 || r.header.Get("Allow") == "" {
+			t.Errorf("DELETE /health: %d %s", r.status, r.body)
+		}
+	})
+
+	t.Run("metrics", func(t *testing.T) {
+		body := string(get(t, base+"/metrics").body)
+		for _, want := range []string{"moniker_http_requests_total", "moniker_resolve_cache_hits_total", "moniker_catalog_nodes 62", "moniker_catalog_info{version="} {
+			if !strings.Contains(body, want) {
+				t.Errorf("metrics lack %q", want)
+			}
+		}
+	})
+}
+
+// TestAccessPolicyEndToEnd checks the risk.cvar policy of the 6c1a393
+// catalog through a real resolver.
+func TestAccessPolicyEndToEnd(t *testing.T) {
+	base := start(t, "-target=resolver", "-config.file="+fixtureConfig(t, "6c1a393", ""))
+	// 6c1a393's policy: base 1000 rows, multipliers 1000/50/200000 per ALL,
+	// blocked pattern ALL/ALL/ALL, min_filters 1, block above 1e8 rows.
+	r := get(t, base+"/resolve/risk.cvar/ALL/ALL/ALL")
+	v := r.json(t)
+	if r.status != 403 || v["error"] != "Access denied" || v["estimated_rows"] != 1e13 || v["code"] != "access_denied" ||
+		!strings.HasPrefix(v["detail"].(string), "Query blocked: CVaR table contains 9.5 billion rows.") {
+		t.Errorf("risk.cvar/ALL/ALL/ALL: %d %s", r.status, r.body)
+	}
+	// One ALL (200,000 securities x 1000 rows) is over max_rows_block.
+	if r := get(t, base+"/resolve/risk.cvar/758-A/USD/ALL"); r.status != 403 || r.json(t)["estimated_rows"] != 2e8 {
+		t.Errorf("risk.cvar/758-A/USD/ALL: %d %s", r.status, r.body)
+	}
+	// The bare binding path has no filters: min_filters denies it.
+	if r := get(t, base+"/resolve/risk.cvar"); r.status != 403 {
+		t.Errorf("risk.cvar: %d %s", r.status, r.body)
+	}
+	ok := get(t, base+"/resolve/risk.cvar/758-A/USD/US0378331005")
+	if ok.status != 200 {
+		t.Fatalf("risk.cvar/758-A/USD/US0378331005: %d %s", ok.status, ok.body)
+	}
+	// A cache hit must not skip the policy: after the allowed moniker is
+	// cached, the denied ones are still denied.
+	get(t, base+"/resolve/risk.cvar/758-A/USD/US0378331005")
+	if r := get(t, base+"/resolve/risk.cvar/ALL/ALL/ALL"); r.status != 403 {
+		t.Errorf("denied after cache warm-up: %d", r.status)
+	}
+}
+
+// TestAccessPolicyF206ffd: the f206ffd policy has no multipliers, so each
+// ALL counts 100 (reference §6.5): ALL/ALL/ALL estimates 1e8 rows.
+func TestAccessPolicyF206ffd(t *testing.T) {
+	base := start(t, "-target=resolver", "-config.file="+fixtureConfig(t, "f206ffd", ""))
+	r := get(t, base+"/resolve/risk.cvar/ALL/ALL/ALL")
+	if r.status != 403 || r.json(t)["estimated_rows"] != 1e8 {
+		t.Errorf("risk.cvar/ALL/ALL/ALL: %d %s", r.status, r.body)
+	}
+	if r := get(t, base+"/resolve/risk.cvar/758-A/USD/ALL"); r.status != 200 {
+		t.Errorf("risk.cvar/758-A/USD/ALL: %d %s", r.status, r.body)
+	}
+}
+
+// TestDemoWithoutConfig starts monikerd with no config at all: it must
+// seed and serve the embedded demo.
+func TestDemoWithoutConfig(t *testing.T) {
+	base := start(t)
+	if r := get(t, base+"/resolve/prices.equity/AAPL"); r.status != 200 {
+		t.Fatalf("demo resolve: %d %s", r.status, r.body)
+	}
+	if h := get(t, base+"/health").json(t); h["target"] != "all" {
+		t.Errorf("default target = %v", h["target"])
+	}
+}
+
+func toStrings(v any) []string {
+	var out []string
+	for _, x := range v.([]any) {
+		out = append(out, x.(string))
+	}
+	return out
+}

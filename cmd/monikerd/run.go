@@ -1,0 +1,309 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/moniker-svc/moniker/internal/catalog"
+	"github.com/moniker-svc/moniker/internal/config"
+	"github.com/moniker-svc/moniker/internal/demo"
+	"github.com/moniker-svc/moniker/internal/httpapi"
+	"github.com/moniker-svc/moniker/internal/resolve"
+	"github.com/moniker-svc/moniker/internal/resolverapi"
+)
+
+// Targets.
+const (
+	targetResolver   = "resolver"
+	targetManagement = "management"
+	targetAll        = "all"
+)
+
+// defaultPorts are the listen ports when neither -listen nor server.port
+// says otherwise.
+var defaultPorts = map[string]int{targetResolver: 8051, targetManagement: 8052, targetAll: 8050}
+
+// options are the command-line flags.
+type options struct {
+	target     string
+	listen     string
+	configFile string
+	dataDir    string
+	logLevel   string
+	logFormat  string
+	shutdown   time.Duration
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("monikerd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.target, "target", targetAll, "which plane to run: resolver, management or all")
+	fs.StringVar(&o.listen, "listen", "", "listen address (default :8051 resolver, :8052 management, :8050 all; server.port in the config file applies when this is not set)")
+	fs.StringVar(&o.configFile, "config.file", "", "config file (default $MONIKER_CONFIG, else ./config.yaml if it exists, else the embedded demo)")
+	fs.StringVar(&o.dataDir, "data.dir", "", "where the embedded demo is seeded when there is no config file (default $MONIKER_DATA_DIR, $XDG_DATA_HOME/moniker, ~/.local/share/moniker)")
+	fs.StringVar(&o.logLevel, "log.level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&o.logFormat, "log.format", "text", "log format: text or json")
+	fs.DurationVar(&o.shutdown, "shutdown.timeout", 15*time.Second, "how long to drain in-flight requests on SIGTERM/SIGINT")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if _, ok := defaultPorts[o.target]; !ok {
+		return o, fmt.Errorf("-target=%q: must be resolver, management or all", o.target)
+	}
+	return o, nil
+}
+
+func newLogger(o options, w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
+		return nil, fmt.Errorf("-log.level: %w", err)
+	}
+	hopts := &slog.HandlerOptions{Level: level}
+	switch o.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, hopts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, hopts)), nil
+	}
+	return nil, fmt.Errorf("-log.format=%q: must be text or json", o.logFormat)
+}
+
+// run is monikerd: it returns when ctx is cancelled (after draining) or on
+// a startup error. End-to-end tests call it with -listen=127.0.0.1:0.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(o, stderr)
+	if err != nil {
+		return err
+	}
+	cfg, err := loadConfig(o, getenv, log)
+	if err != nil {
+		return err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := httpapi.NewMetrics(reg)
+	health := httpapi.NewHealth(o.target)
+	mux := http.NewServeMux()
+
+	var routes []httpapi.Route
+	if o.target == targetResolver || o.target == targetAll {
+		rs, err := buildResolver(cfg, getenv, log, reg, health)
+		if err != nil {
+			return err
+		}
+		routes = append(routes, rs...)
+	}
+	routes = append(routes,
+		httpapi.Route{Method: "GET", Pattern: "/health", Doc: "/health", Handler: health.Handler()},
+		httpapi.Route{Method: "GET", Pattern: "/metrics", Doc: "/metrics", Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})},
+	)
+	routes = append(routes, httpapi.DocRoutes(routes)...)
+	httpapi.Register(mux, metrics, routes)
+	mux.Handle("/", httpapi.Fallback(mux))
+	handler := httpapi.Chain(mux, httpapi.Recover(log), httpapi.PathGuard())
+
+	addr := listenAddr(o, cfg)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("listening", "target", o.target, "addr", ln.Addr().String())
+	fmt.Fprintf(stdout, "monikerd %s listening on %s\n", o.target, ln.Addr())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", o.shutdown)
+	sctx, cancel := context.WithTimeout(context.Background(), o.shutdown)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// loadConfig finds and loads the config file, or seeds the embedded demo
+// when there is none.
+func loadConfig(o options, getenv func(string) string, log *slog.Logger) (*config.Config, error) {
+	path, err := config.Find(o.configFile, getenv)
+	if err != nil {
+		return nil, err
+	}
+	var cfg *config.Config
+	if path == "" {
+		dir := o.dataDir
+		if dir == "" {
+			dir = demo.DefaultDir(getenv)
+		}
+		if cfg, err = demo.Seed(dir); err != nil {
+			return nil, fmt.Errorf("seeding the demo data directory: %w", err)
+		}
+		log.Info("no config file: serving the embedded demo", "data_dir", dir)
+	} else {
+		if cfg, err = config.LoadEnv(path, getenv); err != nil {
+			return nil, err
+		}
+		log.Info("config loaded", "file", path)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	for _, w := range cfg.Warnings() {
+		log.Warn("config", "warning", w)
+	}
+	log.Debug("effective config", "config", cfg.Redacted())
+	return cfg, nil
+}
+
+// listenAddr: -listen, else server.port from the config file, else the
+// target's default port.
+func listenAddr(o options, cfg *config.Config) string {
+	if o.listen != "" {
+		return o.listen
+	}
+	if cfg.IsSet("server.port") {
+		return cfg.Server.Addr()
+	}
+	return ":" + strconv.Itoa(defaultPorts[o.target])
+}
+
+// buildResolver builds the data plane: catalog and domains (read-only),
+// the resolve snapshot with its cache, and the resolver routes.
+func buildResolver(cfg *config.Config, getenv func(string) string, log *slog.Logger, reg prometheus.Registerer, health *httpapi.Health) ([]httpapi.Route, error) {
+	snap, err := loadSnapshot(cfg, getenv, log)
+	if err != nil {
+		return nil, err
+	}
+	var current atomic.Pointer[resolve.Snapshot]
+	current.Store(snap)
+	get := current.Load
+
+	health.Component("catalog")
+	health.Component("domains")
+	health.Component("resolve_cache")
+	health.Component("resolver_api")
+	health.Section("telemetry", func() any { return nil })
+	health.Section("cache", func() any {
+		st := get().CacheStats()
+		rate := 0.0
+		if n := st.Hits + st.Misses; n > 0 {
+			rate = float64(int(float64(st.Hits)/float64(n)*1000+0.5)) / 10
+		}
+		return map[string]any{"size": st.Size, "max_size": st.MaxSize, "hits": st.Hits, "misses": st.Misses, "hit_rate_percent": rate}
+	})
+	health.Section("rate_limiter", func() any { return nil })
+	health.Section("circuit_breaker", func() any { return nil })
+	health.Section("catalog_counts", func() any { return get().Catalog().StatusCounts() })
+	health.Section("catalog", func() any {
+		c := get().Catalog()
+		return map[string]any{"version": c.Version(), "loaded_at": c.LoadedAt().UTC().Format(time.RFC3339Nano), "nodes": c.Len(), "files": c.Files(), "last_reload_ok": true}
+	})
+
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "moniker_catalog_nodes", Help: "Nodes in the loaded catalog."},
+			func() float64 { return float64(get().Catalog().Len()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "moniker_catalog_loaded_timestamp_seconds", Help: "When the loaded catalog was read."},
+			func() float64 { return float64(get().Catalog().LoadedAt().UnixNano()) / 1e9 }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "moniker_resolve_cache_hits_total", Help: "Resolve cache hits."},
+			func() float64 { return float64(get().CacheStats().Hits) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "moniker_resolve_cache_misses_total", Help: "Resolve cache misses."},
+			func() float64 { return float64(get().CacheStats().Misses) }),
+		newCatalogInfo(get),
+	)
+
+	srv := resolverapi.New(resolverapi.Config{Snapshot: get, Log: log})
+	return srv.Routes(), nil
+}
+
+// loadSnapshot reads the catalog and domains the config names (or the
+// embedded demo catalog) and builds the resolve snapshot.
+func loadSnapshot(cfg *config.Config, getenv func(string) string, log *slog.Logger) (*resolve.Snapshot, error) {
+	var (
+		cat      *catalog.Catalog
+		warnings []catalog.Warning
+		err      error
+	)
+	if p := cfg.CatalogPath(); p != "" {
+		cat, warnings, err = catalog.Load(p)
+	} else {
+		var data []byte
+		if data, err = fs.ReadFile(demo.Files(), "catalog.yaml"); err == nil {
+			cat, warnings, err = catalog.LoadBytes("embedded demo catalog", data)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warnings {
+		log.Warn("catalog", "warning", w.String())
+	}
+	domains, err := catalog.LoadDomains(cfg.DomainsPath(getenv))
+	if err != nil {
+		return nil, err
+	}
+	log.Info("catalog loaded", "nodes", cat.Len(), "version", cat.Version(), "domains", len(domains.All()))
+	return resolve.NewSnapshot(cat, domains, resolve.Options{
+		DeprecationEnabled: cfg.Deprecation.Enabled,
+		RedirectOnResolve:  cfg.Deprecation.RedirectOnResolve,
+		CacheEnabled:       cfg.Cache.Enabled,
+		CacheMaxSize:       cfg.Cache.MaxSize,
+		CacheTTL:           cfg.Cache.TTL(),
+	}), nil
+}
+
+// catalogInfo exports moniker_catalog_info{version="..."} 1 for the loaded
+// catalog, so dashboards can see which replica serves which generation.
+type catalogInfo struct {
+	desc *prometheus.Desc
+	get  func() *resolve.Snapshot
+}
+
+func newCatalogInfo(get func() *resolve.Snapshot) *catalogInfo {
+	return &catalogInfo{
+		desc: prometheus.NewDesc("moniker_catalog_info", "The loaded catalog generation (version label).", []string{"version"}, nil),
+		get:  get,
+	}
+}
+
+func (c *catalogInfo) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *catalogInfo) Collect(ch chan<- prometheus.Metric) {
+	ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, 1, c.get().Catalog().Version())
+}

@@ -1,0 +1,235 @@
+package resolverapi
+
+import (
+	"net/http"
+
+	"github.com/moniker-svc/moniker/internal/httpapi"
+	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/resolve"
+)
+
+// ownership18 is the 18-key ownership object of resolve and describe.
+type ownership18 struct {
+	AccountableOwner       *string `json:"accountable_owner"`
+	AccountableOwnerSource *string `json:"accountable_owner_source"`
+	DataSpecialist         *string `json:"data_specialist"`
+	DataSpecialistSource   *string `json:"data_specialist_source"`
+	SupportChannel         *string `json:"support_channel"`
+	SupportChannelSource   *string `json:"support_channel_source"`
+	ADOP                   *string `json:"adop"`
+	ADOPSource             *string `json:"adop_source"`
+	ADOPName               *string `json:"adop_name"`
+	ADOPNameSource         *string `json:"adop_name_source"`
+	ADS                    *string `json:"ads"`
+	ADSSource              *string `json:"ads_source"`
+	ADSName                *string `json:"ads_name"`
+	ADSNameSource          *string `json:"ads_name_source"`
+	ADAL                   *string `json:"adal"`
+	ADALSource             *string `json:"adal_source"`
+	ADALName               *string `json:"adal_name"`
+	ADALNameSource         *string `json:"adal_name_source"`
+}
+
+func newOwnership18(o *moniker.ResolvedOwnership) ownership18 {
+	v := func(f moniker.OwnerField) (*string, *string) { return str(o[f].Value), str(o[f].Source) }
+	var r ownership18
+	r.AccountableOwner, r.AccountableOwnerSource = v(moniker.AccountableOwner)
+	r.DataSpecialist, r.DataSpecialistSource = v(moniker.DataSpecialist)
+	r.SupportChannel, r.SupportChannelSource = v(moniker.SupportChannel)
+	r.ADOP, r.ADOPSource = v(moniker.ADOP)
+	r.ADOPName, r.ADOPNameSource = v(moniker.ADOPName)
+	r.ADS, r.ADSSource = v(moniker.ADS)
+	r.ADSName, r.ADSNameSource = v(moniker.ADSName)
+	r.ADAL, r.ADALSource = v(moniker.ADAL)
+	r.ADALName, r.ADALNameSource = v(moniker.ADALName)
+	return r
+}
+
+// str returns nil for "" (JSON null) and &s otherwise.
+func str(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+type describeResponse struct {
+	Path             string          `json:"path"`
+	DisplayName      *string         `json:"display_name"`
+	Description      *string         `json:"description"`
+	Ownership        ownership18     `json:"ownership"`
+	HasSourceBinding bool            `json:"has_source_binding"`
+	SourceType       *string         `json:"source_type"`
+	Classification   *string         `json:"classification"`
+	Tags             []string        `json:"tags"`
+	DataQuality      *dataQuality    `json:"data_quality"`
+	SLA              *sla            `json:"sla"`
+	Freshness        *freshness      `json:"freshness"`
+	Schema           *nodeSchema     `json:"schema"`
+	Documentation    map[string]any  `json:"documentation"`
+	Models           []any           `json:"models"`
+	Status           *moniker.Status `json:"status"`
+}
+
+type dataQuality struct {
+	DQOwner         *string  `json:"dq_owner"`
+	QualityScore    *float64 `json:"quality_score"`
+	ValidationRules []string `json:"validation_rules"`
+	KnownIssues     []string `json:"known_issues"`
+	LastValidated   *string  `json:"last_validated"`
+}
+
+type sla struct {
+	Freshness         *string `json:"freshness"`
+	Availability      *string `json:"availability"`
+	SupportHours      *string `json:"support_hours"`
+	EscalationContact *string `json:"escalation_contact"`
+}
+
+type freshness struct {
+	LastLoaded           *string  `json:"last_loaded"`
+	RefreshSchedule      *string  `json:"refresh_schedule"`
+	SourceSystem         *string  `json:"source_system"`
+	UpstreamDependencies []string `json:"upstream_dependencies"`
+}
+
+type column struct {
+	Name         string  `json:"name"`
+	Type         string  `json:"type"`
+	Description  *string `json:"description"`
+	SemanticType *string `json:"semantic_type"`
+	Example      any     `json:"example"`
+	Nullable     bool    `json:"nullable"`
+	PrimaryKey   bool    `json:"primary_key"`
+	ForeignKey   *string `json:"foreign_key"`
+}
+
+type nodeSchema struct {
+	Description     *string  `json:"description"`
+	SemanticTags    []string `json:"semantic_tags,omitempty"`
+	Granularity     *string  `json:"granularity"`
+	TypicalRowCount any      `json:"typical_row_count"`
+	UpdateFrequency *string  `json:"update_frequency"`
+	PrimaryKey      []string `json:"primary_key"`
+	Columns         []column `json:"columns"`
+	UseCases        []string `json:"use_cases,omitempty"`
+	Examples        []string `json:"examples"`
+	RelatedMonikers []string `json:"related_monikers,omitempty"`
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func newDataQuality(d *moniker.DataQuality) *dataQuality {
+	if d == nil {
+		return nil
+	}
+	return &dataQuality{DQOwner: str(d.DQOwner), QualityScore: d.QualityScore,
+		ValidationRules: nonNil(d.ValidationRules), KnownIssues: nonNil(d.KnownIssues), LastValidated: str(d.LastValidated)}
+}
+
+func newSLA(s *moniker.SLA) *sla {
+	if s == nil {
+		return nil
+	}
+	return &sla{Freshness: str(s.Freshness), Availability: str(s.Availability), SupportHours: str(s.SupportHours), EscalationContact: str(s.EscalationContact)}
+}
+
+func newFreshness(f *moniker.Freshness) *freshness {
+	if f == nil {
+		return nil
+	}
+	return &freshness{LastLoaded: str(f.LastLoaded), RefreshSchedule: str(f.RefreshSchedule), SourceSystem: str(f.SourceSystem),
+		UpstreamDependencies: nonNil(f.UpstreamDependencies)}
+}
+
+// newNodeSchema converts a node schema; full=false drops semantic_tags,
+// use_cases and related_monikers (the /metadata form).
+func newNodeSchema(s *moniker.NodeSchema, full bool) *nodeSchema {
+	if s == nil {
+		return nil
+	}
+	out := &nodeSchema{Description: str(s.Description), Granularity: str(s.Granularity), TypicalRowCount: s.TypicalRowCount,
+		UpdateFrequency: str(s.UpdateFrequency), PrimaryKey: nonNil(s.PrimaryKey), Examples: nonNil(s.Examples), Columns: []column{}}
+	if full {
+		out.SemanticTags, out.UseCases, out.RelatedMonikers = nonNil(s.SemanticTags), nonNil(s.UseCases), nonNil(s.RelatedMonikers)
+	}
+	for _, c := range s.Columns {
+		typ := c.Type
+		if typ == "" {
+			typ = "string"
+		}
+		out.Columns = append(out.Columns, column{Name: c.Name, Type: typ, Description: str(c.Description), SemanticType: str(c.SemanticType),
+			Example: c.Example, Nullable: c.Nullable, PrimaryKey: c.PrimaryKey, ForeignKey: str(c.ForeignKey)})
+	}
+	return out
+}
+
+// newDocumentation returns only the links that are set, plus additional.
+func newDocumentation(d *moniker.Documentation) map[string]any {
+	if d == nil {
+		return nil
+	}
+	out := map[string]any{}
+	for _, kv := range []struct{ k, v string }{
+		{"glossary", d.Glossary}, {"runbook", d.Runbook}, {"onboarding", d.Onboarding},
+		{"data_dictionary", d.DataDictionary}, {"api_docs", d.APIDocs}, {"architecture", d.Architecture},
+		{"changelog", d.Changelog}, {"contact", d.Contact},
+	} {
+		if kv.v != "" {
+			out[kv.k] = kv.v
+		}
+	}
+	if len(d.Additional) > 0 {
+		out["additional"] = d.Additional
+	}
+	return out
+}
+
+// pathOf parses the moniker of a path-carrying route, answering 400 on a
+// parse error.
+func (s *Server) pathOf(w http.ResponseWriter, r *http.Request, snap *resolve.Snapshot, prefix string) (moniker.Moniker, bool) {
+	m, err := moniker.Parse(monikerFromRequest(r, prefix, false))
+	if err != nil {
+		httpapi.WriteResolutionError(w, s.log, err, snap.Domain)
+		return m, false
+	}
+	return m, true
+}
+
+func (s *Server) handleDescribe() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		snap := s.begin(w)
+		m, ok := s.pathOf(w, r, snap, "/describe/")
+		if !ok {
+			return
+		}
+		httpapi.WriteJSON(w, http.StatusOK, describe(snap, m.Path))
+	})
+}
+
+func describe(snap *resolve.Snapshot, path string) *describeResponse {
+	own := snap.Ownership(path)
+	out := &describeResponse{Path: path, Ownership: newOwnership18(&own), Tags: []string{}}
+	if b := snap.FindBinding(path); b != nil {
+		out.HasSourceBinding = true
+		out.SourceType = &b.Binding.Type
+	}
+	n := snap.Catalog().Get(path)
+	if n == nil {
+		return out
+	}
+	dn, cl, st := n.EffectiveDisplayName(), n.EffectiveClassification(), n.EffectiveStatus()
+	out.DisplayName, out.Description, out.Classification, out.Status = &dn, &n.Description, &cl, &st
+	out.Tags = nonNil(n.Tags)
+	out.DataQuality = newDataQuality(n.DataQuality)
+	out.SLA = newSLA(n.SLA)
+	out.Freshness = newFreshness(n.Freshness)
+	out.Schema = newNodeSchema(n.Schema, true)
+	out.Documentation = newDocumentation(n.Documentation)
+	return out
+}

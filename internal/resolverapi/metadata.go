@@ -1,0 +1,147 @@
+package resolverapi
+
+import (
+	"net/http"
+
+	"github.com/moniker-svc/moniker/internal/httpapi"
+	"github.com/moniker-svc/moniker/internal/moniker"
+)
+
+type metadataResponse struct {
+	Moniker          string             `json:"moniker"`
+	Path             string             `json:"path"`
+	DisplayName      *string            `json:"display_name"`
+	Description      *string            `json:"description"`
+	DataProfile      *dataProfile       `json:"data_profile"`
+	TemporalCoverage *freshness         `json:"temporal_coverage"`
+	Relationships    *relationships     `json:"relationships"`
+	Schema           *nodeSchema        `json:"schema"`
+	SemanticTags     []string           `json:"semantic_tags"`
+	UseCases         []string           `json:"use_cases"`
+	NLDescription    *string            `json:"nl_description"`
+	DataQuality      *dataQuality       `json:"data_quality"`
+	Ownership        map[string]*string `json:"ownership"`
+	Documentation    map[string]any     `json:"documentation"`
+	QueryPatterns    *queryPatterns     `json:"query_patterns"`
+	CostIndicators   *costIndicators    `json:"cost_indicators"`
+}
+
+type dataProfile struct {
+	EstimatedTotalRows     int64   `json:"estimated_total_rows"`
+	BaseRowCount           int64   `json:"base_row_count"`
+	CardinalityByDimension []int64 `json:"cardinality_by_dimension"`
+	MaxRowsWarn            *int64  `json:"max_rows_warn"`
+	MaxRowsBlock           *int64  `json:"max_rows_block"`
+}
+
+type foreignKey struct {
+	Column     string `json:"column"`
+	References string `json:"references"`
+}
+
+type relationships struct {
+	RelatedMonikers      []string     `json:"related_monikers"`
+	UpstreamDependencies []string     `json:"upstream_dependencies"`
+	ForeignKeys          []foreignKey `json:"foreign_keys"`
+}
+
+type queryPatterns struct {
+	BlockedPatterns    []string `json:"blocked_patterns"`
+	MinFiltersRequired int      `json:"min_filters_required"`
+	SuggestedQueries   []string `json:"suggested_queries"`
+}
+
+type costIndicators struct {
+	QueryComplexity  string `json:"query_complexity"`
+	EstimatedLatency string `json:"estimated_latency"`
+}
+
+func i64(n int64) *int64 {
+	if n == 0 {
+		return nil
+	}
+	return &n
+}
+
+func (s *Server) handleMetadata() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		snap := s.begin(w)
+		m, ok := s.pathOf(w, r, snap, "/metadata/")
+		if !ok {
+			return
+		}
+		own := snap.Ownership(m.Path)
+		out := metadataResponse{Moniker: m.String(), Path: m.Path, SemanticTags: []string{}, UseCases: []string{},
+			Ownership: map[string]*string{}}
+		for _, f := range []moniker.OwnerField{moniker.AccountableOwner, moniker.DataSpecialist, moniker.SupportChannel, moniker.ADOP, moniker.ADS, moniker.ADAL} {
+			out.Ownership[f.Key()] = str(own[f].Value)
+		}
+		n := snap.Catalog().Get(m.Path)
+		if n == nil {
+			httpapi.WriteJSON(w, http.StatusOK, out)
+			return
+		}
+		dn := n.EffectiveDisplayName()
+		out.DisplayName, out.Description = &dn, &n.Description
+		out.TemporalCoverage = newFreshness(n.Freshness)
+		out.DataQuality = newDataQuality(n.DataQuality)
+		out.Documentation = newDocumentation(n.Documentation)
+		out.Schema = newNodeSchema(n.Schema, false)
+		if sc := n.Schema; sc != nil {
+			out.SemanticTags, out.UseCases, out.NLDescription = nonNil(sc.SemanticTags), nonNil(sc.UseCases), str(sc.Description)
+		}
+		if n.Schema != nil || n.Freshness != nil {
+			rel := &relationships{RelatedMonikers: []string{}, UpstreamDependencies: []string{}, ForeignKeys: []foreignKey{}}
+			if sc := n.Schema; sc != nil {
+				rel.RelatedMonikers = nonNil(sc.RelatedMonikers)
+				for _, c := range sc.Columns {
+					if c.ForeignKey != "" {
+						rel.ForeignKeys = append(rel.ForeignKeys, foreignKey{Column: c.Name, References: c.ForeignKey})
+					}
+				}
+			}
+			if n.Freshness != nil {
+				rel.UpstreamDependencies = nonNil(n.Freshness.UpstreamDependencies)
+			}
+			out.Relationships = rel
+		}
+		if p := n.AccessPolicy; p != nil {
+			base := p.BaseRowCount
+			if base == 0 {
+				base = 100
+			}
+			est := base
+			for i := 0; i < 3; i++ {
+				if i < len(p.CardinalityMultipliers) {
+					est *= p.CardinalityMultipliers[i]
+				}
+			}
+			card := p.CardinalityMultipliers
+			if card == nil {
+				card = []int64{}
+			}
+			out.DataProfile = &dataProfile{EstimatedTotalRows: est, BaseRowCount: base, CardinalityByDimension: card,
+				MaxRowsWarn: i64(p.MaxRowsWarn), MaxRowsBlock: i64(p.MaxRowsBlock)}
+			qp := &queryPatterns{BlockedPatterns: nonNil(p.BlockedPatterns), MinFiltersRequired: p.MinFilters, SuggestedQueries: []string{}}
+			if n.Schema != nil {
+				qp.SuggestedQueries = nonNil(n.Schema.Examples)
+			}
+			out.QueryPatterns = qp
+			ci := &costIndicators{QueryComplexity: "low", EstimatedLatency: "low"}
+			switch {
+			case p.MaxRowsBlock > 100_000_000:
+				ci.QueryComplexity = "high"
+			case p.MaxRowsWarn != 0:
+				ci.QueryComplexity = "medium"
+			}
+			switch {
+			case est > 1_000_000_000:
+				ci.EstimatedLatency = "high"
+			case est > 1_000_000:
+				ci.EstimatedLatency = "medium"
+			}
+			out.CostIndicators = ci
+		}
+		httpapi.WriteJSON(w, http.StatusOK, out)
+	})
+}

@@ -1,0 +1,226 @@
+package resolverapi
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/moniker-svc/moniker/internal/httpapi"
+	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/resolve"
+)
+
+// MaxBatch is the most monikers one POST /resolve/batch may carry.
+const MaxBatch = 100
+
+// maxBatchBody bounds the batch request body (100 monikers of 4 KiB each,
+// with room for JSON).
+const maxBatchBody = 1 << 20
+
+// monikerFromRequest returns the moniker text of a path-carrying route:
+// the decoded path after prefix plus, on /resolve, the raw query (decoded
+// once, by the parser).
+func monikerFromRequest(r *http.Request, prefix string, withQuery bool) string {
+	raw := httpapi.TrimPrefix(r, prefix)
+	if withQuery && r.URL.RawQuery != "" {
+		raw += "?" + r.URL.RawQuery
+	}
+	return raw
+}
+
+func (s *Server) handleResolve() http.Handler {
+	jsonType := []string{"application/json"}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		snap := s.begin(w)
+		m, err := moniker.Parse(monikerFromRequest(r, "/resolve/", true))
+		if err != nil {
+			httpapi.WriteResolutionError(w, s.log, err, snap.Domain)
+			return
+		}
+		e, _, err := snap.Resolve(&m)
+		if err != nil {
+			httpapi.WriteResolutionError(w, s.log, err, snap.Domain)
+			return
+		}
+		h := w.Header()
+		if e.Res.Status == moniker.StatusDeprecated || e.Res.Successor != "" || e.Res.RedirectedFrom != "" {
+			setDeprecationHeaders(h, snap, e.Res)
+		}
+		h["Content-Type"] = jsonType
+		h["Content-Length"] = []string{strconv.Itoa(len(e.Body))}
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(e.Body)
+	})
+}
+
+// setDeprecationHeaders sets upstream's X-Moniker-* headers (single-line,
+// Q23) and the standard Deprecation (RFC 9745), Sunset (RFC 8594) and
+// Link rel="deprecation" headers.
+func setDeprecationHeaders(h http.Header, snap *resolve.Snapshot, res *moniker.Resolution) {
+	if res.Status == moniker.StatusDeprecated {
+		msg := res.DeprecationMessage
+		if msg == "" {
+			msg = "This moniker is deprecated"
+		}
+		h.Set("X-Moniker-Deprecated", headerValue(msg))
+		h.Set("Deprecation", "@"+strconv.FormatInt(deprecatedSince(snap, res.Path).Unix(), 10))
+		if t, ok := parseDate(res.SunsetDeadline); ok {
+			h.Set("Sunset", t.UTC().Format(http.TimeFormat))
+		}
+		if res.MigrationGuideURL != "" {
+			h.Set("Link", "<"+headerValue(res.MigrationGuideURL)+`>; rel="deprecation"`)
+		}
+	}
+	if res.Successor != "" {
+		h.Set("X-Moniker-Successor", headerValue(res.Successor))
+	}
+	if res.RedirectedFrom != "" {
+		h.Set("X-Moniker-Redirected-From", headerValue(res.RedirectedFrom))
+	}
+}
+
+// deprecatedSince is the Deprecation date of a node: its updated_at when
+// the catalog records one, else the time this replica loaded the catalog
+// (the earliest moment it knew).
+func deprecatedSince(snap *resolve.Snapshot, path string) time.Time {
+	if n := snap.Catalog().Get(path); n != nil {
+		if s, ok := n.Extra["updated_at"].(string); ok {
+			if t, ok := parseDate(s); ok {
+				return t
+			}
+		}
+	}
+	return snap.Catalog().LoadedAt()
+}
+
+// parseDate accepts an RFC 3339 timestamp or a YYYY-MM-DD date.
+func parseDate(s string) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, false
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, true
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, true
+	}
+	return time.Time{}, false
+}
+
+// headerValue collapses whitespace runs (including newlines from YAML block
+// scalars) to single spaces and drops other control characters.
+func headerValue(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		switch {
+		case r == ' ' || r == '\t' || r == '\n' || r == '\r':
+			space = true
+			continue
+		case r < 0x20 || r == 0x7f:
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+type batchRequest struct {
+	Monikers []string `json:"monikers"`
+}
+
+func (s *Server) handleBatch() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		snap := s.begin(w)
+		var req batchRequest
+		if !decodeBody(w, r, &req) {
+			return
+		}
+		if req.Monikers == nil {
+			httpapi.WriteValidation(w, httpapi.FieldError{Type: "missing", Loc: []string{"body", "monikers"}, Msg: "Field required", Input: nil})
+			return
+		}
+		if len(req.Monikers) > MaxBatch {
+			httpapi.WriteDetail(w, http.StatusBadRequest, httpapi.CodeBatchTooLarge, "Maximum 100 monikers per batch request")
+			return
+		}
+		out := make([]byte, 0, 2048*len(req.Monikers)+32)
+		out = append(out, `{"results":[`...)
+		errs := map[string]string{}
+		first := true
+		for _, in := range req.Monikers {
+			m, err := moniker.Parse(in)
+			var e *resolve.Entry
+			if err == nil {
+				e, _, err = snap.Resolve(&m)
+			}
+			if err != nil {
+				errs[in] = itemError(err)
+				continue
+			}
+			if !first {
+				out = append(out, ',')
+			}
+			first = false
+			out = append(out, trimNewline(e.Body)...)
+		}
+		out = append(out, `],"errors":`...)
+		eb, _ := json.Marshal(errs)
+		out = append(out, eb...)
+		out = append(out, "}\n"...)
+		httpapi.WriteRaw(w, http.StatusOK, out)
+	})
+}
+
+// itemError is the message recorded for one failed batch item.
+func itemError(err error) string {
+	var pe *moniker.ParseError
+	if errors.As(err, &pe) {
+		return "Invalid moniker: " + pe.Message
+	}
+	if errors.Is(err, moniker.ErrNotFound) || errors.Is(err, moniker.ErrDenied) {
+		return err.Error()
+	}
+	return "internal error"
+}
+
+func trimNewline(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		return b[:n-1]
+	}
+	return b
+}
+
+// decodeBody strictly decodes a bounded JSON body into v, answering 413 or
+// 422 (upstream's validation shape) on failure.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBatchBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("unexpected data after the JSON body")
+	}
+	if err == nil {
+		return true
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		httpapi.WriteDetail(w, http.StatusRequestEntityTooLarge, httpapi.CodeBodyTooLarge,
+			"request body exceeds "+strconv.Itoa(maxBatchBody)+" bytes")
+		return false
+	}
+	msg := err.Error()
+	if errors.Is(err, io.EOF) {
+		msg = "request body is empty"
+	}
+	httpapi.WriteValidation(w, httpapi.FieldError{Type: "json_invalid", Loc: []string{"body"}, Msg: msg, Input: nil})
+	return false
+}

@@ -1,0 +1,47 @@
+// Package resolverapi is the HTTP surface of the resolver (data plane):
+// every read route of reference §3, in one table.
+package resolverapi
+
+import (
+	"net/http"
+
+	"github.com/moniker-svc/moniker/internal/httpapi"
+)
+
+// Routes returns the resolver's route table (the plan's "Resolver process"
+// routes). /health, /metrics, /openapi.json and /docs are served by every
+// target and are wired in cmd/monikerd.
+func (s *Server) Routes() []httpapi.Route {
+	return []httpapi.Route{
+		{Method: "GET", Pattern: "/resolve", Doc: "/resolve/{path}", Handler: s.handleResolve()},
+		{Method: "GET", Pattern: "/resolve/{path...}", Doc: "/resolve/{path}", Handler: s.handleResolve()},
+		{Method: "POST", Pattern: "/resolve/batch", Doc: "/resolve/batch", Handler: s.handleBatch()},
+		{Method: "GET", Pattern: "/describe", Doc: "/describe/{path}", Handler: s.handleDescribe()},
+		{Method: "GET", Pattern: "/describe/{path...}", Doc: "/describe/{path}", Handler: s.handleDescribe()},
+		{Method: "GET", Pattern: "/lineage", Doc: "/lineage/{path}", Handler: s.handleLineage()},
+		{Method: "GET", Pattern: "/lineage/{path...}", Doc: "/lineage/{path}", Handler: s.handleLineage()},
+		{Method: "GET", Pattern: "/list", Doc: "/list/{path}", Handler: s.handleList()},
+		{Method: "GET", Pattern: "/list/{path...}", Doc: "/list/{path}", Handler: s.handleList()},
+		{Method: "GET", Pattern: "/metadata", Doc: "/metadata/{path}", Handler: s.handleMetadata()},
+		{Method: "GET", Pattern: "/metadata/{path...}", Doc: "/metadata/{path}", Handler: s.handleMetadata()},
+		{Method: "GET", Pattern: "/fetch/{path...}", Doc: "/fetch/{path}", Handler: notYet("GET /fetch is not implemented yet")},
+		{Method: "GET", Pattern: "/catalog", Doc: "/catalog", Handler: s.handleCatalog()},
+		{Method: "GET", Pattern: "/catalog/search", Doc: "/catalog/search", Handler: s.handleSearch()},
+		{Method: "GET", Pattern: "/catalog/stats", Doc: "/catalog/stats", Handler: s.handleStats()},
+		{Method: "GET", Pattern: "/catalog/{path...}", Doc: "/catalog/{path}/audit", Handler: s.handleAudit()},
+		{Method: "PUT", Pattern: "/catalog/{path...}", Doc: "/catalog/{path}/status", Handler: notYet("PUT /catalog/{path}/status is not implemented yet")},
+		{Method: "GET", Pattern: "/tree", Doc: "/tree", Handler: s.handleTree()},
+		{Method: "GET", Pattern: "/tree/{path...}", Doc: "/tree/{path}", Handler: s.handleTree()},
+		{Method: "GET", Pattern: "/cache/status", Doc: "/cache/status", Handler: notYet("GET /cache/status is not implemented yet")},
+		{Method: "POST", Pattern: "/cache/refresh/{path...}", Doc: "/cache/refresh/{path}", Handler: notYet("POST /cache/refresh is not implemented yet")},
+		{Method: "POST", Pattern: "/telemetry/access", Doc: "/telemetry/access", Handler: notYet("POST /telemetry/access is not implemented yet")},
+		{Method: "GET", Pattern: "/ui", Doc: "/ui", Handler: notYet("the /ui catalog browser is not implemented yet")},
+	}
+}
+
+// notYet answers 501 for routes of the plan that later work delivers.
+func notYet(msg string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		httpapi.WriteDetail(w, http.StatusNotImplemented, httpapi.CodeNotImplemented, msg)
+	})
+}

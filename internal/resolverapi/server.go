@@ -1,0 +1,114 @@
+package resolverapi
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+
+	"github.com/moniker-svc/moniker/internal/httpapi"
+	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/resolve"
+)
+
+// VersionHeader carries the catalog generation on every response that read
+// the catalog, so an operator can see which replica is stale.
+const VersionHeader = "X-Moniker-Catalog-Version"
+
+// AuditEntry is one audit-log record (reference §3.12).
+type AuditEntry struct {
+	Timestamp string `json:"timestamp"`
+	Path      string `json:"path"`
+	Action    string `json:"action"`
+	Actor     string `json:"actor"`
+	OldValue  any    `json:"old_value"`
+	NewValue  any    `json:"new_value"`
+	Details   any    `json:"details"`
+}
+
+// AuditReader reads the audit log: the last limit entries for path, oldest
+// first ("" = the whole log).
+type AuditReader interface {
+	Entries(path string, limit int) ([]AuditEntry, error)
+}
+
+// Server serves the resolver routes from whatever snapshot Snapshot
+// returns at the start of each request.
+type Server struct {
+	snapshot func() *resolve.Snapshot
+	audit    AuditReader
+	log      *slog.Logger
+
+	// hdr caches per-snapshot header values so the hot path allocates
+	// none for them.
+	hdr atomic.Pointer[snapHeaders]
+}
+
+type snapHeaders struct {
+	snap    *resolve.Snapshot
+	version []string
+}
+
+// Config holds a Server's dependencies.
+type Config struct {
+	// Snapshot returns the current catalog snapshot. Required.
+	Snapshot func() *resolve.Snapshot
+	// Audit reads the audit log; nil means an empty log.
+	Audit AuditReader
+	// Log is the logger; nil discards.
+	Log *slog.Logger
+}
+
+// New returns a resolver server.
+func New(c Config) *Server {
+	log := c.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Server{snapshot: c.Snapshot, audit: c.Audit, log: log.With("component", "resolverapi")}
+}
+
+// begin takes the request's snapshot and stamps the catalog version header.
+func (s *Server) begin(w http.ResponseWriter) *resolve.Snapshot {
+	snap := s.snapshot()
+	h := s.hdr.Load()
+	if h == nil || h.snap != snap {
+		h = &snapHeaders{snap: snap, version: []string{snap.Catalog().Version()}}
+		s.hdr.Store(h)
+	}
+	w.Header()[VersionHeader] = h.version
+	return snap
+}
+
+// queryInt reads an optional integer query parameter within [lo, hi]. It
+// writes a 422 and returns ok=false when the value is malformed or out of
+// range.
+func queryInt(w http.ResponseWriter, r *http.Request, name string, def, lo, hi int) (int, bool) {
+	raw := r.URL.Query().Get(name)
+	if raw == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil {
+		httpapi.WriteValidation(w, httpapi.FieldError{Type: "int_parsing", Loc: []string{"query", name},
+			Msg: "Input should be a valid integer", Input: raw})
+		return 0, false
+	}
+	if n < lo || n > hi {
+		httpapi.WriteValidation(w, httpapi.FieldError{Type: "range", Loc: []string{"query", name},
+			Msg: "Input should be between " + strconv.Itoa(lo) + " and " + strconv.Itoa(hi), Input: raw})
+		return 0, false
+	}
+	return n, true
+}
+
+// queryStatus reads the optional status filter; an invalid one is a 400
+// {"detail": "Invalid status: x"} as upstream answered.
+func queryStatus(w http.ResponseWriter, r *http.Request) (moniker.Status, bool) {
+	st := moniker.Status(r.URL.Query().Get("status"))
+	if st != "" && !st.Valid() {
+		httpapi.WriteDetail(w, http.StatusBadRequest, httpapi.CodeInvalidRequest, "Invalid status: "+string(st))
+		return "", false
+	}
+	return st, true
+}
