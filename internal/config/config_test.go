@@ -554,3 +554,26 @@ management:
 		t.Errorf("Redacted output does not load: %v", err)
 	}
 }
+
+func TestIsSet(t *testing.T) {
+	c, err := Parse([]byte("server:\n  port: 9000\n  host: ~\ncatalog:\n"), "c.yaml", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]bool{
+		"server.port":     true,
+		"server":          true,
+		"server.host":     false, // null means the default
+		"catalog":         false,
+		"server.workers":  false,
+		"telemetry":       false,
+		"no.such.setting": false,
+	} {
+		if got := c.IsSet(key); got != want {
+			t.Errorf("IsSet(%q) = %v, want %v", key, got, want)
+		}
+	}
+	if Default().IsSet("server.port") {
+		t.Error("Default().IsSet(server.port) = true")
+	}
+}

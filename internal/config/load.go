@@ -211,11 +211,11 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, section string) {
 			d.errorf(k.Line, "unknown key %q %s%s", key, where(section), suggest(key, fields))
 			continue
 		}
-		full := join(section, key)
-		d.lines[full] = k.Line
 		if isNull(val) {
 			continue // null means the default, for sections and leaves alike
 		}
+		full := join(section, key)
+		d.lines[full] = k.Line
 		f := v.Field(idx)
 		if f.Kind() == reflect.Struct {
 			if val.Kind != yaml.MappingNode {
