@@ -29,7 +29,10 @@
 //   - Domain (Q25): one rule says which domain a path belongs to, for the
 //     ownership fallback and the 404 hint alike (Snapshot.DomainName).
 //   - cache_ttl_hint is the configured cache TTL in seconds (default 300)
-//     instead of a constant 300.
+//     instead of a constant 300. A cached entry is served until its TTL
+//     ends, so a REST query rendered with today's date ({current_date}, a
+//     lookback) may name yesterday for up to one TTL after midnight (UTC
+//     unless Options.Now says otherwise).
 //   - Connections never include secrets: REST header names and config keys
 //     of fallback-shape bindings (composite, derived, ...) that name a
 //     password, token, secret, credential, API key, authorization or
@@ -60,6 +63,9 @@ const (
 	DefaultCacheMaxSize = 10000
 	DefaultCacheTTL     = 300 * time.Second
 )
+
+// maxScratch bounds the scratch buffers kept for reuse by build.
+const maxScratch = 64 << 10
 
 // maxRedirectHops is how many successors a redirect follows (reference §6.3).
 const maxRedirectHops = 5
@@ -424,7 +430,9 @@ func (s *Snapshot) build(m *moniker.Moniker, key []byte, now time.Time) (*Entry,
 	}
 	body := AppendResolutionJSON(text[:0], res)
 	e.Body = slices.Clone(body)
-	*bp = body[:0] // keep a buffer that grew
+	if cap(body) <= maxScratch {
+		*bp = body[:0] // keep a buffer that grew, within reason
+	}
 	return e, nil
 }
 
