@@ -68,7 +68,7 @@ func TestAppendJSONValue(t *testing.T) {
 	}{
 		{nil, "null"}, {"s<>", ""}, {true, "true"}, {false, "false"},
 		{0, "0"}, {-42, "-42"}, {int64(math.MaxInt64), ""}, {int32(-7), "-7"}, {uint64(math.MaxUint64), ""},
-		{1.5, ""}, {0.0, ""}, {-0.0, ""}, {1e21, ""}, {1e20, ""}, {1e-7, ""}, {1e-6, ""}, {123456789.0, ""},
+		{1.5, ""}, {0.0, ""}, {math.Copysign(0, -1), ""}, {1e21, ""}, {1e20, ""}, {1e-7, ""}, {1e-6, ""}, {123456789.0, ""},
 		{-2.5e-10, ""}, {math.MaxFloat64, ""}, {math.SmallestNonzeroFloat64, ""},
 		{math.NaN(), "null"}, {math.Inf(1), "null"},
 		{map[string]string{"b": "2", "a": "<1>"}, ""}, {map[string]string{}, "{}"},
