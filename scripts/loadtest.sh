@@ -13,12 +13,14 @@
 #   WORKERS    generator workers = keep-alive connections (default 8)
 #   NODES      size of the generated catalog (default 100000; 0 skips it)
 #   CLIENT     generator client: raw (default) or http
+#   ROUNDS     run the whole sequence this many times and report each
+#              scenario's median round (default 1); more rounds, less noise
 #
 # Scenarios: bare; /health, /resolve (one moniker repeated, a new moniker
 # every request, the 30 sample monikers cycled), /describe and
 # /catalog/search on the sample catalog (62 nodes); the same plus
 # /catalog/stats and a search miss on a generated NODES-node catalog
-# (cmd/catgen); bare again. The baseline is the mean of the two bare runs.
+# (cmd/catgen); bare again. The baseline is the mean of the bare runs.
 # Rate limiting and telemetry are off in the configs written here: the
 # test measures the request path, not the limiter.
 #
@@ -30,6 +32,7 @@ WARMUP=${WARMUP:-2}
 WORKERS=${WORKERS:-8}
 NODES=${NODES:-100000}
 CLIENT=${CLIENT:-raw}
+ROUNDS=${ROUNDS:-1}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/moniker-loadtest.XXXXXX")
@@ -138,30 +141,73 @@ start_large() {
 }
 
 # --- scenarios ---------------------------------------------------------------
-rows=()   # "name|rps|p50|p99|errors|bytes|target"
+# A scenario is NAME, SERVER (bare, small, large), TARGET (percent of bare
+# the issue asks for, or empty) and the stress arguments.
+names=() servers=() targets=() args=()
+add() {
+	names+=("$1") servers+=("$2") targets+=("$3")
+	shift 3
+	args+=("$(printf '%s\n' "$@")")
+}
+
+add "bare net/http, 600 B JSON" bare "" -path /resolve/x
+add "/health" small 60 -path /health
+add "/resolve, one moniker repeated" small 80 -path /resolve/prices.equity/AAPL@20260115
+add "/resolve, new moniker each request (cache miss)" small 65 -distinct
+add "/resolve, 30 sample monikers cycled" small "" -path-prefix /resolve/
+add "/describe, 30 sample monikers cycled" small 60 -path-prefix /describe/
+add "/catalog/search?q=treasury" small 60 -path "/catalog/search?q=treasury"
+
+notes=()
 failed=0
-bare_rps=()
+if $have_catgen; then
+	# Valid monikers of the generated catalog, asked of the running server.
+	if start_large; then
+		"$bin/stress" -port "$port" -discover 1000 >"$tmp/large/monikers.txt" || true
+		stop_server
+	fi
+	if [[ -s $tmp/large/monikers.txt ]]; then
+		first=$(head -1 "$tmp/large/monikers.txt")
+		root_segment=${first%%[./]*}
+		L="${NODES} nodes:"
+		add "$L /health" large 60 -path /health
+		add "$L /resolve, one moniker repeated" large 80 -path "/resolve/$first"
+		add "$L /resolve, new moniker each request (cache miss)" large 65 -distinct -template "$first/N{n}"
+		add "$L /resolve, 1000 monikers cycled" large "" -monikers "$tmp/large/monikers.txt"
+		add "$L /describe, 1000 monikers cycled" large 60 -monikers "$tmp/large/monikers.txt" -path-prefix /describe/
+		add "$L /catalog/stats" large "" -path /catalog/stats
+		add "$L /catalog/search?q=$root_segment (hit)" large 60 -path "/catalog/search?q=$root_segment"
+		add "$L /catalog/search?q=nosuchterm (miss: full scan)" large "" -path "/catalog/search?q=nosuchterm"
+	else
+		notes+=("No moniker of the generated $NODES-node catalog resolved: its scenarios were skipped.")
+		failed=1
+	fi
+elif [[ $NODES -gt 0 ]]; then
+	notes+=("cmd/catgen not found: the $NODES-node scenarios were skipped.")
+fi
+
+add "bare net/http, 600 B JSON (again)" bare "" -path /resolve/x
 
 field() { sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p" <<<"$2"; }
 
-# scenario NAME SERVER TARGET_PERCENT STRESS_ARGS... : one measurement on a
-# fresh server.
-scenario() {
-	local name=$1 server=$2 target=$3
-	shift 3
+# measure I: one measurement of scenario I on a fresh server; appends
+# "rps p50 p99 errors bytes" to results[I], or "- - - why -" on failure.
+results=()
+measure() {
+	local i=$1 name=${names[$1]} server=${servers[$1]} a json rc=0
+	mapfile -t a <<<"${args[$i]}"
 	log "== $name"
 	if ! "start_$server"; then
-		rows+=("$name|-|-|-|server failed|-|$target")
-		failed=1
 		stop_server
+		results[i]+="- - - server-failed -;"
+		failed=1
 		return
 	fi
-	local json rc=0
 	json=$("$bin/stress" -port "$port" -workers "$WORKERS" -duration "$DURATION" -warmup "$WARMUP" \
-		-client "$CLIENT" -json "$@") || rc=$?
+		-client "$CLIENT" -json "${a[@]}") || rc=$?
 	stop_server
 	if [[ -z $json ]]; then
-		rows+=("$name|-|-|-|stress failed ($rc)|-|$target")
+		results[i]+="- - - stress-failed($rc) -;"
 		failed=1
 		return
 	fi
@@ -176,64 +222,44 @@ scenario() {
 	log "   $rps req/s, p50 ${p50}ms, p99 ${p99}ms, $errs errors, $bytes bytes/response"
 	if [[ $errs != 0 ]]; then
 		failed=1
-		log "   $(field status "$json")"
+		log "   status $(sed -n 's/.*"status":\({[^}]*}\).*/\1/p' <<<"$json")"
 	fi
-	rows+=("$name|$rps|$p50|$p99|$errs|$bytes|$target")
-	[[ $server == bare ]] && bare_rps+=("$rps")
-	return 0
+	results[i]+="$rps $p50 $p99 $errs $bytes;"
 }
 
-repeated=/resolve/prices.equity/AAPL@20260115
-
-scenario "bare net/http, 600 B JSON" bare "" -path /resolve/x
-scenario "/health" small 60 -path /health
-scenario "/resolve, one moniker repeated" small 80 -path "$repeated"
-scenario "/resolve, new moniker each request (cache miss)" small 65 -distinct
-scenario "/resolve, 30 sample monikers cycled" small "" -path-prefix /resolve/
-scenario "/describe, 30 sample monikers cycled" small 60 -path-prefix /describe/
-scenario "/catalog/search?q=treasury" small 60 -path "/catalog/search?q=treasury"
-
-if $have_catgen; then
-	# Valid monikers of the generated catalog, from the running server.
-	if start_large; then
-		"$bin/stress" -port "$port" -discover 1000 >"$tmp/large/monikers.txt" || true
-		stop_server
-	fi
-	if [[ -s $tmp/large/monikers.txt ]]; then
-		first=$(head -1 "$tmp/large/monikers.txt")
-		root_segment=${first%%[./]*}
-		L="${NODES} nodes:"
-		scenario "$L /health" large 60 -path /health
-		scenario "$L /resolve, one moniker repeated" large 80 -path "/resolve/$first"
-		scenario "$L /resolve, new moniker each request (cache miss)" large 65 \
-			-distinct -template "$first/N{n}"
-		scenario "$L /resolve, 1000 monikers cycled" large "" -monikers "$tmp/large/monikers.txt"
-		scenario "$L /describe, 1000 monikers cycled" large 60 \
-			-monikers "$tmp/large/monikers.txt" -path-prefix /describe/
-		scenario "$L /catalog/stats" large "" -path /catalog/stats
-		scenario "$L /catalog/search?q=$root_segment (hit)" large 60 -path "/catalog/search?q=$root_segment"
-		scenario "$L /catalog/search?q=nosuchterm (miss: full scan)" large "" \
-			-path "/catalog/search?q=nosuchterm"
-	else
-		log "no resolvable monikers found in the generated catalog"
-		rows+=("$NODES nodes|-|-|-|discover failed|-|")
-		failed=1
-	fi
-fi
-
-scenario "bare net/http, 600 B JSON (again)" bare "" -path /resolve/x
+for ((round = 1; round <= ROUNDS; round++)); do
+	((ROUNDS == 1)) || log "### round $round of $ROUNDS"
+	for i in "${!names[@]}"; do
+		measure "$i"
+	done
+done
 
 # --- table -------------------------------------------------------------------
-baseline=$(printf '%s\n' "${bare_rps[@]}" | awk '{s += $1; n++} END {if (n) printf "%.1f", s / n}')
+# Per scenario, the round with the median req/s (the lower middle one for
+# an even count), among the rounds that ran; the first failure if none did.
+median() {
+	local rounds
+	rounds=$(tr ';' '\n' <<<"$1" | sed '/^$/d')
+	if grep -qv '^-' <<<"$rounds"; then
+		grep -v '^-' <<<"$rounds" | sort -g -k1,1 | awk '{r[NR] = $0} END {print r[int((NR + 1) / 2)]}'
+	else
+		head -1 <<<"$rounds"
+	fi
+}
+
+baseline=$(for i in "${!names[@]}"; do
+	[[ ${servers[$i]} == bare ]] && median "${results[$i]}"
+done | awk '$1 != "-" {s += $1; n++} END {if (n) printf "%.1f", s / n}')
 cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)
 echo
-echo "Load test: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc 2>/dev/null || echo ?) CPUs${cpu:+ ($cpu)}, $(go env GOVERSION);"
-echo "$WORKERS workers ($CLIENT client), ${DURATION}s each after ${WARMUP}s warmup; baseline = mean of the two bare runs = ${baseline:-?} req/s."
+echo "Load test $(date -u +%Y-%m-%dT%H:%MZ): $(nproc 2>/dev/null || echo ?) CPUs${cpu:+ ($cpu)}, $(go env GOVERSION), load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo ?)."
+echo "$WORKERS workers ($CLIENT client), ${DURATION}s measured after ${WARMUP}s warmup, $ROUNDS round(s) (median shown); baseline = mean of the bare runs = ${baseline:-?} req/s."
 echo
 echo "| scenario | req/s | p50 ms | p99 ms | errors | bytes/resp | vs bare | target |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-for row in "${rows[@]}"; do
-	IFS='|' read -r name rps p50 p99 errs bytes target <<<"$row"
+echo "|---|---:|---:|---:|---:|---:|---:|---|"
+for i in "${!names[@]}"; do
+	read -r rps p50 p99 errs bytes <<<"$(median "${results[$i]}")"
+	target=${targets[$i]}
 	ratio="-"
 	if [[ $rps != - && -n $baseline ]]; then
 		ratio=$(awk -v r="$rps" -v b="$baseline" 'BEGIN {printf "%.0f%%", 100 * r / b}')
@@ -241,17 +267,16 @@ for row in "${rows[@]}"; do
 	verdict=""
 	if [[ -n $target && $ratio != - ]]; then
 		if awk -v r="${ratio%\%}" -v t="$target" 'BEGIN {exit !(r >= t)}'; then
-			verdict="≥ $target% ok"
+			verdict="≥ $target%: met"
 		else
-			verdict="≥ $target% MISSED"
+			verdict="≥ $target%: MISSED"
 		fi
 	elif [[ -n $target ]]; then
 		verdict="≥ $target%"
 	fi
-	echo "| $name | $rps | $p50 | $p99 | $errs | $bytes | $ratio | $verdict |"
+	echo "| ${names[$i]} | $rps | $p50 | $p99 | $errs | $bytes | $ratio | $verdict |"
 done
-if ! $have_catgen && [[ $NODES -gt 0 ]]; then
-	echo
-	echo "(cmd/catgen not found: the $NODES-node scenarios were skipped)"
-fi
+for n in "${notes[@]}"; do
+	printf '\n%s\n' "$n"
+done
 exit "$failed"
