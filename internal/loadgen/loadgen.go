@@ -136,7 +136,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 
-	r := &runner{cfg: cfg, target: t}
+	r := &runner{cfg: cfg}
 	start := time.Now()
 	r.measureStart = start.Add(cfg.Warmup)
 	r.end = r.measureStart.Add(cfg.Duration)
@@ -161,7 +161,6 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 type runner struct {
 	cfg          Config
-	target       target
 	measureStart time.Time
 	end          time.Time
 	stop         atomic.Bool
