@@ -56,7 +56,7 @@ func checkParsed(t *testing.T, fn, in string, m Moniker, err error, segmentRE, n
 		if !re.MatchString(s) {
 			t.Fatalf("%s(%q): %s %q does not match %s", fn, in, what, s, re)
 		}
-		if strings.ContainsAny(s, "'\";# \t\r\n\v\f") || strings.Contains(s, "--") || strings.Contains(s, "/*") {
+		if strings.ContainsAny(s, "'\";# \t\r\n\v\f") || strings.Contains(s, "--") || strings.Contains(s, "/*") || strings.HasSuffix(s, "-") {
 			t.Fatalf("%s(%q): %s %q contains a forbidden sequence", fn, in, what, s)
 		}
 	}

@@ -386,7 +386,8 @@ func isAlnum(c byte) bool {
 const segmentRule = "must start with a letter or digit and contain only letters, digits, '_', '-', '.'"
 
 // checkSegment validates a path segment or sub-resource part:
-// [A-Za-z0-9][A-Za-z0-9_.-]*, at most MaxSegmentLen bytes, no "--".
+// [A-Za-z0-9][A-Za-z0-9_.-]*, at most MaxSegmentLen bytes, no "--", not
+// ending in '-'.
 // It returns why s is invalid, or "".
 func checkSegment(s string) string {
 	if s == "" {
@@ -407,8 +408,15 @@ func checkSegment(s string) string {
 			return `must not contain "--"`
 		}
 	}
+	if s[len(s)-1] == '-' {
+		return trailingDash
+	}
 	return ""
 }
+
+// trailingDash: a value ending in '-' placed before a '-' in a template
+// would spell a SQL comment marker ("x-" + "-1"), so none may end in '-'.
+const trailingDash = "must not end with '-'"
 
 // checkPath validates every "/"-separated segment of path with the rules
 // of checkSegment in one pass. It returns the number of segments, or the
@@ -431,7 +439,7 @@ func checkPath(path string) (n int, bad, reason string) {
 				return 0, bad, checkSegment(bad)
 			}
 		}
-		if seg := path[start:i]; seg == "" || len(seg) > MaxSegmentLen {
+		if seg := path[start:i]; seg == "" || len(seg) > MaxSegmentLen || seg[len(seg)-1] == '-' {
 			return 0, seg, checkSegment(seg)
 		}
 		n++
@@ -461,6 +469,9 @@ func checkNamespace(ns string) string {
 		if c == '-' && ns[i-1] == '-' {
 			return `must not contain "--"`
 		}
+	}
+	if ns[len(ns)-1] == '-' {
+		return trailingDash
 	}
 	return ""
 }
