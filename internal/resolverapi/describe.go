@@ -193,7 +193,7 @@ func newDocumentation(d *moniker.Documentation) map[string]any {
 // pathOf parses the moniker of a path-carrying route, answering 400 on a
 // parse error.
 func (s *Server) pathOf(w http.ResponseWriter, r *http.Request, snap *resolve.Snapshot, prefix string) (moniker.Moniker, bool) {
-	m, err := moniker.Parse(monikerFromRequest(r, prefix, false))
+	m, err := moniker.ParseParts(httpapi.TrimPrefix(r, prefix), "")
 	if err != nil {
 		httpapi.WriteResolutionError(w, s.log, err, snap.Domain)
 		return m, false

@@ -21,22 +21,11 @@ const MaxBatch = 100
 // with room for JSON).
 const maxBatchBody = 1 << 20
 
-// monikerFromRequest returns the moniker text of a path-carrying route:
-// the decoded path after prefix plus, on /resolve, the raw query (decoded
-// once, by the parser).
-func monikerFromRequest(r *http.Request, prefix string, withQuery bool) string {
-	raw := httpapi.TrimPrefix(r, prefix)
-	if withQuery && r.URL.RawQuery != "" {
-		raw += "?" + r.URL.RawQuery
-	}
-	return raw
-}
-
 func (s *Server) handleResolve() http.Handler {
 	jsonType := []string{"application/json"}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		snap := s.begin(w)
-		m, err := moniker.Parse(monikerFromRequest(r, "/resolve/", true))
+		m, err := moniker.ParseParts(httpapi.TrimPrefix(r, "/resolve/"), r.URL.RawQuery)
 		if err != nil {
 			httpapi.WriteResolutionError(w, s.log, err, snap.Domain)
 			return
