@@ -20,8 +20,8 @@ import (
 	"time"
 )
 
-// binary is the monikerd built once by TestMain.
-var binary string
+// binary and cli are monikerd and moniker, built once by TestMain.
+var binary, cli string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "monikerd-e2e")
@@ -29,11 +29,12 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "monikerd")
-	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "building monikerd: %v\n%s", err, out)
-		os.Exit(1)
+	binary, cli = filepath.Join(dir, "monikerd"), filepath.Join(dir, "moniker")
+	for bin, pkg := range map[string]string{binary: ".", cli: "../moniker"} {
+		if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "building %s: %v\n%s", pkg, err, out)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
