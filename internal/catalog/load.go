@@ -1,0 +1,713 @@
+package catalog
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/moniker-svc/moniker/internal/moniker"
+	"go.yaml.in/yaml/v3"
+)
+
+// How the loader works (see also DESIGN §10 and the package README):
+//
+// A YAML catalog is a block mapping whose keys start at column 0. The
+// loader reads each file as a stream, cuts it textually into top-level
+// entries (a key line starts at column 0 and is not a comment, blank line
+// or document marker; everything up to the next key line belongs to the
+// entry), groups consecutive entries into batches of about batchBytes, and
+// parses the batches with yaml.v3 on GOMAXPROCS workers. Results are
+// merged in file order, so the later of two equal keys wins. Memory stays
+// bounded: at most 2 x workers batches are in flight and the file is never
+// held whole.
+//
+// Files the splitter cannot cut safely (JSON, flow style, documents with
+// directives or several documents, indented top-level mappings, anchors
+// used across entries, a batch whose YAML does not line up with the text)
+// are parsed whole instead, if they are at most maxWholeBytes.
+
+const (
+	// batchBytes is the target size of one parse batch.
+	batchBytes = 256 << 10
+	// maxWholeBytes caps files that need a whole-document parse: a
+	// yaml.Node tree takes many times the file's size.
+	maxWholeBytes = 128 << 20
+)
+
+// Load reads a catalog from path, a file or a directory. A directory
+// loads every *.yaml file in name order, then *.yml, then *.json; a later
+// file overrides an earlier one node by node. Files ending in .yaml or
+// .yml are YAML, anything else is JSON (parsed by the YAML library, JSON
+// being YAML).
+//
+// Problems the service tolerates (unknown status or source type, keys
+// with a leading or trailing "/") are returned as warnings. Anything else
+// wrong (bad YAML, unknown keys, type errors, bad regular expressions) is
+// an error: all *LoadError values found (up to 100), joined with
+// errors.Join, each wrapping moniker.ErrInvalid. I/O errors are returned
+// as they are. On error the catalog is nil.
+func Load(path string) (*Catalog, []Warning, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	files := []string{path}
+	if fi.IsDir() {
+		if files, err = dirFiles(path); err != nil {
+			return nil, nil, err
+		}
+	}
+	l := newLoader()
+	for _, f := range files {
+		if err := l.loadFile(f); err != nil {
+			return nil, nil, err
+		}
+		if len(l.errs) > 0 {
+			break
+		}
+	}
+	return l.finish()
+}
+
+// LoadBytes loads one catalog file's contents; name is used in messages
+// and, by its extension, picks YAML or JSON as Load does. It is meant
+// for embedded catalogs.
+func LoadBytes(name string, data []byte) (*Catalog, []Warning, error) {
+	l := newLoader()
+	l.files = append(l.files, name)
+	l.h.Write(data)
+	if isYAML(name) {
+		l.stream(name, bytes.NewReader(data), int64(len(data)), func(int64) ([]byte, error) { return data, nil })
+	} else {
+		l.whole(name, data)
+	}
+	return l.finish()
+}
+
+// dirFiles lists a catalog directory: *.yaml sorted, then *.yml, then
+// *.json. Directories and other files are ignored.
+func dirFiles(dir string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, ext := range []string{".yaml", ".yml", ".json"} {
+		var names []string
+		for _, e := range ents {
+			if e.Type().IsRegular() && strings.EqualFold(filepath.Ext(e.Name()), ext) {
+				names = append(names, e.Name())
+			}
+		}
+		slices.Sort(names)
+		for _, n := range names {
+			out = append(out, filepath.Join(dir, n))
+		}
+	}
+	return out, nil
+}
+
+func isYAML(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	return ext == ".yaml" || ext == ".yml"
+}
+
+// loader accumulates the nodes of one load (one or more files).
+type loader struct {
+	h       hash.Hash
+	files   []string
+	nodes   []*moniker.Node
+	spans   []spanRec                // parallel to nodes
+	byPath  map[string]*moniker.Node // node.Index is its position in nodes
+	shadow  map[string][]Span
+	warns   []Warning
+	errs    []error
+	started time.Time
+}
+
+func newLoader() *loader {
+	return &loader{h: sha256.New(), byPath: make(map[string]*moniker.Node), started: time.Now()}
+}
+
+// loadFile loads one file, returning only I/O errors; catalog problems
+// are collected in l.errs.
+func (l *loader) loadFile(name string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	l.files = append(l.files, name)
+	if !isYAML(name) {
+		data, err := io.ReadAll(io.TeeReader(f, l.h))
+		if err != nil {
+			return err
+		}
+		l.whole(name, data)
+		return nil
+	}
+	size := int64(-1)
+	if fi, err := f.Stat(); err == nil {
+		size = fi.Size()
+	}
+	cr := &countingReader{r: io.TeeReader(f, l.h)}
+	var ioErr error
+	l.stream(name, cr, size, func(consumed int64) ([]byte, error) {
+		// Whole-document fallback: read the file again and hash the
+		// part the stream had not read yet.
+		data, err := os.ReadFile(name)
+		if err != nil {
+			ioErr = err
+			return nil, err
+		}
+		if consumed <= int64(len(data)) {
+			l.h.Write(data[consumed:])
+		}
+		return data, nil
+	})
+	if ioErr == nil {
+		ioErr = cr.err
+	}
+	return ioErr
+}
+
+type countingReader struct {
+	r   io.Reader
+	n   int64
+	err error // first non-EOF error
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if err != nil && err != io.EOF && c.err == nil {
+		c.err = err
+	}
+	return n, err
+}
+
+// fileResult is what one file contributed, merged only once the file is
+// complete (a fallback discards a partial stream result).
+type fileResult struct {
+	nodes []*moniker.Node
+	spans []spanRec // nil when the file has no usable spans
+	warns []Warning
+	errs  []error
+}
+
+// merge adds a file's nodes: a path seen before keeps its position and
+// takes the new value (upstream's dict semantics).
+func (l *loader) merge(r *fileResult) {
+	l.warns = append(l.warns, r.warns...)
+	l.errs = append(l.errs, r.errs...)
+	if len(l.errs) > maxErrors {
+		l.errs = l.errs[:maxErrors]
+	}
+	if len(l.errs) > 0 {
+		return
+	}
+	fileIdx := int32(len(l.files) - 1)
+	l.nodes = slices.Grow(l.nodes, len(r.nodes))
+	l.spans = slices.Grow(l.spans, len(r.nodes))
+	for i, n := range r.nodes {
+		sp := spanRec{file: fileIdx, start: -1}
+		if r.spans != nil {
+			sp = r.spans[i]
+			sp.file = fileIdx
+		}
+		if old, ok := l.byPath[n.Path]; ok {
+			j := old.Index
+			if old := l.spans[j]; old.start >= 0 {
+				if l.shadow == nil {
+					l.shadow = make(map[string][]Span)
+				}
+				l.shadow[n.Path] = append(l.shadow[n.Path], l.span(old, l.nodes[j].Line))
+			}
+			n.Index = j
+			l.nodes[j] = n
+			l.spans[j] = sp
+			l.byPath[n.Path] = n
+			continue
+		}
+		n.Index = len(l.nodes)
+		l.byPath[n.Path] = n
+		l.nodes = append(l.nodes, n)
+		l.spans = append(l.spans, sp)
+	}
+}
+
+func (l *loader) span(r spanRec, line int) Span {
+	return Span{File: l.files[r.file], Line: line, Start: r.start, End: r.end}
+}
+
+func (l *loader) finish() (*Catalog, []Warning, error) {
+	if len(l.errs) > 0 {
+		return nil, l.warns, errors.Join(l.errs...)
+	}
+	c := build(l.nodes, l.byPath)
+	c.version = hex.EncodeToString(l.h.Sum(nil))[:12]
+	c.loadedAt = l.started
+	c.files = l.files
+	c.spans = l.spans
+	c.shadow = l.shadow
+	return c, l.warns, nil
+}
+
+// whole parses a file as one YAML document.
+func (l *loader) whole(name string, data []byte) {
+	l.merge(parseWhole(name, data))
+}
+
+func parseWhole(name string, data []byte) *fileResult {
+	r := &fileResult{}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if err == io.EOF {
+			return r // an empty file is an empty catalog
+		}
+		r.errs = append(r.errs, syntaxError(name, 0, err))
+		return r
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err != io.EOF {
+		line := extra.Line
+		if err != nil {
+			r.errs = append(r.errs, syntaxError(name, 0, err))
+			return r
+		}
+		r.errs = append(r.errs, &LoadError{File: name, Line: line, Msg: "more than one YAML document in the file"})
+		return r
+	}
+	root := rootMapping(name, &doc, r)
+	if root == nil {
+		return r
+	}
+	d := newDecoder(name)
+	d.budget = 8*len(data) + 10000
+	d.pairs(root, "", 0, func(_ string, kn, vn *yaml.Node) {
+		if n := d.entry(kn, vn); n != nil {
+			r.nodes = append(r.nodes, n)
+		}
+	})
+	r.errs = append(r.errs, d.errs...)
+	r.warns = d.warns
+	return r
+}
+
+// rootMapping returns the document's top-level mapping; nil (with no
+// error) for an empty document, nil with an error for any other kind.
+func rootMapping(name string, doc *yaml.Node, r *fileResult) *yaml.Node {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return nil
+	}
+	root := deref(doc.Content[0])
+	switch {
+	case root.Kind == yaml.MappingNode:
+		return root
+	case root.Kind == yaml.ScalarNode && root.Tag == tagNull:
+		return nil
+	}
+	r.errs = append(r.errs, &LoadError{File: name, Line: root.Line, Msg: "top level must be a mapping of catalog path to node, got " + kindName(root)})
+	return nil
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// syntaxError turns a yaml.v3 error into a LoadError whose line is
+// relative to the file (lineBase is added to yaml's line).
+func syntaxError(name string, lineBase int, err error) *LoadError {
+	msg := err.Error()
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return &LoadError{File: name, Line: lineBase + n, Msg: "invalid YAML: " + m[2]}
+	}
+	return &LoadError{File: name, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// stream loads a YAML file by splitting it into top-level entries and
+// parsing batches of them in parallel. reread returns the whole file for
+// the fallback; its argument is how many bytes the stream had consumed.
+// size is the file's size, or -1 when unknown.
+func (l *loader) stream(name string, r io.Reader, size int64, reread func(consumed int64) ([]byte, error)) {
+	res, fb := streamFile(name, r)
+	if fb == nil {
+		l.merge(res)
+		return
+	}
+	consumed := int64(-1)
+	if cr, ok := r.(*countingReader); ok {
+		consumed = cr.n
+	}
+	if max(fb.size, size) > maxWholeBytes {
+		l.merge(&fileResult{errs: []error{fb.err(name)}})
+		return
+	}
+	data, err := reread(consumed)
+	if err != nil {
+		return // the caller reports the I/O error
+	}
+	if len(data) > maxWholeBytes {
+		l.merge(&fileResult{errs: []error{fb.err(name)}})
+		return
+	}
+	l.merge(parseWhole(name, data))
+}
+
+// fallback says why a file must be parsed whole.
+type fallback struct {
+	line   int
+	reason string
+	size   int64 // bytes seen so far
+	cause  *LoadError
+}
+
+func (f *fallback) err(name string) error {
+	if f.cause != nil {
+		return f.cause
+	}
+	return &LoadError{File: name, Line: f.line, Msg: fmt.Sprintf("%s, and the file is too large (over %d MiB) to parse whole", f.reason, maxWholeBytes>>20)}
+}
+
+// entryPos locates one top-level entry in its file.
+type entryPos struct {
+	dataOff int   // offset of the key line in the batch's data
+	line    int   // file line of the key
+	start   int64 // byte offset of the key line
+	end     int64 // byte offset just past the entry's last content line
+}
+
+// batch is a run of consecutive top-level entries parsed as one document.
+type batch struct {
+	seq       int
+	data      []byte
+	startLine int // file line of data's first line
+	entries   []entryPos
+
+	// Results, set by a worker.
+	nodes    []*moniker.Node // parallel to entries (nil for bad entries)
+	errs     []error
+	warns    []Warning
+	fallback *fallback
+}
+
+// streamFile splits and parses one YAML stream. It returns a fallback
+// instead of a result when the file must be parsed whole.
+func streamFile(name string, r io.Reader) (*fileResult, *fallback) {
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan *batch)
+	results := make(chan *batch)
+	tickets := make(chan struct{}, 2*workers)
+	done := make(chan struct{})
+
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := &worker{d: newDecoder(name)}
+			for b := range jobs {
+				w.parseBatch(b)
+				results <- b
+			}
+		}()
+	}
+	sp := &splitter{name: name, r: bufio.NewReaderSize(r, 1<<20)}
+	go func() {
+		defer close(jobs)
+		sp.run(func(b *batch) bool {
+			select {
+			case tickets <- struct{}{}:
+			case <-done:
+				return false
+			}
+			select {
+			case jobs <- b:
+				return true
+			case <-done:
+				return false
+			}
+		})
+	}()
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+
+	res := &fileResult{spans: []spanRec{}}
+	var fb *fallback
+	pending := map[int]*batch{}
+	next := 0
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopped = true
+			close(done)
+		}
+	}
+	for b := range results {
+		if stopped {
+			<-tickets
+			continue
+		}
+		pending[b.seq] = b
+		for {
+			b, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			<-tickets
+			if b.fallback != nil {
+				fb = b.fallback
+				stop()
+				break
+			}
+			res.errs = append(res.errs, b.errs...)
+			res.warns = append(res.warns, b.warns...)
+			for i, n := range b.nodes {
+				if n != nil {
+					e := b.entries[i]
+					res.nodes = append(res.nodes, n)
+					res.spans = append(res.spans, spanRec{start: e.start, end: e.end})
+				}
+			}
+			if len(res.errs) >= maxErrors {
+				stop()
+				break
+			}
+		}
+		if stopped {
+			// Release the tickets of out-of-order batches still held.
+			for range pending {
+				<-tickets
+			}
+			clear(pending)
+		}
+	}
+	// The splitter has finished (jobs closed before results); its fields
+	// are safe to read.
+	if fb == nil && !stopped && sp.fallback != nil {
+		fb = sp.fallback
+	}
+	if fb != nil {
+		fb.size = max(fb.size, sp.off)
+		return nil, fb
+	}
+	return res, nil
+}
+
+// worker holds one parse goroutine's reusable state.
+type worker struct {
+	d  *decoder
+	fp fastParser
+}
+
+// parseBatch parses one batch and decodes its entries: each entry with the
+// fast parser, or with yaml.v3 when the fast parser declines. A YAML error
+// or an entry that does not parse as exactly one top-level key sends the
+// whole file to the whole-document parse.
+func (w *worker) parseBatch(b *batch) {
+	d, fp := w.d, &w.fp
+	fp.arena.reset()
+	d.errs, d.warns = nil, nil
+	d.budget = 8*len(b.data) + 10000
+	b.nodes = make([]*moniker.Node, len(b.entries))
+	for i, e := range b.entries {
+		end := len(b.data)
+		if i+1 < len(b.entries) {
+			end = b.entries[i+1].dataOff
+		}
+		src := b.data[e.dataOff:end]
+		kn, vn, ok := fp.parseEntry(src)
+		if !ok {
+			var doc yaml.Node
+			if err := yaml.Unmarshal(src, &doc); err != nil {
+				b.fallback = &fallback{line: e.line, reason: "YAML error", cause: syntaxError(d.file, e.line-1, err)}
+				return
+			}
+			var root *yaml.Node
+			if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+				root = doc.Content[0]
+			}
+			if root == nil || root.Kind != yaml.MappingNode || len(root.Content) != 2 ||
+				root.Content[0].Line != 1 || root.Content[0].Column != 1 {
+				b.fallback = &fallback{line: e.line, reason: "the top level could not be split into entries"}
+				return
+			}
+			kn, vn = root.Content[0], root.Content[1]
+		}
+		d.lineBase = e.line - 1
+		b.nodes[i] = d.entry(kn, vn)
+	}
+	b.errs, b.warns = d.errs, d.warns
+}
+
+// splitter cuts a YAML stream into batches of top-level entries.
+type splitter struct {
+	name     string
+	r        *bufio.Reader
+	off      int64 // bytes consumed
+	line     int   // lines consumed
+	long     []byte
+	fallback *fallback
+	cur      *batch
+	seq      int
+	emit     func(*batch) bool
+}
+
+func (s *splitter) fail(line int, reason string) {
+	s.fallback = &fallback{line: line, reason: reason, size: s.off}
+}
+
+// run reads the whole stream, calling emit for each batch in order. It
+// stops when emit returns false, at the end of the stream, or when the
+// file needs a whole-document parse (s.fallback is set).
+func (s *splitter) run(emit func(*batch) bool) {
+	s.emit = emit
+	for {
+		ln, err := s.readLine()
+		if len(ln) > 0 {
+			start := s.off
+			s.off += int64(len(ln))
+			s.line++
+			if s.line == 1 {
+				ln = bytes.TrimPrefix(ln, []byte("\xef\xbb\xbf"))
+			}
+			if len(ln) > 0 && !s.add(ln, start, s.off) {
+				return
+			}
+		}
+		if err != nil {
+			if err == io.EOF && s.cur != nil && len(s.cur.entries) > 0 {
+				s.flush()
+			}
+			return
+		}
+	}
+}
+
+func (s *splitter) readLine() ([]byte, error) {
+	ln, err := s.r.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		s.long = append(s.long[:0], ln...)
+		for err == bufio.ErrBufferFull {
+			ln, err = s.r.ReadSlice('\n')
+			s.long = append(s.long, ln...)
+		}
+		ln = s.long
+	}
+	return ln, err
+}
+
+// Line kinds for the splitter.
+const (
+	lineContent  = iota // indented text: part of the current entry
+	lineBlank           // only white space
+	lineComment         // a comment starting at column 0
+	lineKey             // a top-level key
+	lineDocStart        // "---"
+	lineOther           // anything the splitter cannot place
+)
+
+func classify(ln []byte) int {
+	switch c := ln[0]; c {
+	case ' ', '\t':
+		if len(bytes.TrimSpace(ln)) == 0 {
+			return lineBlank
+		}
+		return lineContent
+	case '\r', '\n':
+		return lineBlank
+	case '#':
+		return lineComment
+	case '-':
+		if isMarker(ln, "---") {
+			return lineDocStart
+		}
+		if len(ln) == 1 || ln[1] == ' ' || ln[1] == '\t' || ln[1] == '\n' || ln[1] == '\r' {
+			return lineOther // a top-level sequence
+		}
+		return lineKey
+	case '.':
+		if isMarker(ln, "...") {
+			return lineOther
+		}
+		return lineKey
+	case '%', '{', '[', '?', '&', '*', '!', '|', '>', '}', ']', ',', '@', '`':
+		return lineOther
+	}
+	return lineKey
+}
+
+func isMarker(ln []byte, m string) bool {
+	if !bytes.HasPrefix(ln, []byte(m)) {
+		return false
+	}
+	rest := ln[len(m):]
+	return len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\n' || rest[0] == '\r'
+}
+
+// add places one line (ln is not retained), which spans the file bytes
+// [start, end). It returns false to stop.
+func (s *splitter) add(ln []byte, start, end int64) bool {
+	kind := classify(ln)
+	if s.cur == nil || len(s.cur.entries) == 0 {
+		// Before the first key of the file (or of a batch: never, since
+		// batches start at key lines).
+		switch kind {
+		case lineBlank, lineComment:
+			return true
+		case lineDocStart:
+			if s.seq == 0 && s.cur == nil {
+				return true
+			}
+		case lineKey:
+		default:
+			s.fail(s.line, "the file is not a block mapping at the top level")
+			return false
+		}
+	}
+	switch kind {
+	case lineKey:
+		if s.cur != nil && len(s.cur.entries) > 0 && len(s.cur.data) >= batchBytes {
+			if !s.flush() {
+				return false
+			}
+		}
+		if s.cur == nil {
+			s.cur = &batch{seq: s.seq, startLine: s.line, data: make([]byte, 0, batchBytes+batchBytes/4)}
+			s.seq++
+		}
+		s.cur.entries = append(s.cur.entries, entryPos{dataOff: len(s.cur.data), line: s.line, start: start, end: end})
+	case lineContent:
+		s.cur.entries[len(s.cur.entries)-1].end = end
+	case lineBlank, lineComment:
+	default:
+		s.fail(s.line, "the file is not a single plain block mapping at the top level")
+		return false
+	}
+	s.cur.data = append(s.cur.data, ln...)
+	return true
+}
+
+func (s *splitter) flush() bool {
+	b := s.cur
+	s.cur = nil
+	return s.emit(b)
+}
