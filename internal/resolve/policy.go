@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/moniker-svc/moniker/internal/catalog"
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
@@ -18,8 +19,9 @@ const defaultMultiplier = 100
 const defaultBaseRowCount = 100
 
 // policy is an access policy compiled for one snapshot: its blocked
-// patterns are compiled once, as (?i)^(?:pattern) (Python's re.match with
-// re.IGNORECASE: anchored at the start only).
+// patterns are compiled once, as the catalog validated them
+// (catalog.BlockedPatternRegexp: (?i)^(?:pattern), Python's re.match with
+// re.IGNORECASE, anchored at the start only).
 type policy struct {
 	p        *moniker.AccessPolicy
 	blocked  []blockedPattern
@@ -52,7 +54,7 @@ func compilePolicy(p *moniker.AccessPolicy) *policy {
 			cp.blocked = append(cp.blocked, blockedPattern{literal: pat})
 			continue
 		}
-		re, err := regexp.Compile("(?i)^(?:" + pat + ")")
+		re, err := regexp.Compile(catalog.BlockedPatternRegexp(pat))
 		if err != nil {
 			// The catalog loader rejects such patterns; a catalog built
 			// another way fails closed.

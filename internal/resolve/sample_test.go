@@ -1,0 +1,329 @@
+package resolve
+
+import (
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/moniker-svc/moniker/internal/catalog"
+	"github.com/moniker-svc/moniker/internal/moniker"
+)
+
+// sampleDomains says which domains file goes with each compat catalog
+// (6c1a393 has none of its own; f206ffd's is the nearest).
+var sampleDomains = map[string]string{"f206ffd": "f206ffd", "6c1a393": "f206ffd", "head": "head"}
+
+// loadSample loads a compat sample catalog and its domains into a Snapshot.
+func loadSample(t testing.TB, version string, opts Options) *Snapshot {
+	t.Helper()
+	shared := sharedDir(t)
+	cat, _, err := catalog.Load(filepath.Join(shared, "compat", version, "sample_catalog.yaml"))
+	if err != nil {
+		t.Fatalf("load %s catalog: %v", version, err)
+	}
+	doms, err := catalog.LoadDomains(filepath.Join(shared, "compat", sampleDomains[version], "sample_domains.yaml"))
+	if err != nil {
+		t.Fatalf("load %s domains: %v", version, err)
+	}
+	if doms.Len() == 0 {
+		t.Fatalf("%s: no domains loaded", version)
+	}
+	return NewSnapshot(cat, doms, opts)
+}
+
+// ownership18 returns the 18-key ownership object with the given values
+// (key -> [value, source]); the other keys are null.
+func ownership18(set map[string][2]string) map[string]any {
+	o := map[string]any{}
+	for f := moniker.OwnerField(0); f < moniker.UI; f++ {
+		o[f.Key()], o[f.Key()+"_source"] = nil, nil
+		if v, ok := set[f.Key()]; ok {
+			o[f.Key()], o[f.Key()+"_source"] = v[0], v[1]
+		}
+	}
+	return o
+}
+
+// TestSampleReferenceExample is the example of reference §3.2, with our
+// {version_date} expansion.
+func TestSampleReferenceExample(t *testing.T) {
+	for _, version := range []string{"f206ffd", "head"} {
+		t.Run(version, func(t *testing.T) {
+			s := loadSample(t, version, Options{CacheEnabled: true})
+			got := resolveBody(t, s, "prices.equity/AAPL@20260115")
+			want := map[string]any{
+				"moniker":     "moniker://prices.equity/AAPL@20260115",
+				"path":        "prices.equity/AAPL",
+				"source_type": "snowflake",
+				"connection": map[string]any{"account": "firm-prod.us-east-1", "warehouse": "MARKET_DATA_WH",
+					"database": "PRICES", "schema": "EQUITY", "role": nil},
+				"query": "SELECT symbol, open_price, high_price, low_price, close_price, volume, vwap\n" +
+					"FROM EQUITY_EOD\nWHERE symbol = 'AAPL'\n  AND trade_date = CASE\n" +
+					"    WHEN false = 'true' THEN (SELECT MAX(trade_date) FROM EQUITY_EOD)\n" +
+					"    ELSE TO_DATE('20260115', 'YYYYMMDD')\n  END\n",
+				"params":      map[string]any{"moniker_version": "20260115", "moniker_revision": nil, "moniker_namespace": nil},
+				"schema_info": nil,
+				"read_only":   true,
+				"ownership": ownership18(map[string][2]string{
+					"accountable_owner": {"market-data-governance@firm.com", "prices"},
+					"data_specialist":   {"market-data-ops@firm.com", "prices"},
+					"support_channel":   {"#market-data", "prices"},
+				}),
+				"binding_path": "prices.equity", "sub_path": "AAPL",
+				"status": nil, "deprecation_message": nil, "successor": nil, "sunset_deadline": nil,
+				"migration_guide_url": nil, "redirected_from": nil,
+				"cache_ttl_hint": json.Number("300"),
+			}
+			if version == "head" {
+				// HEAD's sample moved the owners onto prices.equity and
+				// adds governance roles; keep the shape check only.
+				for _, k := range []string{"ownership", "query", "connection", "status"} {
+					delete(want, k)
+					delete(got, k)
+				}
+			}
+			if !reflect.DeepEqual(got, want) {
+				for k := range want {
+					if !reflect.DeepEqual(got[k], want[k]) {
+						t.Errorf("%s:\n got %#v\nwant %#v", k, got[k], want[k])
+					}
+				}
+				if len(got) != len(want) {
+					t.Errorf("got %d keys, want %d", len(got), len(want))
+				}
+			}
+		})
+	}
+}
+
+func TestSampleResolve(t *testing.T) {
+	type want struct {
+		fields map[string]any       // expected top-level fields
+		owners map[string][2]string // expected ownership fields (others unchecked)
+	}
+	tests := []struct {
+		version, in string
+		want        want
+	}{
+		{"f206ffd", "benchmarks.sovereign/developed/EU.GovBondAgg/EUR@20260115", want{
+			fields: map[string]any{
+				"source_type": "snowflake", "binding_path": "benchmarks.sovereign/developed", "sub_path": "EU.GovBondAgg/EUR",
+				"query": "SELECT index_id, index_name, currency, weight, yield, duration, mod_duration\n" +
+					"FROM DM_SOVEREIGN_INDICES\nWHERE index_family = 'EU.GovBondAgg'\n  AND currency = 'EUR'\n" +
+					"  AND as_of_date = TO_DATE('20260115', 'YYYYMMDD')\n",
+				"params": map[string]any{"moniker_version": "20260115", "moniker_revision": nil, "moniker_namespace": nil},
+			},
+			owners: map[string][2]string{
+				"accountable_owner": {"indices-governance@firm.com", "benchmarks"},
+				"support_channel":   {"#benchmarks", "benchmarks"},
+			},
+		}},
+		{"f206ffd", "benchmarks.sovereign/developed/ALL/ALL", want{fields: map[string]any{
+			"query": "SELECT index_id, index_name, currency, weight, yield, duration, mod_duration\n" +
+				"FROM DM_SOVEREIGN_INDICES\nWHERE 1=1\n  AND 1=1\n  AND as_of_date = CURRENT_DATE()\n",
+		}}},
+		// a dot-ancestor binding gives a clean sub-path (Q2b fixed)
+		{"f206ffd", "prices.equity.intraday/AAPL", want{fields: map[string]any{
+			"binding_path": "prices.equity", "sub_path": "intraday/AAPL", "path": "prices.equity.intraday/AAPL",
+			"query": "SELECT symbol, open_price, high_price, low_price, close_price, volume, vwap\n" +
+				"FROM EQUITY_EOD\nWHERE symbol = 'intraday'\n  AND trade_date = CASE\n" +
+				"    WHEN false = 'true' THEN (SELECT MAX(trade_date) FROM EQUITY_EOD)\n    ELSE CURRENT_DATE()\n  END\n",
+		}}},
+		{"f206ffd", "commodities.crypto/BTC", want{
+			fields: map[string]any{"source_type": "rest", "query": "/api/v3/assets/BTC",
+				"connection": map[string]any{"base_url": "https://crypto-data.internal.firm.com", "auth_type": "api_key", "headers": map[string]any{}},
+				"params": map[string]any{"method": "GET", "response_path": nil, "moniker_version": nil,
+					"moniker_revision": nil, "moniker_namespace": nil}},
+			owners: map[string][2]string{
+				"accountable_owner": {"commodities-desk@firm.com", "commodities"},
+				"data_specialist":   {"digital-assets@firm.com", "commodities.crypto"},
+			},
+		}},
+		{"f206ffd", "fixed_income/mbs/pools/FNMA/30Y", want{fields: map[string]any{
+			"source_type": "excel", "query": "FNMA_30Y_pools.xlsx", "binding_path": "fixed_income/mbs/pools",
+			"connection": map[string]any{"base_path": "/data/mbs/pools"},
+			"params": map[string]any{"sheet": "PoolData", "header_row": json.Number("2"), "moniker_version": nil,
+				"moniker_revision": nil, "moniker_namespace": nil},
+		}}},
+		{"f206ffd", "securities/terms/US0378331005", want{fields: map[string]any{
+			"source_type": "opensearch",
+			"query":       "{\n  \"query\": {\n    \"bool\": {\n      \"must\": [\n        {\"term\": {\"security_id\": \"US0378331005\"}}\n      ]\n    }\n  }\n}\n",
+			"connection":  map[string]any{"hosts": []any{"https://search.internal.firm.com:9200"}, "index": "instruments-v2"},
+		}}},
+		{"f206ffd", "credit.exposures", want{fields: map[string]any{
+			"source_type": "mssql", "sub_path": nil, "status": "active", "schema_info": nil,
+			"connection": map[string]any{"server": "credit-risk-sql.firm.com", "port": json.Number("1433"),
+				"database": "CreditRisk", "driver": "ODBC Driver 17 for SQL Server"},
+		}}},
+		// risk.cvar at f206ffd: no cardinality multipliers, so every ALL
+		// counts 100 and base_row_count is 100.
+		{"f206ffd", "risk.cvar/758-A/USD/ALL", want{
+			fields: map[string]any{"source_type": "oracle", "binding_path": "risk.cvar", "sub_path": "758-A/USD/ALL"},
+			owners: map[string][2]string{
+				"accountable_owner": {"risk-governance@firm.com", "risk"},
+				"adop":              {"quant-research@firm.com", "risk.cvar"},
+			},
+		}},
+		{"6c1a393", "risk.cvar/758-A/ALL/B0YHY8V7", want{fields: map[string]any{
+			"source_type": "oracle", "binding_path": "risk.cvar",
+			"connection": map[string]any{"dsn": "proteus.firm.com:1521/RISKDB", "host": nil, "port": nil, "service_name": nil},
+			"query": "SELECT asof_date, port_no, port_type, ssm_id, base_currency,\n" +
+				"       acct_key, lt_id, lt_id_2, cvar_coeff, cvar\nFROM proteus_2_own.te_stress_tail_risk_pnl\n" +
+				"WHERE ('758-A' = 'ALL' OR port_no || '-' || port_type = '758-A')\n" +
+				"  AND ('ALL' = 'ALL' OR base_currency = 'ALL')\n" +
+				"  AND ('B0YHY8V7' = 'ALL' OR ssm_id = 'B0YHY8V7')\nORDER BY asof_date DESC, port_no, ssm_id\n",
+		}}},
+		// HEAD: a fred binding (fallback shape) whose owners come from the
+		// node's domain field.
+		{"head", "macro.us.gdp", want{
+			fields: map[string]any{"source_type": "fred", "query": nil, "connection": map[string]any{
+				"auth": "api_key", "base_url": "https://api.stlouisfed.org/fred/series/observations",
+				"docs": "https://fred.stlouisfed.org/docs/api/", "series_ids": map[string]any{"real_gdp": "GDPC1"}}},
+			owners: map[string][2]string{
+				"accountable_owner": {"rates-governance@firm.com", "domain:rates"},
+				"data_specialist":   {"rates-tech@firm.com", "domain:rates"},
+				"support_channel":   {"#rates-data", "domain:rates"},
+			},
+		}},
+	}
+	snaps := map[string]*Snapshot{}
+	for _, tt := range tests {
+		t.Run(tt.version+"/"+tt.in, func(t *testing.T) {
+			s := snaps[tt.version]
+			if s == nil {
+				s = loadSample(t, tt.version, Options{CacheEnabled: true})
+				snaps[tt.version] = s
+			}
+			got := resolveBody(t, s, tt.in)
+			for k, v := range tt.want.fields {
+				if !reflect.DeepEqual(got[k], v) {
+					t.Errorf("%s:\n got %#v\nwant %#v", k, got[k], v)
+				}
+			}
+			own := got["ownership"].(map[string]any)
+			for k, v := range tt.want.owners {
+				if own[k] != v[0] || own[k+"_source"] != v[1] {
+					t.Errorf("ownership %s = %v from %v, want %v from %v", k, own[k], own[k+"_source"], v[0], v[1])
+				}
+			}
+		})
+	}
+}
+
+func TestSampleAccessPolicy(t *testing.T) {
+	const f206Denial = "Query blocked: CVaR table is very large.\n" +
+		"You must specify at least one filter (portfolio, currency, or security).\n" +
+		"Example: risk.cvar/758-A/USD/ALL\n"
+	const c6c1Denial = "Query blocked: CVaR table contains 9.5 billion rows.\n" +
+		"You must specify at least one filter (portfolio, currency, or security).\n" +
+		"Example: risk.cvar/758-A/USD/ALL (specific portfolio and currency)\n"
+	tests := []struct {
+		version, in string
+		rows        int64
+		msg         string // "" = allowed
+	}{
+		// f206ffd: base 100, no multipliers (100 per ALL): the
+		// reference's 100,000,000 for ALL/ALL/ALL.
+		{"f206ffd", "risk.cvar/ALL/ALL/ALL", 100_000_000, f206Denial},
+		{"f206ffd", "risk.cvar/all/All/ALL@20260115", 100_000_000, f206Denial},
+		{"f206ffd", "risk.cvar/758-A/USD/ALL", 10_000, ""},
+		{"f206ffd", "risk.cvar/758-A/ALL/ALL", 1_000_000, ""},
+		{"f206ffd", "risk.cvar", 100, "Access policy requires at least 1 specific filters, but only 0 provided"},
+		// 6c1a393: base 1000, multipliers 1000/50/200000, block above 1e8.
+		{"6c1a393", "risk.cvar/ALL/ALL/ALL", 1000 * 1000 * 50 * 200_000, c6c1Denial},
+		{"6c1a393", "risk.cvar/758-A/USD/ALL", 200_000_000, c6c1Denial},
+		{"6c1a393", "risk.cvar/758-A/ALL/B0YHY8V7", 50_000, ""},
+		{"6c1a393", "risk.cvar/758-A/USD/B0YHY8V7", 1000, ""},
+		{"6c1a393", "risk.cvar", 1000, "Access policy requires at least 1 specific filters, but only 0 provided"},
+	}
+	snaps := map[string]*Snapshot{}
+	for _, tt := range tests {
+		t.Run(tt.version+"/"+tt.in, func(t *testing.T) {
+			s := snaps[tt.version]
+			if s == nil {
+				s = loadSample(t, tt.version, Options{CacheEnabled: true})
+				snaps[tt.version] = s
+			}
+			for round := range 2 { // a hit is checked like a miss
+				e, cached, err := s.Resolve(mustParse(t, tt.in))
+				if tt.msg == "" {
+					if err != nil {
+						t.Fatalf("denied: %v", err)
+					}
+					if e.Res.EstimatedRows != tt.rows || cached != (round == 1) {
+						t.Errorf("estimated rows %d cached %v", e.Res.EstimatedRows, cached)
+					}
+					continue
+				}
+				d := asDenied(t, err)
+				if d.Message != tt.msg || d.EstimatedRows != tt.rows || !d.HasEstimate || cached {
+					t.Errorf("denial %+v cached %v, want %q with %d rows", d, cached, tt.msg, tt.rows)
+				}
+			}
+		})
+	}
+}
+
+func TestSampleNotFoundAndDomain(t *testing.T) {
+	s := loadSample(t, "f206ffd", Options{})
+	_, _, err := s.Resolve(mustParse(t, "prices"))
+	var nf *moniker.NotFoundError
+	if !errors.As(err, &nf) || nf.Path != "prices" || nf.Error() != "No source binding for: prices" {
+		t.Fatalf("err = %v", err)
+	}
+	d := s.Domain("prices")
+	if d == nil || d.Name != "prices" || d.WikiLink != "https://confluence.firm.com/display/MKTDATA/Prices" ||
+		d.HelpChannel != "#market-data" {
+		t.Errorf("Domain(prices) = %+v", d)
+	}
+	// The same rule for a dotted path (Q25 fixed), and none for an unknown root.
+	if d := s.Domain("prices.bonds/X"); d == nil || d.Name != "prices" {
+		t.Errorf("Domain(prices.bonds/X) = %+v", d)
+	}
+	if d := s.Domain("nosuch.thing/X"); d != nil {
+		t.Errorf("Domain(nosuch.thing/X) = %+v", d)
+	}
+}
+
+// TestSampleEveryBoundNode resolves every bound node of every sample, at
+// its own path and one level below, with and without a version, and
+// checks the body is valid JSON that agrees with the Resolution.
+func TestSampleEveryBoundNode(t *testing.T) {
+	for version := range sampleDomains {
+		s := loadSample(t, version, Options{CacheEnabled: true})
+		bound := 0
+		for _, n := range s.Catalog().Nodes() {
+			if n.Binding == nil || !n.EffectiveStatus().Resolvable() {
+				continue
+			}
+			bound++
+			for _, in := range []string{n.Path, n.Path + "/X1@20260115", n.Path + "/ABC/DEF@3M/v2?k=v"} {
+				m, err := moniker.Parse(in)
+				if err != nil {
+					continue // e.g. a key that is not a valid moniker path
+				}
+				e, _, err := s.Resolve(&m)
+				if errors.Is(err, moniker.ErrDenied) {
+					continue
+				}
+				if err != nil {
+					t.Errorf("%s %s: %v", version, in, err)
+					continue
+				}
+				got := decodeBody(t, e.Body)
+				if got["binding_path"] != n.Path || got["path"] != m.Path || got["source_type"] != n.Binding.Type {
+					t.Errorf("%s %s: binding_path %v path %v source_type %v", version, in,
+						got["binding_path"], got["path"], got["source_type"])
+				}
+				if again := AppendResolutionJSON(nil, e.Res); string(again) != string(e.Body) {
+					t.Errorf("%s %s: body differs from a fresh encoding", version, in)
+				}
+			}
+		}
+		if bound < 25 {
+			t.Errorf("%s: only %d bound nodes", version, bound)
+		}
+	}
+}
