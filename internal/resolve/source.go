@@ -36,7 +36,7 @@ func templatedField(key string, v any) field {
 
 // templatedObject returns a field whose value, when it is a map, is
 // rendered with each string value templated and other values passed
-// through (upstream crashed on a non-string value). Keys are sorted.
+// through (upstream crashed on a non-string value).
 func templatedObject(key string, v any) field {
 	m, ok := v.(map[string]any)
 	if !ok {
