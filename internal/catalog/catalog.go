@@ -11,6 +11,7 @@
 package catalog
 
 import (
+	"sync"
 	"time"
 
 	"github.com/moniker-svc/moniker/internal/moniker"
@@ -51,10 +52,12 @@ func New(nodes []*moniker.Node) *Catalog {
 // mapping each path to its node.
 func build(nodes []*moniker.Node, byPath map[string]*moniker.Node) *Catalog {
 	c := &Catalog{nodes: nodes, byPath: byPath}
+	var wg sync.WaitGroup
+	wg.Go(func() { c.search = buildSearch(nodes) })
 	c.tree = buildTree(nodes)
 	c.paging = buildPaging(nodes)
 	c.stats = buildStats(nodes)
-	c.search = buildSearch(nodes)
+	wg.Wait()
 	return c
 }
 

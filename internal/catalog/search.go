@@ -140,7 +140,15 @@ func forEachKey(n *moniker.Node, buf []uint8, fn func(key uint32)) []uint8 {
 	return buf
 }
 
+// minIndexed is the catalog size below which Search scans instead of
+// keeping an index (the index tables alone are a few MB).
+const minIndexed = 256
+
+// buildSearch builds the index; nil for catalogs under minIndexed nodes.
 func buildSearch(nodes []*moniker.Node) *searchIndex {
+	if len(nodes) < minIndexed {
+		return nil
+	}
 	idx := &searchIndex{
 		off:      make([]uint32, numKeys+1),
 		count:    make([]uint32, numKeys),
@@ -272,11 +280,22 @@ func (c *Catalog) Search(q string, status moniker.Status, limit int) []*moniker.
 		return nil
 	}
 	idx := c.search
+	lq := strings.ToLower(q)
+	if idx == nil {
+		var out []*moniker.Node
+		for _, n := range c.nodes {
+			if (status == "" || n.EffectiveStatus() == status) && matches(n, lq) {
+				if out = append(out, n); len(out) == limit {
+					break
+				}
+			}
+		}
+		return out
+	}
 	var its []iterator
 	if status != "" {
 		its = append(its, &sliceIter{s: idx.byStatus[status]})
 	}
-	lq := strings.ToLower(q)
 	syms := fieldSyms(nil, lq)
 	switch len(syms) {
 	case 0:
