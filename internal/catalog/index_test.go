@@ -45,9 +45,9 @@ func TestChildren(t *testing.T) {
 		{f, "nope", nil, nil},
 		{c, "a", []string{"a.x", "a/a", "a/B", "a/C"}, []string{"B", "C", "a", "a.x"}},
 		{c, "", []string{"a", "x"}, []string{"a", "x"}},
-		{c, "x", nil, nil},                          // x/y is not a node: x/y/z is an orphan
+		{c, "x", nil, nil},                           // x/y is not a node: x/y/z is an orphan
 		{c, "x/y", []string{"x/y/z"}, []string{"z"}}, // ... reachable only under its virtual parent
-		{c, "p", nil, nil},                          // p.q/r's parent is p.q, not p
+		{c, "p", nil, nil},                           // p.q/r's parent is p.q, not p
 		{c, "p.q", []string{"p.q/r"}, []string{"r"}},
 		{c, "é", []string{"é/A", "é/b"}, []string{"A", "b"}},
 	}
