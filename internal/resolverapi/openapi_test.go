@@ -2,6 +2,7 @@ package resolverapi_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,8 +12,11 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/moniker-svc/moniker/internal/catalog"
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/resolve"
 	"github.com/moniker-svc/moniker/internal/resolverapi"
@@ -204,5 +208,254 @@ func TestOpenAPIQueryParameters(t *testing.T) {
 	// /tree and /tree/{path}.
 	if checked < 7 {
 		t.Errorf("checked %d query parameters; the document lost some", checked)
+	}
+}
+
+// richCatalog exercises every optional part of the response schemas:
+// ownership with governance roles, a binding with a schema, an access
+// policy, node schema, data quality, SLA, freshness, documentation, a
+// deprecated node with a successor, and a policy that denies.
+const richCatalog = `
+prices:
+  display_name: Prices
+  domain: prices
+  ownership:
+    accountable_owner: owner@firm.com
+    data_specialist: ds@firm.com
+    support_channel: "#prices"
+    adop: adop@firm.com
+    adop_name: Ada Op
+prices.equity:
+  description: Equity end-of-day prices
+  tags: [eod, equity]
+  classification: confidential
+  source_binding:
+    type: snowflake
+    config:
+      account: acct
+      warehouse: WH
+      database: PRICES
+      schema: EQUITY
+      query: SELECT * FROM EOD
+    schema:
+      columns: [symbol, close]
+  access_policy:
+    max_rows_warn: 1000
+    max_rows_block: 1000000000
+    cardinality_multipliers: [10, 5]
+    base_row_count: 100
+    blocked_patterns: ["^nothing$"]
+  schema:
+    description: End-of-day prices
+    semantic_tags: [prices]
+    granularity: daily
+    typical_row_count: 5000
+    update_frequency: daily
+    primary_key: [symbol]
+    columns:
+      - {name: symbol, type: string, description: Ticker, semantic_type: identifier, example: AAPL, primary_key: true}
+      - {name: issuer, foreign_key: reference.issuers}
+    use_cases: [backtest]
+    examples: [prices.equity/AAPL]
+    related_monikers: [reference.issuers]
+  data_quality: {dq_owner: dq@firm.com, quality_score: 97.5, validation_rules: [not_null], known_issues: [], last_validated: "2026-01-01"}
+  sla: {freshness: T+1, availability: "99.9%", support_hours: 24x7, escalation_contact: oncall@firm.com}
+  freshness: {last_loaded: "2026-01-14T22:00:00Z", refresh_schedule: daily, source_system: exchange, upstream_dependencies: [vendor.feed]}
+  documentation: {glossary: "https://wiki.example/g", runbook: "https://wiki.example/r", additional: {faq: "https://wiki.example/faq"}}
+prices.legacy:
+  status: deprecated
+  deprecation_message: |
+    Use prices.equity
+    (retired)
+  successor: prices.equity
+  sunset_deadline: "2026-06-30"
+  migration_guide_url: https://wiki.example/migrate
+  source_binding:
+    type: static
+    config: {base_path: /data, file_pattern: legacy.csv}
+risk:
+  ownership: {ads: ads@firm.com, adal: adal@firm.com}
+risk.cvar:
+  source_binding:
+    type: snowflake
+    config: {query: SELECT 1}
+  access_policy:
+    min_filters: 1
+    denial_message: Add a desk filter
+`
+
+const richDomains = `
+prices:
+  display_name: Prices
+  owner: owner@firm.com
+  wiki_link: https://wiki.example/prices
+  help_channel: "#prices"
+`
+
+// oneEntryAudit is an audit log with one entry for every path.
+type oneEntryAudit struct{}
+
+func (oneEntryAudit) Entries(path string, limit int) ([]resolverapi.AuditEntry, error) {
+	return []resolverapi.AuditEntry{{Timestamp: "2026-01-15T10:00:00Z", Path: path, Action: "status_changed", Actor: "alice",
+		OldValue: "active", NewValue: "deprecated", Details: nil}}, nil
+}
+
+// strict forbids properties a schema does not list, so that a field the
+// handlers add without documenting it fails the test.
+func strict(s *openapi3.Schema, seen map[*openapi3.Schema]bool) {
+	if s == nil || seen[s] {
+		return
+	}
+	seen[s] = true
+	if len(s.Properties) > 0 && s.AdditionalProperties.Has == nil && s.AdditionalProperties.Schema == nil {
+		no := false
+		s.AdditionalProperties.Has = &no
+	}
+	for _, p := range s.Properties {
+		strict(p.Value, seen)
+	}
+	if s.Items != nil {
+		strict(s.Items.Value, seen)
+	}
+	if s.AdditionalProperties.Schema != nil {
+		strict(s.AdditionalProperties.Schema.Value, seen)
+	}
+	for _, list := range [][]*openapi3.SchemaRef{s.AllOf, s.AnyOf, s.OneOf} {
+		for _, r := range list {
+			strict(r.Value, seen)
+		}
+	}
+}
+
+// TestOpenAPIResponses sends requests to every resolver route and checks
+// each response (status, body, headers) against the served document.
+func TestOpenAPIResponses(t *testing.T) {
+	cat, _, err := catalog.LoadBytes("rich.yaml", []byte(richCatalog))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doms, err := catalog.LoadDomainsBytes("domains.yaml", []byte(richDomains))
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := resolve.NewSnapshot(cat, doms, resolve.Options{DeprecationEnabled: true})
+	srv := resolverapi.New(resolverapi.Config{Snapshot: func() *resolve.Snapshot { return snap }, Audit: oneEntryAudit{}})
+	health := httpapi.NewHealth("resolver")
+	health.Component("catalog")
+	health.Section("catalog_counts", func() any { return map[string]int{"active": 4, "deprecated": 1} })
+	routes := append(srv.Routes(), httpapi.Route{Method: "GET", Pattern: "/health", Doc: "/health", Handler: health.Handler()})
+	routes = append(routes, httpapi.DocRoutes(routes)...)
+	mux := http.NewServeMux()
+	httpapi.Register(mux, httpapi.NewMetrics(prometheus.NewRegistry()), routes)
+	doc := servedDocument(t, mux)
+	seen := map[*openapi3.Schema]bool{}
+	for _, s := range doc.Components.Schemas {
+		strict(s.Value, seen)
+	}
+
+	many := `{"monikers":[` + strings.Repeat(`"a",`, resolverapi.MaxBatch) + `"a"]}`
+	tests := []struct {
+		method, doc, target, body string
+		status                    int
+		headers                   []string // response headers that must be set
+	}{
+		{"GET", "/resolve/{path}", "/resolve/prices.equity/AAPL@20260115?ccy=USD", "", 200, []string{"X-Moniker-Catalog-Version"}},
+		{"GET", "/resolve/{path}", "/resolve/prices.legacy", "", 200, []string{"X-Moniker-Deprecated", "X-Moniker-Successor", "Deprecation", "Sunset", "Link"}},
+		{"GET", "/resolve/{path}", "/resolve/prices", "", 404, []string{"X-Moniker-Catalog-Version"}},
+		{"GET", "/resolve/{path}", "/resolve", "", 404, nil},
+		{"GET", "/resolve/{path}", "/resolve/prices.equity/A%20B", "", 400, nil},
+		{"GET", "/resolve/{path}", "/resolve/risk.cvar", "", 403, nil},
+		{"POST", "/resolve/batch", "/resolve/batch", `{"monikers":["prices.equity/AAPL","moniker://prices.legacy","nothing/here","a b"]}`, 200, nil},
+		{"POST", "/resolve/batch", "/resolve/batch", many, 400, nil},
+		{"POST", "/resolve/batch", "/resolve/batch", `{}`, 422, nil},
+		{"POST", "/resolve/batch", "/resolve/batch", `{"monikers":`, 422, nil},
+		{"GET", "/describe/{path}", "/describe/prices.equity", "", 200, []string{"X-Moniker-Catalog-Version"}},
+		{"GET", "/describe/{path}", "/describe/prices.equity/AAPL@20260101", "", 200, nil},
+		{"GET", "/describe/{path}", "/describe/nothing/here", "", 200, nil},
+		{"GET", "/describe/{path}", "/describe", "", 200, nil},
+		{"GET", "/describe/{path}", "/describe/A%20B", "", 400, nil},
+		{"GET", "/lineage/{path}", "/lineage/prices.equity/AAPL", "", 200, nil},
+		{"GET", "/lineage/{path}", "/lineage/nothing", "", 200, nil},
+		{"GET", "/list/{path}", "/list/prices", "", 200, nil},
+		{"GET", "/list/{path}", "/list", "", 200, nil},
+		{"GET", "/metadata/{path}", "/metadata/prices.equity", "", 200, nil},
+		{"GET", "/metadata/{path}", "/metadata/prices", "", 200, nil},
+		{"GET", "/metadata/{path}", "/metadata/nothing", "", 200, nil},
+		{"GET", "/catalog", "/catalog?limit=2", "", 200, []string{"X-Moniker-Catalog-Version"}},
+		{"GET", "/catalog", "/catalog?status=deprecated", "", 200, nil},
+		{"GET", "/catalog", "/catalog?status=retired", "", 400, nil},
+		{"GET", "/catalog", "/catalog?limit=0", "", 422, nil},
+		{"GET", "/catalog/search", "/catalog/search?q=equity", "", 200, nil},
+		{"GET", "/catalog/search", "/catalog/search", "", 422, nil},
+		{"GET", "/catalog/stats", "/catalog/stats", "", 200, nil},
+		{"GET", "/catalog/{path}/audit", "/catalog/prices.legacy/audit?limit=5", "", 200, nil},
+		{"GET", "/tree", "/tree", "", 200, nil},
+		{"GET", "/tree", "/tree?depth=0", "", 200, nil},
+		{"GET", "/tree/{path}", "/tree/prices?depth=1", "", 200, nil},
+		{"GET", "/tree/{path}", "/tree/nothing", "", 404, nil},
+		{"GET", "/fetch/{path}", "/fetch/prices.equity/AAPL", "", 501, nil},
+		{"PUT", "/catalog/{path}/status", "/catalog/prices/status", `{"status":"deprecated","actor":"alice"}`, 501, nil},
+		{"GET", "/cache/status", "/cache/status", "", 501, nil},
+		{"POST", "/cache/refresh/{path}", "/cache/refresh/prices.equity", "", 501, nil},
+		{"POST", "/telemetry/access", "/telemetry/access", `{"moniker":"prices","outcome":"success","latency_ms":1}`, 501, nil},
+		{"GET", "/ui", "/ui", "", 501, nil},
+		{"GET", "/health", "/health", "", 200, nil},
+		{"GET", "/openapi.json", "/openapi.json", "", 200, nil},
+	}
+	covered := map[string]bool{}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
+			covered[tt.method+" "+tt.doc] = true
+			var body io.Reader
+			if tt.body != "" {
+				body = strings.NewReader(tt.body)
+			}
+			req := httptest.NewRequest(tt.method, tt.target, body)
+			rec := httptest.NewRecorder()
+			mux.ServeHTTP(rec, req)
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tt.status, rec.Body)
+			}
+			item := doc.Paths.Value(tt.doc)
+			if item == nil || item.GetOperation(tt.method) == nil {
+				t.Fatalf("%s %s is not in the document", tt.method, tt.doc)
+			}
+			op := item.GetOperation(tt.method)
+			route := &routers.Route{Spec: doc, Path: tt.doc, PathItem: item, Method: tt.method, Operation: op}
+			opts := &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
+			opts.WithCustomSchemaErrorFunc(func(err *openapi3.SchemaError) string {
+				return "/" + strings.Join(err.JSONPointer(), "/") + ": " + err.Reason
+			})
+			in := &openapi3filter.ResponseValidationInput{
+				RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, Route: route},
+				Status:                 rec.Code,
+				Header:                 rec.Header(),
+				Options:                opts,
+			}
+			in.SetBodyBytes(rec.Body.Bytes())
+			if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+				t.Errorf("response does not match the document: %v\nbody: %s", err, rec.Body)
+			}
+			documented := op.Responses.Status(rec.Code).Value.Headers
+			for _, hd := range tt.headers {
+				if rec.Header().Get(hd) == "" {
+					t.Errorf("header %s not sent", hd)
+				}
+			}
+			for name := range rec.Header() {
+				if name == "Content-Type" || name == "Content-Length" || name == "Vary" || name == "Cache-Control" ||
+					name == "Etag" || name == "Accept-Ranges" || name == "X-Content-Type-Options" {
+					continue
+				}
+				if documented[name] == nil {
+					t.Errorf("header %s is sent but not documented for %d", name, rec.Code)
+				}
+			}
+		})
+	}
+	for _, k := range operationKeys(doc) {
+		if !covered[k] && k != "GET /docs" {
+			t.Errorf("%s: no response checked", k)
+		}
 	}
 }
