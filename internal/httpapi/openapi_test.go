@@ -501,3 +501,20 @@ func TestSpecOperations(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDocRoutes measures the startup cost of the documentation
+// routes (parse, filter and encode the spec source; hash the assets).
+func BenchmarkDocRoutes(b *testing.B) {
+	ops, err := SpecOperations()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var routes []Route
+	for _, op := range ops {
+		routes = append(routes, Route{Method: op.Method, Pattern: op.Path, Doc: op.Path})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		DocRoutes(routes)
+	}
+}
