@@ -113,7 +113,7 @@ func DocRoutes(routes []Route) []Route {
 	if err != nil {
 		panic(fmt.Sprintf("httpapi: the /docs page: %v", err))
 	}
-	own[0].Handler = staticHandler(doc, "application/json", "no-cache", true)
+	own[0].Handler = staticHandler(doc, contentHash(doc), "application/json", "no-cache", true)
 	own[1].Handler = page
 	return append(own, assets...)
 }
@@ -135,11 +135,12 @@ func docsPage(title string) (http.Handler, []Route, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		version[f.name] = contentHash(b)
+		hash := contentHash(b)
+		version[f.name] = hash
 		routes = append(routes, Route{
 			Method:  http.MethodGet,
 			Pattern: "/docs/" + f.name,
-			Handler: staticHandler(b, f.contentType, "public, max-age=31536000, immutable", len(b) > 1024),
+			Handler: staticHandler(b, hash, f.contentType, "public, max-age=31536000, immutable", len(b) > 1024),
 		})
 	}
 	tmpl, err := template.ParseFS(docFiles, "docs/index.html")
@@ -156,7 +157,7 @@ func docsPage(title string) (http.Handler, []Route, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	page := staticHandler(buf.Bytes(), "text/html; charset=utf-8", "no-cache", false)
+	page := staticHandler(buf.Bytes(), contentHash(buf.Bytes()), "text/html; charset=utf-8", "no-cache", false)
 	// Swagger UI needs inline styles and data: images; everything else
 	// comes from this origin.
 	const csp = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; " +
@@ -172,11 +173,12 @@ func contentHash(b []byte) string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// staticHandler serves body with a strong ETag (conditional and range
-// requests through http.ServeContent). With gzipped set it also serves a
-// gzip-encoded copy, made on first use, to clients that accept it.
-func staticHandler(body []byte, contentType, cacheControl string, gzipped bool) http.Handler {
-	hash := contentHash(body)
+// contentHash is a short hex SHA-256 of b, for ETags and asset URLs.
+// staticHandler serves body with the strong ETag hash (its contentHash;
+// conditional and range requests through http.ServeContent). With gzipped
+// set it also serves a gzip-encoded copy, made on first use, to clients
+// that accept it.
+func staticHandler(body []byte, hash, contentType, cacheControl string, gzipped bool) http.Handler {
 	gz := sync.OnceValue(func() []byte {
 		var buf bytes.Buffer
 		zw := gzip.NewWriter(&buf)
