@@ -176,7 +176,8 @@ if $have_catgen; then
 		add "$L /resolve, 1000 monikers cycled" large "" -monikers "$tmp/large/monikers.txt"
 		add "$L /describe, 1000 monikers cycled" large 60 -monikers "$tmp/large/monikers.txt" -path-prefix /describe/
 		add "$L /catalog/stats" large "" -path /catalog/stats
-		add "$L /catalog/search?q=$root_segment (hit)" large 60 -path "/catalog/search?q=$root_segment"
+		add "$L /catalog/search?q=$first (hit, few results)" large 60 -path "/catalog/search?q=$first"
+		add "$L /catalog/search?q=$root_segment (hit, 50 results)" large "" -path "/catalog/search?q=$root_segment"
 		add "$L /catalog/search?q=nosuchterm (miss: full scan)" large "" -path "/catalog/search?q=nosuchterm"
 	else
 		notes+=("No moniker of the generated $NODES-node catalog resolved: its scenarios were skipped.")
