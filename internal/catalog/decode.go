@@ -60,6 +60,44 @@ var (
 	columnKeys = []string{"name", "type", "description", "semantic_type", "example", "nullable", "primary_key", "foreign_key"}
 )
 
+// at names where a value is, for error messages ("access_policy.min_filters",
+// "schema.columns[2].type"), without building the string unless an error
+// needs it: decoding a large catalog must not allocate a path per field.
+type at struct {
+	p, k string // parent path and key; String is p + "." + k
+	i    int    // list index + 1 (0: none), after k
+	leaf string // key after the index
+}
+
+func top(k string) at      { return at{k: k} }
+func under(p, k string) at { return at{p: p, k: k} }
+func (a at) item(i int) at {
+	if a.i == 0 && a.leaf == "" {
+		return at{p: a.p, k: a.k, i: i + 1}
+	}
+	return at{k: a.String(), i: i + 1}
+}
+func (a at) field(k string) at {
+	if a.i > 0 && a.leaf == "" {
+		return at{p: a.p, k: a.k, i: a.i, leaf: k}
+	}
+	return under(a.String(), k)
+}
+
+func (a at) String() string {
+	s := a.k
+	if a.p != "" {
+		s = a.p + "." + a.k
+	}
+	if a.i > 0 {
+		s += "[" + strconv.Itoa(a.i-1) + "]"
+	}
+	if a.leaf != "" {
+		s += "." + a.leaf
+	}
+	return s
+}
+
 // ownerFieldByKey maps an ownership YAML key to its field.
 func ownerFieldByKey(k string) (moniker.OwnerField, bool) {
 	for f := moniker.OwnerField(0); f < moniker.NumOwnerFields; f++ {
@@ -86,6 +124,7 @@ type decoder struct {
 	budget   int  // remaining yaml nodes the decoder may visit (alias bombs)
 	domains  bool // decoding domains.yaml: node names a domain
 	intern   map[string]string
+	boxed    map[string]any   // interned strings already boxed for map values
 	regexps  map[string]error // blocked patterns already compiled
 }
 
@@ -121,11 +160,11 @@ func (d *decoder) line(n *yaml.Node) int {
 	return d.lineBase + n.Line
 }
 
-func (d *decoder) errorf(n *yaml.Node, key, format string, args ...any) {
+func (d *decoder) errorf(n *yaml.Node, a at, format string, args ...any) {
 	if len(d.errs) >= maxErrors {
 		return
 	}
-	d.errs = append(d.errs, &LoadError{File: d.file, Line: d.line(n), Node: d.node, Key: key, Msg: fmt.Sprintf(format, args...), domain: d.domains})
+	d.errs = append(d.errs, &LoadError{File: d.file, Line: d.line(n), Node: d.node, Key: a.String(), Msg: fmt.Sprintf(format, args...), domain: d.domains})
 }
 
 func (d *decoder) warnf(n *yaml.Node, format string, args ...any) {
@@ -133,19 +172,12 @@ func (d *decoder) warnf(n *yaml.Node, format string, args ...any) {
 }
 
 // unknownKey reports key as not part of the schema, with a hint.
-func (d *decoder) unknownKey(kn *yaml.Node, prefix, key string, known []string) {
+func (d *decoder) unknownKey(kn *yaml.Node, a at, key string, known []string) {
 	msg := "unknown key"
 	if s := closest(key, known); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
-	d.errorf(kn, join(prefix, key), "%s", msg)
-}
-
-func join(prefix, key string) string {
-	if prefix == "" {
-		return key
-	}
-	return prefix + "." + key
+	d.errorf(kn, a, "%s", msg)
 }
 
 // kindName describes a node for type errors.
@@ -174,7 +206,7 @@ func deref(n *yaml.Node) *yaml.Node {
 // pairs calls fn for each key/value pair of mapping m, expanding "<<"
 // merge keys first so that explicit keys override merged ones. Keys must
 // be scalars.
-func (d *decoder) pairs(m *yaml.Node, prefix string, depth int, fn func(key string, kn, vn *yaml.Node)) {
+func (d *decoder) pairs(m *yaml.Node, prefix at, depth int, fn func(key string, kn, vn *yaml.Node)) {
 	if depth > maxDepth {
 		d.errorf(m, prefix, "nesting too deep")
 		return
@@ -198,7 +230,7 @@ func (d *decoder) pairs(m *yaml.Node, prefix string, depth int, fn func(key stri
 	}
 }
 
-func (d *decoder) merge(v *yaml.Node, prefix string, depth int, fn func(string, *yaml.Node, *yaml.Node)) {
+func (d *decoder) merge(v *yaml.Node, prefix at, depth int, fn func(string, *yaml.Node, *yaml.Node)) {
 	v = deref(v)
 	switch v.Kind {
 	case yaml.MappingNode:
@@ -217,7 +249,7 @@ func (d *decoder) merge(v *yaml.Node, prefix string, depth int, fn func(string, 
 }
 
 // mapping checks that v is a mapping; null gives ok=false without error.
-func (d *decoder) mapping(v *yaml.Node, key string) (*yaml.Node, bool) {
+func (d *decoder) mapping(v *yaml.Node, key at) (*yaml.Node, bool) {
 	v = deref(v)
 	switch {
 	case v.Kind == yaml.MappingNode:
@@ -231,7 +263,7 @@ func (d *decoder) mapping(v *yaml.Node, key string) (*yaml.Node, bool) {
 
 // text returns a scalar's text; null is "". Numbers, booleans and dates
 // are kept as the file spelled them.
-func (d *decoder) text(v *yaml.Node, key string) string {
+func (d *decoder) text(v *yaml.Node, key at) string {
 	v = deref(v)
 	if v.Kind != yaml.ScalarNode {
 		d.errorf(v, key, "expected a string, got %s", kindName(v))
@@ -245,7 +277,7 @@ func (d *decoder) text(v *yaml.Node, key string) string {
 
 // boolean accepts YAML 1.2 booleans and the YAML 1.1 spellings upstream's
 // PyYAML read as booleans (yes/no/on/off/y/n).
-func (d *decoder) boolean(v *yaml.Node, key string, def bool) bool {
+func (d *decoder) boolean(v *yaml.Node, key at, def bool) bool {
 	v = deref(v)
 	if v.Kind == yaml.ScalarNode {
 		if v.Tag == tagNull {
@@ -264,7 +296,7 @@ func (d *decoder) boolean(v *yaml.Node, key string, def bool) bool {
 
 // integer reads an integer (an integral float such as 1e7 is accepted).
 // set is false for null or on error.
-func (d *decoder) integer(v *yaml.Node, key string) (n int64, set bool) {
+func (d *decoder) integer(v *yaml.Node, key at) (n int64, set bool) {
 	v = deref(v)
 	if v.Kind == yaml.ScalarNode {
 		switch v.Tag {
@@ -284,7 +316,7 @@ func (d *decoder) integer(v *yaml.Node, key string) (n int64, set bool) {
 	return 0, false
 }
 
-func (d *decoder) number(v *yaml.Node, key string) (f float64, set bool) {
+func (d *decoder) number(v *yaml.Node, key at) (f float64, set bool) {
 	v = deref(v)
 	if v.Kind == yaml.ScalarNode {
 		switch v.Tag {
@@ -304,7 +336,7 @@ func (d *decoder) number(v *yaml.Node, key string) (f float64, set bool) {
 	return 0, false
 }
 
-func (d *decoder) list(v *yaml.Node, key string) ([]*yaml.Node, bool) {
+func (d *decoder) list(v *yaml.Node, key at) ([]*yaml.Node, bool) {
 	v = deref(v)
 	switch {
 	case v.Kind == yaml.SequenceNode:
@@ -316,7 +348,7 @@ func (d *decoder) list(v *yaml.Node, key string) ([]*yaml.Node, bool) {
 	return nil, false
 }
 
-func (d *decoder) strings(v *yaml.Node, key string) []string {
+func (d *decoder) strings(v *yaml.Node, key at) []string {
 	items, ok := d.list(v, key)
 	if !ok {
 		return nil
@@ -325,7 +357,7 @@ func (d *decoder) strings(v *yaml.Node, key string) []string {
 	for i, it := range items {
 		it = deref(it)
 		if it.Kind != yaml.ScalarNode || it.Tag == tagNull {
-			d.errorf(it, fmt.Sprintf("%s[%d]", key, i), "expected a string, got %s", kindName(it))
+			d.errorf(it, key.item(i), "expected a string, got %s", kindName(it))
 			continue
 		}
 		out = append(out, d.str(it.Value))
@@ -333,14 +365,14 @@ func (d *decoder) strings(v *yaml.Node, key string) []string {
 	return out
 }
 
-func (d *decoder) integers(v *yaml.Node, key string) []int64 {
+func (d *decoder) integers(v *yaml.Node, key at) []int64 {
 	items, ok := d.list(v, key)
 	if !ok {
 		return nil
 	}
 	out := make([]int64, 0, len(items))
 	for i, it := range items {
-		if n, ok := d.integer(it, fmt.Sprintf("%s[%d]", key, i)); ok {
+		if n, ok := d.integer(it, key.item(i)); ok {
 			out = append(out, n)
 		}
 	}
@@ -350,7 +382,7 @@ func (d *decoder) integers(v *yaml.Node, key string) []int64 {
 // value converts a free-form YAML value to Go: string, int, int64,
 // uint64, float64, bool, nil, []any or map[string]any. Dates, binary and
 // custom-tagged scalars stay the string the file had.
-func (d *decoder) value(v *yaml.Node, key string, depth int) any {
+func (d *decoder) value(v *yaml.Node, key at, depth int) any {
 	d.budget--
 	if d.budget < 0 {
 		if d.budget == -1 {
@@ -375,7 +407,7 @@ func (d *decoder) value(v *yaml.Node, key string, depth int) any {
 	case yaml.MappingNode:
 		out := make(map[string]any, len(v.Content)/2)
 		d.pairs(v, key, depth, func(k string, _, vn *yaml.Node) {
-			out[k] = d.value(vn, join(key, k), depth+1)
+			out[k] = d.value(vn, key, depth+1)
 		})
 		return out
 	}
@@ -408,7 +440,27 @@ func (d *decoder) scalar(v *yaml.Node) any {
 			return f
 		}
 	}
-	return d.str(v.Value)
+	return d.box(v.Value)
+}
+
+// box returns str(s) as an interface value, sharing the boxed value of
+// short strings: config maps repeat the same hosts and warehouses.
+func (d *decoder) box(s string) any {
+	if len(s) > maxInterned || len(s) == 0 {
+		return d.str(s)
+	}
+	if v, ok := d.boxed[s]; ok {
+		return v
+	}
+	s = d.str(s)
+	var v any = s
+	if d.boxed == nil {
+		d.boxed = make(map[string]any, 1024)
+	}
+	if len(d.boxed) < 1<<16 {
+		d.boxed[s] = v
+	}
+	return v
 }
 
 func parseInt(s string) (int64, bool) {
@@ -441,14 +493,14 @@ func (d *decoder) entry(kn, vn *yaml.Node) *moniker.Node {
 	kn = deref(kn)
 	d.node = ""
 	if kn.Kind != yaml.ScalarNode || kn.Tag == tagNull {
-		d.errorf(kn, "", "node path must be a string, got %s", kindName(kn))
+		d.errorf(kn, at{}, "node path must be a string, got %s", kindName(kn))
 		return nil
 	}
 	path := strings.Clone(kn.Value)
 	d.node = path
 	if t := strings.Trim(path, "/"); t != path {
 		if t == "" {
-			d.errorf(kn, "", "node path is empty")
+			d.errorf(kn, at{}, "node path is empty")
 			return nil
 		}
 		d.warnf(kn, "leading or trailing \"/\" trimmed from node path; using %q", t)
@@ -456,43 +508,43 @@ func (d *decoder) entry(kn, vn *yaml.Node) *moniker.Node {
 		d.node = t
 	}
 	if path == "" {
-		d.errorf(kn, "", "node path is empty")
+		d.errorf(kn, at{}, "node path is empty")
 		return nil
 	}
 	v := deref(vn)
 	if v.Kind == yaml.ScalarNode && v.Tag == tagNull {
-		d.errorf(kn, "", "node value is null (use {} for an empty node)")
+		d.errorf(kn, at{}, "node value is null (use {} for an empty node)")
 		return nil
 	}
 	if v.Kind != yaml.MappingNode {
-		d.errorf(v, "", "node value must be a mapping, got %s", kindName(v))
+		d.errorf(v, at{}, "node value must be a mapping, got %s", kindName(v))
 		return nil
 	}
 	n := &moniker.Node{Path: path, File: d.file, Line: d.line(kn)}
-	d.pairs(v, "", 0, func(k string, kn, vn *yaml.Node) { d.nodeKey(n, k, kn, vn) })
+	d.pairs(v, at{}, 0, func(k string, kn, vn *yaml.Node) { d.nodeKey(n, k, kn, vn) })
 	return n
 }
 
 func (d *decoder) nodeKey(n *moniker.Node, k string, kn, vn *yaml.Node) {
 	switch k {
 	case "display_name":
-		n.DisplayName = d.text(vn, k)
+		n.DisplayName = d.text(vn, top(k))
 	case "description":
-		n.Description = d.text(vn, k)
+		n.Description = d.text(vn, top(k))
 	case "domain":
-		n.Domain = d.text(vn, k)
+		n.Domain = d.text(vn, top(k))
 	case "classification":
-		n.Classification = d.text(vn, k)
+		n.Classification = d.text(vn, top(k))
 	case "deprecation_message":
-		n.DeprecationMessage = d.text(vn, k)
+		n.DeprecationMessage = d.text(vn, top(k))
 	case "successor":
-		n.Successor = d.text(vn, k)
+		n.Successor = d.text(vn, top(k))
 	case "sunset_deadline":
-		n.SunsetDeadline = d.text(vn, k)
+		n.SunsetDeadline = d.text(vn, top(k))
 	case "migration_guide_url":
-		n.MigrationGuideURL = d.text(vn, k)
+		n.MigrationGuideURL = d.text(vn, top(k))
 	case "status":
-		s := d.text(vn, k)
+		s := d.text(vn, top(k))
 		switch st := moniker.Status(s); {
 		case s == "":
 		case st.Valid():
@@ -502,46 +554,46 @@ func (d *decoder) nodeKey(n *moniker.Node, k string, kn, vn *yaml.Node) {
 			n.Status = moniker.StatusActive
 		}
 	case "tags":
-		if tags := d.strings(vn, k); len(tags) > 0 {
+		if tags := d.strings(vn, top(k)); len(tags) > 0 {
 			slices.Sort(tags)
 			n.Tags = slices.Compact(tags)
 		}
 	case "metadata":
-		if m, ok := d.mapping(vn, k); ok {
-			n.Metadata, _ = d.value(m, k, 0).(map[string]any)
+		if m, ok := d.mapping(vn, top(k)); ok {
+			n.Metadata, _ = d.value(m, top(k), 0).(map[string]any)
 		}
 	case "ownership":
-		if m, ok := d.mapping(vn, k); ok {
-			d.pairs(m, k, 0, func(k2 string, kn2, vn2 *yaml.Node) {
+		if m, ok := d.mapping(vn, top(k)); ok {
+			d.pairs(m, top(k), 0, func(k2 string, kn2, vn2 *yaml.Node) {
 				f, ok := ownerFieldByKey(k2)
 				if !ok {
-					d.unknownKey(kn2, k, k2, ownerKeyList())
+					d.unknownKey(kn2, under(k, k2), k2, ownerKeyList())
 					return
 				}
-				n.Ownership[f] = d.text(vn2, join(k, k2))
+				n.Ownership[f] = d.text(vn2, under(k, k2))
 			})
 		}
 	case "source_binding":
-		if m, ok := d.mapping(vn, k); ok {
+		if m, ok := d.mapping(vn, top(k)); ok {
 			n.Binding = d.binding(m, kn)
 		}
 	case "access_policy":
-		if m, ok := d.mapping(vn, k); ok {
+		if m, ok := d.mapping(vn, top(k)); ok {
 			n.AccessPolicy = d.policy(m)
 		}
 	case "documentation":
-		if m, ok := d.mapping(vn, k); ok {
+		if m, ok := d.mapping(vn, top(k)); ok {
 			n.Documentation = d.documentation(m)
 		}
 	case "data_quality":
-		if m, ok := d.mapping(vn, k); ok {
+		if m, ok := d.mapping(vn, top(k)); ok {
 			n.DataQuality = d.dataQuality(m)
 		}
 	case "sla":
-		if m, ok := d.mapping(vn, k); ok {
+		if m, ok := d.mapping(vn, top(k)); ok {
 			s := &moniker.SLA{}
-			d.pairs(m, k, 0, func(k2 string, kn2, vn2 *yaml.Node) {
-				key := join(k, k2)
+			d.pairs(m, top(k), 0, func(k2 string, kn2, vn2 *yaml.Node) {
+				key := under(k, k2)
 				switch k2 {
 				case "freshness":
 					s.Freshness = d.text(vn2, key)
@@ -552,16 +604,16 @@ func (d *decoder) nodeKey(n *moniker.Node, k string, kn, vn *yaml.Node) {
 				case "escalation_contact":
 					s.EscalationContact = d.text(vn2, key)
 				default:
-					d.unknownKey(kn2, k, k2, slaKeys)
+					d.unknownKey(kn2, under(k, k2), k2, slaKeys)
 				}
 			})
 			n.SLA = s
 		}
 	case "freshness":
-		if m, ok := d.mapping(vn, k); ok {
+		if m, ok := d.mapping(vn, top(k)); ok {
 			f := &moniker.Freshness{}
-			d.pairs(m, k, 0, func(k2 string, kn2, vn2 *yaml.Node) {
-				key := join(k, k2)
+			d.pairs(m, top(k), 0, func(k2 string, kn2, vn2 *yaml.Node) {
+				key := under(k, k2)
 				switch k2 {
 				case "last_loaded":
 					f.LastLoaded = d.text(vn2, key)
@@ -572,13 +624,13 @@ func (d *decoder) nodeKey(n *moniker.Node, k string, kn, vn *yaml.Node) {
 				case "upstream_dependencies":
 					f.UpstreamDependencies = d.strings(vn2, key)
 				default:
-					d.unknownKey(kn2, k, k2, freshnessKeys)
+					d.unknownKey(kn2, under(k, k2), k2, freshnessKeys)
 				}
 			})
 			n.Freshness = f
 		}
 	case "schema":
-		if m, ok := d.mapping(vn, k); ok {
+		if m, ok := d.mapping(vn, top(k)); ok {
 			n.Schema = d.schema(m)
 		}
 	default:
@@ -586,10 +638,10 @@ func (d *decoder) nodeKey(n *moniker.Node, k string, kn, vn *yaml.Node) {
 			if n.Extra == nil {
 				n.Extra = make(map[string]any, 2)
 			}
-			n.Extra[k] = d.value(vn, k, 0)
+			n.Extra[k] = d.value(vn, top(k), 0)
 			return
 		}
-		d.unknownKey(kn, "", k, append(slices.Clip(nodeKeys), extraNodeKeys...))
+		d.unknownKey(kn, top(k), k, append(slices.Clip(nodeKeys), extraNodeKeys...))
 	}
 }
 
@@ -605,8 +657,8 @@ func (d *decoder) binding(m, at *yaml.Node) *moniker.SourceBinding {
 	const p = "source_binding"
 	b := &moniker.SourceBinding{ReadOnly: true}
 	hasType := false
-	d.pairs(m, p, 0, func(k string, kn, vn *yaml.Node) {
-		key := join(p, k)
+	d.pairs(m, top(p), 0, func(k string, kn, vn *yaml.Node) {
+		key := under(p, k)
 		switch k {
 		case "type":
 			hasType = true
@@ -631,11 +683,11 @@ func (d *decoder) binding(m, at *yaml.Node) *moniker.SourceBinding {
 				b.Cache = d.cache(cm)
 			}
 		default:
-			d.unknownKey(kn, p, k, bindingKeys)
+			d.unknownKey(kn, under(p, k), k, bindingKeys)
 		}
 	})
 	if !hasType {
-		d.errorf(at, p+".type", "required")
+		d.errorf(at, under(p, "type"), "required")
 	}
 	return b
 }
@@ -643,8 +695,8 @@ func (d *decoder) binding(m, at *yaml.Node) *moniker.SourceBinding {
 func (d *decoder) cache(m *yaml.Node) *moniker.BindingCache {
 	const p = "source_binding.cache"
 	c := &moniker.BindingCache{TTLSeconds: 3600, RefreshIntervalSeconds: 600, RefreshOnStartup: true}
-	d.pairs(m, p, 0, func(k string, kn, vn *yaml.Node) {
-		key := join(p, k)
+	d.pairs(m, top(p), 0, func(k string, kn, vn *yaml.Node) {
+		key := under(p, k)
 		switch k {
 		case "enabled":
 			c.Enabled = d.boolean(vn, key, false)
@@ -659,7 +711,7 @@ func (d *decoder) cache(m *yaml.Node) *moniker.BindingCache {
 		case "refresh_on_startup":
 			c.RefreshOnStartup = d.boolean(vn, key, true)
 		default:
-			d.unknownKey(kn, p, k, cacheKeys)
+			d.unknownKey(kn, under(p, k), k, cacheKeys)
 		}
 	})
 	return c
@@ -668,8 +720,8 @@ func (d *decoder) cache(m *yaml.Node) *moniker.BindingCache {
 func (d *decoder) policy(m *yaml.Node) *moniker.AccessPolicy {
 	const p = "access_policy"
 	ap := &moniker.AccessPolicy{BaseRowCount: 100}
-	d.pairs(m, p, 0, func(k string, kn, vn *yaml.Node) {
-		key := join(p, k)
+	d.pairs(m, top(p), 0, func(k string, kn, vn *yaml.Node) {
+		key := under(p, k)
 		switch k {
 		case "required_segments":
 			for _, v := range d.integers(vn, key) {
@@ -682,7 +734,7 @@ func (d *decoder) policy(m *yaml.Node) *moniker.AccessPolicy {
 		case "blocked_patterns":
 			items, _ := d.list(vn, key)
 			for i, it := range items {
-				ik := fmt.Sprintf("%s[%d]", key, i)
+				ik := key.item(i)
 				it = deref(it)
 				if it.Kind != yaml.ScalarNode || it.Tag == tagNull {
 					d.errorf(it, ik, "expected a string, got %s", kindName(it))
@@ -717,7 +769,7 @@ func (d *decoder) policy(m *yaml.Node) *moniker.AccessPolicy {
 				d.errorf(vn, key, "expected a list, got %s", kindName(deref(vn)))
 			}
 		default:
-			d.unknownKey(kn, p, k, policyKeys)
+			d.unknownKey(kn, under(p, k), k, policyKeys)
 		}
 	})
 	return ap
@@ -752,8 +804,8 @@ func unprefixRegexpError(err error) string {
 func (d *decoder) documentation(m *yaml.Node) *moniker.Documentation {
 	const p = "documentation"
 	doc := &moniker.Documentation{}
-	d.pairs(m, p, 0, func(k string, kn, vn *yaml.Node) {
-		key := join(p, k)
+	d.pairs(m, top(p), 0, func(k string, kn, vn *yaml.Node) {
+		key := under(p, k)
 		switch k {
 		case "glossary":
 			doc.Glossary = d.text(vn, key)
@@ -775,11 +827,11 @@ func (d *decoder) documentation(m *yaml.Node) *moniker.Documentation {
 			if am, ok := d.mapping(vn, key); ok {
 				doc.Additional = make(map[string]string, len(am.Content)/2)
 				d.pairs(am, key, 0, func(k2 string, _, vn2 *yaml.Node) {
-					doc.Additional[k2] = d.text(vn2, join(key, k2))
+					doc.Additional[k2] = d.text(vn2, key.field(k2))
 				})
 			}
 		default:
-			d.unknownKey(kn, p, k, docKeys)
+			d.unknownKey(kn, under(p, k), k, docKeys)
 		}
 	})
 	return doc
@@ -788,8 +840,8 @@ func (d *decoder) documentation(m *yaml.Node) *moniker.Documentation {
 func (d *decoder) dataQuality(m *yaml.Node) *moniker.DataQuality {
 	const p = "data_quality"
 	dq := &moniker.DataQuality{}
-	d.pairs(m, p, 0, func(k string, kn, vn *yaml.Node) {
-		key := join(p, k)
+	d.pairs(m, top(p), 0, func(k string, kn, vn *yaml.Node) {
+		key := under(p, k)
 		switch k {
 		case "dq_owner":
 			dq.DQOwner = d.text(vn, key)
@@ -804,7 +856,7 @@ func (d *decoder) dataQuality(m *yaml.Node) *moniker.DataQuality {
 		case "last_validated":
 			dq.LastValidated = d.text(vn, key)
 		default:
-			d.unknownKey(kn, p, k, dqKeys)
+			d.unknownKey(kn, under(p, k), k, dqKeys)
 		}
 	})
 	return dq
@@ -813,14 +865,14 @@ func (d *decoder) dataQuality(m *yaml.Node) *moniker.DataQuality {
 func (d *decoder) schema(m *yaml.Node) *moniker.NodeSchema {
 	const p = "schema"
 	s := &moniker.NodeSchema{}
-	d.pairs(m, p, 0, func(k string, kn, vn *yaml.Node) {
-		key := join(p, k)
+	d.pairs(m, top(p), 0, func(k string, kn, vn *yaml.Node) {
+		key := under(p, k)
 		switch k {
 		case "columns":
 			items, _ := d.list(vn, key)
 			s.Columns = make([]moniker.Column, 0, len(items))
 			for i, it := range items {
-				if c, ok := d.column(it, fmt.Sprintf("%s[%d]", key, i)); ok {
+				if c, ok := d.column(it, key.item(i)); ok {
 					s.Columns = append(s.Columns, c)
 				}
 			}
@@ -843,13 +895,13 @@ func (d *decoder) schema(m *yaml.Node) *moniker.NodeSchema {
 		case "update_frequency":
 			s.UpdateFrequency = d.text(vn, key)
 		default:
-			d.unknownKey(kn, p, k, schemaKeys)
+			d.unknownKey(kn, under(p, k), k, schemaKeys)
 		}
 	})
 	return s
 }
 
-func (d *decoder) column(v *yaml.Node, p string) (moniker.Column, bool) {
+func (d *decoder) column(v *yaml.Node, p at) (moniker.Column, bool) {
 	c := moniker.Column{Type: "string", Nullable: true}
 	m, ok := d.mapping(v, p)
 	if !ok {
@@ -860,7 +912,7 @@ func (d *decoder) column(v *yaml.Node, p string) (moniker.Column, bool) {
 	}
 	hasName := false
 	d.pairs(m, p, 0, func(k string, kn, vn *yaml.Node) {
-		key := join(p, k)
+		key := p.field(k)
 		switch k {
 		case "name":
 			c.Name = d.text(vn, key)
@@ -882,11 +934,11 @@ func (d *decoder) column(v *yaml.Node, p string) (moniker.Column, bool) {
 		case "foreign_key":
 			c.ForeignKey = d.text(vn, key)
 		default:
-			d.unknownKey(kn, p, k, columnKeys)
+			d.unknownKey(kn, p.field(k), k, columnKeys)
 		}
 	})
 	if !hasName {
-		d.errorf(m, join(p, "name"), "required")
+		d.errorf(m, p.field("name"), "required")
 		return c, false
 	}
 	return c, true

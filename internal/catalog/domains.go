@@ -81,11 +81,11 @@ func LoadDomainsBytes(name string, data []byte) (Domains, error) {
 	d := newDecoder(name)
 	d.domains = true
 	d.budget = 8*len(data) + 10000
-	d.pairs(root, "", 0, func(dname string, kn, vn *yaml.Node) {
+	d.pairs(root, at{}, 0, func(dname string, kn, vn *yaml.Node) {
 		d.node = dname
 		m := deref(vn)
 		if m.Kind != yaml.MappingNode {
-			d.errorf(m, "", "domain must be a mapping, got %s", kindName(m))
+			d.errorf(m, at{}, "domain must be a mapping, got %s", kindName(m))
 			return
 		}
 		rec := d.domain(dname, m)
@@ -104,43 +104,43 @@ func LoadDomainsBytes(name string, data []byte) (Domains, error) {
 
 func (d *decoder) domain(name string, m *yaml.Node) *moniker.DomainRecord {
 	rec := &moniker.DomainRecord{Name: name, Color: "#6B7280", Confidentiality: "internal"}
-	d.pairs(m, "", 0, func(k string, kn, vn *yaml.Node) {
+	d.pairs(m, at{}, 0, func(k string, kn, vn *yaml.Node) {
 		switch k {
 		case "id":
-			if n, ok := d.integer(vn, k); ok {
+			if n, ok := d.integer(vn, top(k)); ok {
 				id := int(n)
 				rec.ID = &id
 			}
 		case "display_name":
-			rec.DisplayName = d.text(vn, k)
+			rec.DisplayName = d.text(vn, top(k))
 		case "short_code":
-			rec.ShortCode = d.text(vn, k)
+			rec.ShortCode = d.text(vn, top(k))
 		case "data_category":
-			rec.DataCategory = d.text(vn, k)
+			rec.DataCategory = d.text(vn, top(k))
 		case "color":
-			if s := d.text(vn, k); s != "" {
+			if s := d.text(vn, top(k)); s != "" {
 				rec.Color = s
 			}
 		case "owner":
-			rec.Owner = d.text(vn, k)
+			rec.Owner = d.text(vn, top(k))
 		case "tech_custodian":
-			rec.TechCustodian = d.text(vn, k)
+			rec.TechCustodian = d.text(vn, top(k))
 		case "business_steward":
-			rec.BusinessSteward = d.text(vn, k)
+			rec.BusinessSteward = d.text(vn, top(k))
 		case "confidentiality":
-			if s := d.text(vn, k); s != "" {
+			if s := d.text(vn, top(k)); s != "" {
 				rec.Confidentiality = s
 			}
 		case "pii":
-			rec.PII = d.boolean(vn, k, false)
+			rec.PII = d.boolean(vn, top(k), false)
 		case "help_channel":
-			rec.HelpChannel = d.text(vn, k)
+			rec.HelpChannel = d.text(vn, top(k))
 		case "wiki_link":
-			rec.WikiLink = d.text(vn, k)
+			rec.WikiLink = d.text(vn, top(k))
 		case "notes":
-			rec.Notes = d.text(vn, k)
+			rec.Notes = d.text(vn, top(k))
 		default:
-			d.unknownKey(kn, "", k, domainKeys)
+			d.unknownKey(kn, top(k), k, domainKeys)
 		}
 	})
 	if rec.DisplayName == "" {

@@ -33,6 +33,7 @@ type fastParser struct {
 	ok        bool
 	buf       []byte       // scratch for scalars that need building
 	stack     []*yaml.Node // children of the collections being built
+	tmp       yaml.Node    // scratch for yaml.v3's tag resolution
 	arena     nodeArena
 }
 
@@ -104,6 +105,10 @@ func (p *fastParser) parseEntry(src []byte) (key, value *yaml.Node, ok bool) {
 func fastChars(src []byte) bool {
 	for i := 0; i < len(src); {
 		c := src[i]
+		if c-0x20 < 0x5f { // printable ASCII
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
 			switch {
 			case c == '\n':
@@ -386,8 +391,32 @@ func (p *fastParser) key() *yaml.Node {
 func (p *fastParser) plain(b []byte, line, col int) *yaml.Node {
 	n := p.newNode(yaml.ScalarNode, line, col)
 	n.Value = p.str(b)
-	n.Tag = n.ShortTag()
+	n.Tag = p.plainTag(n.Value)
 	return n
+}
+
+// plainTag is yaml.v3's tag resolution for a plain scalar. Only values
+// that may be numbers, dates or special words (by their first byte, as
+// yaml.v3's resolve table) go through yaml.v3; that path allocates.
+func (p *fastParser) plainTag(s string) string {
+	if s == "" {
+		return tagNull
+	}
+	switch s[0] {
+	case '+', '-', '.', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		p.tmp = yaml.Node{Kind: yaml.ScalarNode, Value: s}
+		return p.tmp.ShortTag()
+	case 'y', 'Y', 'n', 'N', 't', 'T', 'f', 'F', 'o', 'O', '~', '<':
+		switch s {
+		case "true", "True", "TRUE", "false", "False", "FALSE":
+			return tagBool
+		case "null", "Null", "NULL", "~":
+			return tagNull
+		case "<<":
+			return tagMerge
+		}
+	}
+	return tagStr
 }
 
 // value parses what follows a ':' (inMap) or "- " indicator on the current

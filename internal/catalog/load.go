@@ -221,6 +221,9 @@ func (l *loader) merge(r *fileResult) {
 		return
 	}
 	fileIdx := int32(len(l.files) - 1)
+	if len(l.byPath) == 0 {
+		l.byPath = make(map[string]*moniker.Node, len(r.nodes))
+	}
 	l.nodes = slices.Grow(l.nodes, len(r.nodes))
 	l.spans = slices.Grow(l.spans, len(r.nodes))
 	for i, n := range r.nodes {
@@ -299,7 +302,7 @@ func parseWhole(name string, data []byte) *fileResult {
 	}
 	d := newDecoder(name)
 	d.budget = 8*len(data) + 10000
-	d.pairs(root, "", 0, func(_ string, kn, vn *yaml.Node) {
+	d.pairs(root, at{}, 0, func(_ string, kn, vn *yaml.Node) {
 		if n := d.entry(kn, vn); n != nil {
 			r.nodes = append(r.nodes, n)
 		}
@@ -413,6 +416,11 @@ func streamFile(name string, r io.Reader) (*fileResult, *fallback) {
 	results := make(chan *batch)
 	tickets := make(chan struct{}, 2*workers)
 	done := make(chan struct{})
+	// Batch buffers are recycled: once a worker has decoded a batch no
+	// string points into its data any more (the decoder copies what it
+	// keeps), and reusing them saves allocating and faulting in the
+	// file's size in fresh memory.
+	free := make(chan []byte, 2*workers+1)
 
 	var wg sync.WaitGroup
 	for range workers {
@@ -422,11 +430,16 @@ func streamFile(name string, r io.Reader) (*fileResult, *fallback) {
 			w := &worker{d: newDecoder(name)}
 			for b := range jobs {
 				w.parseBatch(b)
+				select {
+				case free <- b.data[:0]:
+				default:
+				}
+				b.data = nil
 				results <- b
 			}
 		}()
 	}
-	sp := &splitter{name: name, r: bufio.NewReaderSize(r, 1<<20)}
+	sp := &splitter{name: name, r: bufio.NewReaderSize(r, 1<<20), free: free}
 	go func() {
 		defer close(jobs)
 		sp.run(func(b *batch) bool {
@@ -569,6 +582,7 @@ type splitter struct {
 	cur      *batch
 	seq      int
 	emit     func(*batch) bool
+	free     chan []byte // recycled batch buffers; may be nil
 }
 
 func (s *splitter) fail(line int, reason string) {
@@ -691,7 +705,7 @@ func (s *splitter) add(ln []byte, start, end int64) bool {
 			}
 		}
 		if s.cur == nil {
-			s.cur = &batch{seq: s.seq, startLine: s.line, data: make([]byte, 0, batchBytes+batchBytes/4)}
+			s.cur = &batch{seq: s.seq, startLine: s.line, data: s.buffer()}
 			s.seq++
 		}
 		s.cur.entries = append(s.cur.entries, entryPos{dataOff: len(s.cur.data), line: s.line, start: start, end: end})
@@ -704,6 +718,16 @@ func (s *splitter) add(ln []byte, start, end int64) bool {
 	}
 	s.cur.data = append(s.cur.data, ln...)
 	return true
+}
+
+// buffer returns an empty batch buffer, recycled when one is free.
+func (s *splitter) buffer() []byte {
+	select {
+	case b := <-s.free:
+		return b
+	default:
+		return make([]byte, 0, batchBytes+batchBytes/4)
+	}
 }
 
 func (s *splitter) flush() bool {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moniker-svc/moniker/internal/catalog/gen"
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
@@ -509,4 +510,73 @@ func TestCheck(t *testing.T) {
 	if _, ok := Check("testdata/good/full.yaml"); !ok {
 		t.Error("good file not ok")
 	}
+}
+
+// TestStreamMatchesWholeParse loads files through the streaming,
+// fast-path pipeline and through a plain yaml.v3 whole-document parse,
+// and requires identical nodes.
+func TestStreamMatchesWholeParse(t *testing.T) {
+	var b strings.Builder
+	if err := gen.Write(&b, gen.Options{Nodes: 4000, Seed: 11}); err != nil {
+		t.Fatal(err)
+	}
+	inputs := map[string][]byte{"gen.yaml": []byte(b.String())}
+	for _, v := range compatCatalogs {
+		data, err := os.ReadFile(compatPath(t, v, "sample_catalog.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[v+".yaml"] = data
+	}
+	for name, data := range inputs {
+		t.Run(name, func(t *testing.T) {
+			c, _, err := LoadBytes(name, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := newLoader()
+			l.files = []string{name}
+			l.whole(name, data)
+			if len(l.errs) > 0 {
+				t.Fatal(l.errs)
+			}
+			if len(l.nodes) != c.Len() {
+				t.Fatalf("%d nodes streamed, %d parsed whole", c.Len(), len(l.nodes))
+			}
+			for i, n := range c.Nodes() {
+				if !reflect.DeepEqual(n, l.nodes[i]) {
+					t.Fatalf("node %d differs:\nstream %+v\nwhole  %+v", i, n, l.nodes[i])
+				}
+			}
+		})
+	}
+}
+
+// FuzzLoadBytes: loading never panics, and a successful load gives a
+// consistent catalog.
+func FuzzLoadBytes(f *testing.F) {
+	for _, s := range []string{
+		"a:\n  display_name: A\n", "a: {}\na/b:\n  tags: [x, y]\n", "a:\n  source_binding:\n    type: rest\n",
+		"a:\n  access_policy:\n    blocked_patterns: ['(']\n", "x: &a {b: 1}\ny: *a\n", "- a\n", "{a: {}}",
+		"a:\n  schema:\n    columns:\n    - name: x\n      nullable: no\n", "a: null\n", "/a/: {}\n",
+	} {
+		f.Add("c.yaml", []byte(s))
+	}
+	f.Add("c.json", []byte(`{"a": {"tags": ["t"]}}`))
+	f.Fuzz(func(t *testing.T, name string, data []byte) {
+		c, _, err := LoadBytes(name, data)
+		if err != nil {
+			if c != nil {
+				t.Fatal("catalog and error")
+			}
+			return
+		}
+		for i, n := range c.Nodes() {
+			if n.Index != i || c.Get(n.Path) != n || n.Path == "" {
+				t.Fatalf("inconsistent node %d %q", i, n.Path)
+			}
+		}
+		c.Search("a", "", 10)
+		c.Page("", 10, "")
+	})
 }

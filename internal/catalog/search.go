@@ -116,18 +116,20 @@ func fieldSyms(buf []uint8, s string) []uint8 {
 	return buf
 }
 
-// nodeKeys calls fn with every index key of node n (repeats possible).
-func forEachKey(n *moniker.Node, buf []uint8, fn func(key uint32)) []uint8 {
+// indexKeys appends every index key of node n to keys (repeats
+// possible); syms is scratch space. It returns both buffers.
+func indexKeys(n *moniker.Node, keys []uint32, syms []uint8) ([]uint32, []uint8) {
+	keys = keys[:0]
 	field := func(s string) {
 		if s == "" {
 			return
 		}
-		buf = fieldSyms(buf[:0], s)
-		buf = append(buf, sentinel)
-		for i := 0; i+1 < len(buf); i++ {
-			fn(uniBase + uint32(buf[i]))
-			if i+2 < len(buf) {
-				fn(uint32(buf[i])<<(2*symBits) | uint32(buf[i+1])<<symBits | uint32(buf[i+2]))
+		syms = fieldSyms(syms[:0], s)
+		syms = append(syms, sentinel)
+		for i := 0; i+1 < len(syms); i++ {
+			keys = append(keys, uniBase+uint32(syms[i]))
+			if i+2 < len(syms) {
+				keys = append(keys, uint32(syms[i])<<(2*symBits)|uint32(syms[i+1])<<symBits|uint32(syms[i+2]))
 			}
 		}
 	}
@@ -137,7 +139,7 @@ func forEachKey(n *moniker.Node, buf []uint8, fn func(key uint32)) []uint8 {
 	for _, t := range n.Tags {
 		field(t)
 	}
-	return buf
+	return keys, syms
 }
 
 // minIndexed is the catalog size below which Search scans instead of
@@ -156,18 +158,19 @@ func buildSearch(nodes []*moniker.Node) *searchIndex {
 	}
 	last := make([]uint32, numKeys) // node index + 1 of the last entry
 	size := make([]uint32, numKeys) // encoded bytes per list
-	var buf []uint8
-	var vb [binary.MaxVarintLen32]byte
+	var keys []uint32
+	var syms []uint8
 	for i, n := range nodes {
 		id := uint32(i) + 1
-		buf = forEachKey(n, buf, func(k uint32) {
+		keys, syms = indexKeys(n, keys, syms)
+		for _, k := range keys {
 			if last[k] == id {
-				return
+				continue
 			}
-			size[k] += uint32(binary.PutUvarint(vb[:], uint64(id-last[k])))
+			size[k] += uvarintLen(id - last[k])
 			last[k] = id
 			idx.count[k]++
-		})
+		}
 		s := n.EffectiveStatus()
 		idx.byStatus[s] = append(idx.byStatus[s], uint32(i))
 	}
@@ -183,18 +186,28 @@ func buildSearch(nodes []*moniker.Node) *searchIndex {
 	clear(last)
 	for i, n := range nodes {
 		id := uint32(i) + 1
-		buf = forEachKey(n, buf, func(k uint32) {
+		keys, syms = indexKeys(n, keys, syms)
+		for _, k := range keys {
 			if last[k] == id {
-				return
+				continue
 			}
 			w[k] += uint32(binary.PutUvarint(idx.data[w[k]:], uint64(id-last[k])))
 			last[k] = id
-		})
+		}
 	}
 	for s, l := range idx.byStatus {
 		idx.byStatus[s] = slices.Clip(l)
 	}
 	return idx
+}
+
+func uvarintLen(v uint32) uint32 {
+	n := uint32(1)
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
 }
 
 // iterator walks an ascending list of node indexes.
@@ -273,8 +286,9 @@ func (idx *searchIndex) list(k uint32) *listIter {
 // contains q, case-insensitively (reference §3.9), restricted to nodes
 // whose effective status is status ("" = all). Results are in load order;
 // at most limit are returned (limit <= 0 gives none; callers clamp). An
-// empty q matches every node. It uses the n-gram index: no scan of all
-// nodes per request.
+// empty q matches every node. On catalogs of 256 nodes or more it uses
+// the n-gram index (no scan of all nodes per request); smaller ones are
+// scanned.
 func (c *Catalog) Search(q string, status moniker.Status, limit int) []*moniker.Node {
 	if limit <= 0 {
 		return nil
