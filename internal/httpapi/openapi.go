@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"net/http"
 	"slices"
 	"strconv"
@@ -22,10 +23,104 @@ import (
 
 // The OpenAPI spec source and the vendored Swagger UI (docs/README.md).
 //
-//go:embed openapi/operations.yaml docs/index.html docs/init.js docs/swagger-ui-bundle.js docs/swagger-ui.css
+//go:embed openapi/*.yaml docs/index.html docs/init.js docs/swagger-ui-bundle.js docs/swagger-ui.css
 var docFiles embed.FS
 
+// specFile is the main spec source; every other openapi/*.yaml is a
+// fragment (its own paths, components and tags) merged into it, so each
+// area of the API can keep its operations in a file of its own.
 const specFile = "openapi/operations.yaml"
+
+// specRoot parses the main spec source, merges the fragments into it and
+// checks the result.
+func specRoot() (*yaml.Node, error) {
+	src, err := docFiles.ReadFile(specFile)
+	if err != nil {
+		return nil, err
+	}
+	root, err := parseYAMLMapping(src)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", specFile, err)
+	}
+	frags, err := fs.Glob(docFiles, "openapi/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range frags {
+		if f == specFile {
+			continue
+		}
+		b, err := docFiles.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		frag, err := parseYAMLMapping(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		if err := mergeFragment(root, frag); err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+	}
+	if err := checkSpec(root); err != nil {
+		return nil, err
+	}
+	return root, nil
+}
+
+// mergeFragment adds a fragment's paths (method by method), components
+// and tags to root. A key both define is an error.
+func mergeFragment(root, frag *yaml.Node) error {
+	for i := 0; i < len(frag.Content); i += 2 {
+		key, val := frag.Content[i].Value, frag.Content[i+1]
+		switch key {
+		case "paths", "components":
+			dst := mapGet(root, key)
+			if dst == nil {
+				dst = &yaml.Node{Kind: yaml.MappingNode}
+				mapSet(root, key, dst)
+			}
+			// paths merge path item by path item, then method by method;
+			// components section by section, then name by name.
+			if err := mergeMapping(dst, val, key, 1); err != nil {
+				return err
+			}
+		case "tags":
+			dst := mapGet(root, "tags")
+			if dst == nil {
+				mapSet(root, "tags", val)
+				continue
+			}
+			dst.Content = append(dst.Content, val.Content...)
+		default:
+			return fmt.Errorf("a fragment may hold only paths, components and tags, not %q", key)
+		}
+	}
+	return nil
+}
+
+// mergeMapping merges src into dst; below depth levels a key present in
+// both is an error.
+func mergeMapping(dst, src *yaml.Node, where string, depth int) error {
+	if src.Kind != yaml.MappingNode || dst.Kind != yaml.MappingNode {
+		return fmt.Errorf("%s: not a mapping", where)
+	}
+	for i := 0; i < len(src.Content); i += 2 {
+		k, v := src.Content[i].Value, src.Content[i+1]
+		existing := mapGet(dst, k)
+		switch {
+		case existing == nil:
+			mapSet(dst, k, v)
+		case depth > 0:
+			if err := mergeMapping(existing, v, where+"."+k, depth-1); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("%s.%s is defined twice", where, k)
+		}
+	}
+	return nil
+}
 
 // Planes, as the spec source's x-moniker-planes names them: the targets
 // whose route table serves an operation (-target=all serves both).
@@ -68,11 +163,7 @@ type SpecOperation struct {
 // source, in source order. The route-table tests use it to check that no
 // documented operation has lost its route.
 func SpecOperations() ([]SpecOperation, error) {
-	src, err := docFiles.ReadFile(specFile)
-	if err != nil {
-		return nil, err
-	}
-	root, err := parseSpec(src)
+	root, err := specRoot()
 	if err != nil {
 		return nil, err
 	}
@@ -101,11 +192,11 @@ func DocRoutes(routes []Route) []Route {
 		{Method: http.MethodGet, Pattern: "/openapi.json", Doc: "/openapi.json"},
 		{Method: http.MethodGet, Pattern: "/docs", Doc: "/docs"},
 	}
-	src, err := docFiles.ReadFile(specFile)
+	root, err := specRoot()
 	if err != nil {
-		panic(err)
+		panic(fmt.Sprintf("httpapi: the OpenAPI spec source: %v", err))
 	}
-	doc, title, err := buildDocument(src, append(slices.Clip(routes), own...))
+	doc, title, err := buildDocument(root, append(slices.Clip(routes), own...))
 	if err != nil {
 		panic(fmt.Sprintf("httpapi: the OpenAPI spec source %s: %v", specFile, err))
 	}
@@ -226,11 +317,7 @@ func acceptsGzip(r *http.Request) bool {
 
 // buildDocument returns the JSON OpenAPI document of the spec source src
 // filtered to routes, and its info.title.
-func buildDocument(src []byte, routes []Route) ([]byte, string, error) {
-	root, err := parseSpec(src)
-	if err != nil {
-		return nil, "", err
-	}
+func buildDocument(root *yaml.Node, routes []Route) ([]byte, string, error) {
 	// The operations to keep, in route order.
 	want := map[string]bool{}
 	var order []Route
@@ -283,9 +370,18 @@ func buildDocument(src []byte, routes []Route) ([]byte, string, error) {
 
 func opKey(method, path string) string { return strings.ToLower(method) + " " + path }
 
-// parseSpec parses and checks the spec source and returns its root
-// mapping.
+// parseSpec parses and checks one complete spec source (no fragments)
+// and returns its root mapping.
 func parseSpec(src []byte) (*yaml.Node, error) {
+	root, err := parseYAMLMapping(src)
+	if err != nil {
+		return nil, err
+	}
+	return root, checkSpec(root)
+}
+
+// parseYAMLMapping parses src, which must be one YAML mapping.
+func parseYAMLMapping(src []byte) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		return nil, err
@@ -297,18 +393,24 @@ func parseSpec(src []byte) (*yaml.Node, error) {
 	if err := checkNode(root); err != nil {
 		return nil, err
 	}
+	return root, nil
+}
+
+// checkSpec checks a merged spec: the required keys and every
+// operation's planes.
+func checkSpec(root *yaml.Node) error {
 	for _, k := range []string{"openapi", "info", "paths"} {
 		if mapGet(root, k) == nil {
-			return nil, fmt.Errorf("no %q key", k)
+			return fmt.Errorf("no %q key", k)
 		}
 	}
 	paths := mapGet(root, "paths")
 	if paths.Kind != yaml.MappingNode {
-		return nil, errors.New("paths: not a mapping")
+		return errors.New("paths: not a mapping")
 	}
 	for i := 0; i < len(paths.Content); i += 2 {
 		if paths.Content[i+1].Kind != yaml.MappingNode {
-			return nil, fmt.Errorf("paths: %s: not a mapping", paths.Content[i].Value)
+			return fmt.Errorf("paths: %s: not a mapping", paths.Content[i].Value)
 		}
 	}
 	var errs []error
@@ -325,7 +427,7 @@ func parseSpec(src []byte) (*yaml.Node, error) {
 			}
 		}
 	})
-	return root, errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
 // checkNode rejects what the JSON encoding cannot carry faithfully:

@@ -436,7 +436,7 @@ func TestBuildDocumentErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := buildDocument([]byte(tt.src), nil)
+			_, _, err := buildFromSource([]byte(tt.src), nil)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want it to contain %q", err, tt.want)
 			}
@@ -458,7 +458,7 @@ paths:
       x-again: *a
   /a: {}
 `
-	got, title, err := buildDocument([]byte(src), []Route{{Method: "GET", Doc: "/b"}})
+	got, title, err := buildFromSource([]byte(src), []Route{{Method: "GET", Doc: "/b"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -516,5 +516,40 @@ func BenchmarkDocRoutes(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		DocRoutes(routes)
+	}
+}
+
+// buildFromSource parses one complete spec source and builds the document.
+func buildFromSource(src []byte, routes []Route) ([]byte, string, error) {
+	root, err := parseSpec(src)
+	if err != nil {
+		return nil, "", err
+	}
+	return buildDocument(root, routes)
+}
+
+func TestMergeFragment(t *testing.T) {
+	root, err := parseYAMLMapping([]byte("openapi: 3.0.3\ninfo: {title: T}\npaths:\n  /a:\n    get: {x: 1}\ncomponents:\n  schemas:\n    A: {type: string}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	frag, _ := parseYAMLMapping([]byte("paths:\n  /a:\n    put: {x: 2}\n  /b:\n    get: {x: 3}\ncomponents:\n  schemas:\n    B: {type: string}\n"))
+	if err := mergeFragment(root, frag); err != nil {
+		t.Fatal(err)
+	}
+	a := mapGet(mapGet(root, "paths"), "/a")
+	if mapGet(a, "get") == nil || mapGet(a, "put") == nil || mapGet(mapGet(root, "paths"), "/b") == nil {
+		t.Error("paths not merged method by method")
+	}
+	if mapGet(mapGet(mapGet(root, "components"), "schemas"), "B") == nil {
+		t.Error("schemas not merged")
+	}
+	dup, _ := parseYAMLMapping([]byte("paths:\n  /a:\n    get: {x: 9}\n"))
+	if err := mergeFragment(root, dup); err == nil || !strings.Contains(err.Error(), "paths./a.get is defined twice") {
+		t.Errorf("duplicate operation: %v", err)
+	}
+	bad, _ := parseYAMLMapping([]byte("info: {title: X}\n"))
+	if err := mergeFragment(root, bad); err == nil {
+		t.Error("a fragment with info was accepted")
 	}
 }
