@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/catalog"
 	"github.com/moniker-svc/moniker/internal/config"
 	"github.com/moniker-svc/moniker/internal/demo"
@@ -248,7 +249,12 @@ func buildResolver(cfg *config.Config, getenv func(string) string, log *slog.Log
 		newCatalogInfo(get),
 	)
 
-	srv := resolverapi.New(resolverapi.Config{Snapshot: get, Log: log})
+	var auditLog resolverapi.AuditReader
+	if p := cfg.CatalogPath(); p != "" {
+		auditLog = audit.ForCatalog(p)
+		health.Component("audit_log")
+	}
+	srv := resolverapi.New(resolverapi.Config{Snapshot: get, Audit: auditLog, Log: log})
 	return srv.Routes(), nil
 }
 

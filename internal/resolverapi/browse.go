@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/resolve"
@@ -178,7 +179,7 @@ func (s *Server) handleAudit() http.Handler {
 		if !ok {
 			return
 		}
-		entries := []AuditEntry{}
+		entries := []audit.Entry{}
 		if s.audit != nil {
 			var err error
 			if entries, err = s.audit.Entries(path, limit); err != nil {
@@ -187,9 +188,9 @@ func (s *Server) handleAudit() http.Handler {
 			}
 		}
 		httpapi.WriteJSON(w, http.StatusOK, struct {
-			Entries      []AuditEntry `json:"entries"`
-			Path         string       `json:"path"`
-			TotalEntries int          `json:"total_entries"`
+			Entries      []audit.Entry `json:"entries"`
+			Path         string        `json:"path"`
+			TotalEntries int           `json:"total_entries"`
 		}{entries, path, len(entries)})
 	})
 }

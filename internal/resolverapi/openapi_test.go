@@ -16,6 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/catalog"
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/resolve"
@@ -295,8 +296,8 @@ prices:
 // oneEntryAudit is an audit log with one entry for every path.
 type oneEntryAudit struct{}
 
-func (oneEntryAudit) Entries(path string, limit int) ([]resolverapi.AuditEntry, error) {
-	return []resolverapi.AuditEntry{{Timestamp: "2026-01-15T10:00:00Z", Path: path, Action: "status_changed", Actor: "alice",
+func (oneEntryAudit) Entries(path string, limit int) ([]audit.Entry, error) {
+	return []audit.Entry{{Timestamp: "2026-01-15T10:00:00Z", Path: path, Action: "status_changed", Actor: "alice",
 		OldValue: "active", NewValue: "deprecated", Details: nil}}, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"sync/atomic"
 
+	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/resolve"
@@ -15,21 +16,10 @@ import (
 // the catalog, so an operator can see which replica is stale.
 const VersionHeader = "X-Moniker-Catalog-Version"
 
-// AuditEntry is one audit-log record (reference §3.12).
-type AuditEntry struct {
-	Timestamp string `json:"timestamp"`
-	Path      string `json:"path"`
-	Action    string `json:"action"`
-	Actor     string `json:"actor"`
-	OldValue  any    `json:"old_value"`
-	NewValue  any    `json:"new_value"`
-	Details   any    `json:"details"`
-}
-
 // AuditReader reads the audit log: the last limit entries for path, oldest
 // first ("" = the whole log).
 type AuditReader interface {
-	Entries(path string, limit int) ([]AuditEntry, error)
+	Entries(path string, limit int) ([]audit.Entry, error)
 }
 
 // Server serves the resolver routes from whatever snapshot Snapshot
