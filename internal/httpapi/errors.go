@@ -19,6 +19,8 @@ const (
 	CodeMethodNotAllowed = "method_not_allowed"
 	CodeAccessDenied     = "access_denied"
 	CodeConflict         = "conflict"
+	CodePrecondition     = "precondition_failed"
+	CodeNotInitialized   = "not_initialized"
 	CodeBatchTooLarge    = "batch_too_large"
 	CodeBodyTooLarge     = "body_too_large"
 	CodeNotImplemented   = "not_implemented"
