@@ -21,7 +21,8 @@ import (
 // for invalid YAML. FuzzFastParser checks that whenever the fast parser
 // accepts an input, yaml.v3 accepts it too and builds an equal tree.
 //
-// Scalar values are zero-copy strings pointing into src: the decoder
+// Node columns count bytes (yaml.v3 counts characters); nothing reads
+// them. Scalar values are zero-copy strings pointing into src: the decoder
 // copies (or interns) every string it keeps, so no node outlives the batch
 // it came from. Nodes come from an arena reset per batch.
 type fastParser struct {

@@ -1,6 +1,8 @@
 package catalog
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -283,6 +285,9 @@ func TestLoadFormats(t *testing.T) {
 	})
 	t.Run("anchors across entries", func(t *testing.T) {
 		c, _ := mustLoad(t, "testdata/good/anchors.yaml")
+		if want := fileHash(t, "testdata/good/anchors.yaml"); c.Version() != want {
+			t.Errorf("version %s after the whole-document fallback, want %s", c.Version(), want)
+		}
 		d := c.Get("derived")
 		if d.DisplayName != "Base" || d.Description != "inherits via merge" || d.Binding == nil || d.Binding.Config["base_url"] != "https://x" {
 			t.Errorf("derived = %+v", d)
@@ -316,6 +321,21 @@ func TestLoadFormats(t *testing.T) {
 	})
 }
 
+// fileHash is the catalog version of files: SHA-256 of their bytes in
+// order, 12 hex digits.
+func fileHash(t *testing.T, files ...string) string {
+	t.Helper()
+	h := sha256.New()
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Write(data)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}
+
 func TestLoadWarnings(t *testing.T) {
 	c, warns := mustLoad(t, "testdata/good/warnings.yaml")
 	var msgs []string
@@ -341,6 +361,9 @@ func TestLoadDirectory(t *testing.T) {
 	wantFiles := []string{"testdata/dir/a.yaml", "testdata/dir/z.yaml", "testdata/dir/b.yml", "testdata/dir/c.json"}
 	if !slices.Equal(c.Files(), wantFiles) {
 		t.Errorf("files = %v", c.Files())
+	}
+	if want := fileHash(t, wantFiles...); c.Version() != want {
+		t.Errorf("version %s, want %s", c.Version(), want)
 	}
 	want := map[string]string{
 		"n1": "from a.yaml", "n2": "from z.yaml", "n3": "from b.yml", "n4": "from c.json", "n5": "",
@@ -579,4 +602,30 @@ func FuzzLoadBytes(f *testing.F) {
 		c.Search("a", "", 10)
 		c.Page("", 10, "")
 	})
+}
+
+// TestLoadLateFallback: an alias in a late batch to an anchor in the
+// first one sends a multi-batch file to the whole-document parse; the
+// result and the version are those of the whole file.
+func TestLoadLateFallback(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("anchored: &base\n  display_name: Anchored\n")
+	if err := gen.Write(&b, gen.Options{Nodes: 3000, Seed: 5}); err != nil {
+		t.Fatal(err)
+	}
+	b.WriteString("late:\n  <<: *base\n  description: merged\n")
+	path := filepath.Join(t.TempDir(), "late.yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := mustLoad(t, path)
+	if c.Len() != 3002 || c.Get("late").DisplayName != "Anchored" || c.Get("late").Description != "merged" {
+		t.Fatalf("%d nodes, late = %+v", c.Len(), c.Get("late"))
+	}
+	if want := fileHash(t, path); c.Version() != want {
+		t.Errorf("version %s, want %s", c.Version(), want)
+	}
+	if c.Spans("late") != nil {
+		t.Error("a file parsed whole has no spans")
+	}
 }
