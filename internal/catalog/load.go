@@ -99,17 +99,28 @@ func LoadBytes(name string, data []byte) (*Catalog, []Warning, error) {
 }
 
 // dirFiles lists a catalog directory: *.yaml sorted, then *.yml, then
-// *.json. Directories and other files are ignored.
+// *.json. Subdirectories and other files are ignored; symbolic links to
+// files are followed (Kubernetes ConfigMap volumes are made of them).
 func dirFiles(dir string) ([]string, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
+	isFile := func(e os.DirEntry) bool {
+		if e.Type().IsRegular() {
+			return true
+		}
+		if e.Type()&os.ModeSymlink == 0 {
+			return false
+		}
+		fi, err := os.Stat(filepath.Join(dir, e.Name()))
+		return err == nil && fi.Mode().IsRegular()
+	}
 	var out []string
 	for _, ext := range []string{".yaml", ".yml", ".json"} {
 		var names []string
 		for _, e := range ents {
-			if e.Type().IsRegular() && strings.EqualFold(filepath.Ext(e.Name()), ext) {
+			if strings.EqualFold(filepath.Ext(e.Name()), ext) && isFile(e) {
 				names = append(names, e.Name())
 			}
 		}
@@ -275,8 +286,13 @@ func (l *loader) whole(name string, data []byte) {
 	l.merge(parseWhole(name, data))
 }
 
-func parseWhole(name string, data []byte) *fileResult {
-	r := &fileResult{}
+func parseWhole(name string, data []byte) (r *fileResult) {
+	r = &fileResult{}
+	defer func() {
+		if p := recover(); p != nil {
+			r = &fileResult{errs: []error{internalError(name, 0, p)}}
+		}
+	}()
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
@@ -429,7 +445,9 @@ func streamFile(name string, r io.Reader) (*fileResult, *fallback) {
 			defer wg.Done()
 			w := &worker{d: newDecoder(name)}
 			for b := range jobs {
-				w.parseBatch(b)
+				if !w.safeParseBatch(b) {
+					w = &worker{d: newDecoder(name)} // state may be inconsistent
+				}
 				select {
 				case free <- b.data[:0]:
 				default:
@@ -529,6 +547,25 @@ func streamFile(name string, r io.Reader) (*fileResult, *fallback) {
 type worker struct {
 	d  *decoder
 	fp fastParser
+}
+
+// safeParseBatch is parseBatch turning a panic (a bug) into a load error
+// for the batch, so a bad file cannot crash the process from a worker
+// goroutine. It reports false after a panic.
+func (w *worker) safeParseBatch(b *batch) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			ok = false
+			b.nodes, b.warns, b.fallback = nil, nil, nil
+			b.errs = []error{internalError(w.d.file, b.startLine, r)}
+		}
+	}()
+	w.parseBatch(b)
+	return true
+}
+
+func internalError(file string, line int, r any) error {
+	return &LoadError{File: file, Line: line, Msg: fmt.Sprintf("internal error while loading (a bug; please report it): %v", r)}
 }
 
 // parseBatch parses one batch and decodes its entries: each entry with the

@@ -378,6 +378,23 @@ func TestLoadDirectory(t *testing.T) {
 	if !slices.Equal(order, []string{"n1", "n2", "n3", "n4", "n5"}) {
 		t.Errorf("order = %v", order)
 	}
+	// Symbolic links to files are followed, to directories ignored.
+	linked := t.TempDir()
+	for _, f := range []string{"a.yaml", "z.yaml"} {
+		abs, err := filepath.Abs(filepath.Join("testdata", "dir", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(abs, filepath.Join(linked, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(linked, filepath.Join(linked, "loop.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if lc, _ := mustLoad(t, linked); lc.Len() != 3 || lc.Get("n2").Description != "from z.yaml" || len(lc.Files()) != 2 {
+		t.Errorf("symlinked dir: %d nodes, files %v", lc.Len(), lc.Files())
+	}
 	if sp := c.Spans("n2"); len(sp) != 2 || sp[0].File != "testdata/dir/a.yaml" || sp[1].File != "testdata/dir/z.yaml" {
 		t.Errorf("n2 spans = %+v", sp)
 	}
