@@ -10,8 +10,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,6 +26,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/config"
 	"github.com/moniker-svc/moniker/internal/demo"
 	"github.com/moniker-svc/moniker/internal/httpapi"
+	"github.com/moniker-svc/moniker/internal/reload"
 	"github.com/moniker-svc/moniker/internal/resolve"
 	"github.com/moniker-svc/moniker/internal/resolverapi"
 )
@@ -109,13 +113,29 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	health := httpapi.NewHealth(o.target)
 	mux := http.NewServeMux()
 
+	// Background work (reload loops) stops with bg; the server drains first.
+	bg, stopBG := context.WithCancel(context.Background())
+	defer stopBG()
 	var routes []httpapi.Route
 	if o.target == targetResolver || o.target == targetAll {
-		rs, err := buildResolver(cfg, getenv, log, reg, health)
+		rs, rl, err := buildResolver(bg, o.target == targetResolver, cfg, getenv, log, reg, health)
 		if err != nil {
 			return err
 		}
 		routes = append(routes, rs...)
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		go func() {
+			for {
+				select {
+				case <-bg.Done():
+					return
+				case <-hup:
+					rl.Reload(bg, "sighup")
+				}
+			}
+		}()
 	}
 	routes = append(routes,
 		httpapi.Route{Method: "GET", Pattern: "/health", Doc: "/health", Handler: health.Handler()},
@@ -205,20 +225,48 @@ func listenAddr(o options, cfg *config.Config) string {
 	return ":" + strconv.Itoa(defaultPorts[o.target])
 }
 
-// buildResolver builds the data plane: catalog and domains (read-only),
-// the resolve snapshot with its cache, and the resolver routes.
-func buildResolver(cfg *config.Config, getenv func(string) string, log *slog.Logger, reg prometheus.Registerer, health *httpapi.Health) ([]httpapi.Route, error) {
-	snap, err := loadSnapshot(cfg, getenv, log)
-	if err != nil {
-		return nil, err
+// buildResolver builds the data plane: catalog and domains (read-only) in
+// a reloaded snapshot with its resolve cache, the audit log reader, and
+// the resolver routes. The reload loop runs until ctx is done.
+func buildResolver(ctx context.Context, withReloadRoute bool, cfg *config.Config, getenv func(string) string, log *slog.Logger, reg prometheus.Registerer, health *httpapi.Health) ([]httpapi.Route, *reload.Reloader, error) {
+	files := func() []string {
+		var fs []string
+		if p := cfg.CatalogPath(); p != "" {
+			fs = append(fs, p)
+		}
+		return append(fs, cfg.DomainsPath(getenv))
 	}
-	var current atomic.Pointer[resolve.Snapshot]
-	current.Store(snap)
-	get := current.Load
+	var check reload.Check
+	var auditLog *audit.Log
+	if p := cfg.CatalogPath(); p != "" {
+		auditLog = audit.ForCatalog(p)
+	}
+	if cfg.Deprecation.Enabled && cfg.Deprecation.ValidatedReload {
+		host, _ := os.Hostname()
+		check = reload.ValidatedCheck(auditLog, cfg.Deprecation.BlockBreakingReload, "reload:"+host)
+	}
+	rl, err := reload.New(ctx, func(context.Context) (*resolve.Snapshot, error) { return loadSnapshot(cfg, getenv, log) },
+		reload.Options{Files: files, Check: check, Log: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	go rl.Run(ctx, cfg.Catalog.ReloadInterval(), cfg.Catalog.Watch)
+	get := rl.Current
+	// Cache counters are per snapshot; the exported counters carry the
+	// totals of the snapshots swapped out, so they never go down.
+	var hitsBefore, missesBefore atomic.Uint64
+	prev := get()
+	rl.OnSwap(func(s *resolve.Snapshot) {
+		st := prev.CacheStats()
+		hitsBefore.Add(st.Hits)
+		missesBefore.Add(st.Misses)
+		prev = s
+	})
 
 	health.Component("catalog")
 	health.Component("domains")
 	health.Component("resolve_cache")
+	health.Component("reloader")
 	health.Component("resolver_api")
 	health.Section("telemetry", func() any { return nil })
 	health.Section("cache", func() any {
@@ -233,29 +281,53 @@ func buildResolver(cfg *config.Config, getenv func(string) string, log *slog.Log
 	health.Section("circuit_breaker", func() any { return nil })
 	health.Section("catalog_counts", func() any { return get().Catalog().StatusCounts() })
 	health.Section("catalog", func() any {
+		st := rl.Status()
 		c := get().Catalog()
-		return map[string]any{"version": c.Version(), "loaded_at": c.LoadedAt().UTC().Format(time.RFC3339Nano), "nodes": c.Len(), "files": c.Files(), "last_reload_ok": true}
+		return map[string]any{"version": st.Version, "loaded_at": st.LoadedAt.UTC().Format(time.RFC3339Nano), "nodes": c.Len(), "files": c.Files(),
+			"last_reload_ok": st.OK, "last_reload_error": st.Error, "last_reload_at": st.AttemptedAt.Format(time.RFC3339Nano),
+			"last_reload_trigger": st.Trigger, "reloads": st.Reloads, "reload_failures": st.Failures,
+			"reload_interval_seconds": cfg.Catalog.ReloadIntervalSeconds, "watch": cfg.Catalog.Watch}
 	})
 
 	reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "moniker_catalog_nodes", Help: "Nodes in the loaded catalog."},
 			func() float64 { return float64(get().Catalog().Len()) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "moniker_catalog_loaded_timestamp_seconds", Help: "When the loaded catalog was read."},
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "moniker_catalog_loaded_timestamp_seconds", Help: "When the served catalog was read."},
 			func() float64 { return float64(get().Catalog().LoadedAt().UnixNano()) / 1e9 }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "moniker_resolve_cache_hits_total", Help: "Resolve cache hits."},
-			func() float64 { return float64(get().CacheStats().Hits) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "moniker_resolve_cache_misses_total", Help: "Resolve cache misses."},
-			func() float64 { return float64(get().CacheStats().Misses) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "moniker_catalog_last_reload_ok", Help: "1 when the last reload attempt succeeded."},
+			func() float64 {
+				if rl.Status().OK {
+					return 1
+				}
+				return 0
+			}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "moniker_catalog_last_reload_timestamp_seconds", Help: "When the last reload was attempted."},
+			func() float64 { return float64(rl.Status().AttemptedAt.UnixNano()) / 1e9 }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "moniker_catalog_reloads_total", Help: "Successful catalog reloads."},
+			func() float64 { return float64(rl.Status().Reloads) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "moniker_catalog_reload_failures_total", Help: "Failed catalog reloads (the previous catalog kept serving)."},
+			func() float64 { return float64(rl.Status().Failures) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "moniker_resolve_cache_hits_total", Help: "Resolve cache hits (of the current snapshot)."},
+			func() float64 { return float64(hitsBefore.Load() + get().CacheStats().Hits) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "moniker_resolve_cache_misses_total", Help: "Resolve cache misses (of the current snapshot)."},
+			func() float64 { return float64(missesBefore.Load() + get().CacheStats().Misses) }),
 		newCatalogInfo(get),
 	)
 
-	var auditLog resolverapi.AuditReader
-	if p := cfg.CatalogPath(); p != "" {
-		auditLog = audit.ForCatalog(p)
+	var auditReader resolverapi.AuditReader
+	if auditLog != nil {
+		auditReader = auditLog
 		health.Component("audit_log")
 	}
-	srv := resolverapi.New(resolverapi.Config{Snapshot: get, Audit: auditLog, Log: log})
-	return srv.Routes(), nil
+	rc := resolverapi.Config{Snapshot: get, Audit: auditReader, Log: log}
+	if withReloadRoute {
+		rc.Reload = func(ctx context.Context) (int, string, error) {
+			err := rl.Reload(ctx, "http")
+			c := get().Catalog()
+			return c.Len(), c.Version(), err
+		}
+	}
+	return resolverapi.New(rc).Routes(), rl, nil
 }
 
 // loadSnapshot reads the catalog and domains the config names (or the

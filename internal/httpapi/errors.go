@@ -21,6 +21,7 @@ const (
 	CodeConflict         = "conflict"
 	CodePrecondition     = "precondition_failed"
 	CodeNotInitialized   = "not_initialized"
+	CodeReloadFailed     = "reload_failed"
 	CodeBatchTooLarge    = "batch_too_large"
 	CodeBodyTooLarge     = "body_too_large"
 	CodeNotImplemented   = "not_implemented"

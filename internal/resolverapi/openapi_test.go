@@ -29,7 +29,8 @@ import (
 func resolverTable(t *testing.T) (routes []httpapi.Route, h http.Handler) {
 	t.Helper()
 	snap := resolve.NewSnapshot(nil, nil, resolve.Options{})
-	srv := resolverapi.New(resolverapi.Config{Snapshot: func() *resolve.Snapshot { return snap }})
+	srv := resolverapi.New(resolverapi.Config{Snapshot: func() *resolve.Snapshot { return snap },
+		Reload: func(context.Context) (int, string, error) { return snap.Catalog().Len(), snap.Catalog().Version(), nil }})
 	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
 	routes = append(srv.Routes(),
 		httpapi.Route{Method: "GET", Pattern: "/health", Doc: "/health", Handler: ok},
@@ -340,7 +341,8 @@ func TestOpenAPIResponses(t *testing.T) {
 		t.Fatal(err)
 	}
 	snap := resolve.NewSnapshot(cat, doms, resolve.Options{DeprecationEnabled: true})
-	srv := resolverapi.New(resolverapi.Config{Snapshot: func() *resolve.Snapshot { return snap }, Audit: oneEntryAudit{}})
+	srv := resolverapi.New(resolverapi.Config{Snapshot: func() *resolve.Snapshot { return snap }, Audit: oneEntryAudit{},
+		Reload: func(context.Context) (int, string, error) { return snap.Catalog().Len(), snap.Catalog().Version(), nil }})
 	health := httpapi.NewHealth("resolver")
 	health.Component("catalog")
 	health.Section("catalog_counts", func() any { return map[string]int{"active": 4, "deprecated": 1} })
@@ -401,6 +403,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"POST", "/telemetry/access", "/telemetry/access", `{"moniker":"prices","outcome":"success","latency_ms":1}`, 501, nil},
 		{"GET", "/ui", "/ui", "", 501, nil},
 		{"GET", "/health", "/health", "", 200, nil},
+		{"POST", "/config/reload", "/config/reload", "", 200, nil},
 		{"GET", "/openapi.json", "/openapi.json", "", 200, nil},
 	}
 	covered := map[string]bool{}

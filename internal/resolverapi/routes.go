@@ -3,6 +3,7 @@
 package resolverapi
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/moniker-svc/moniker/internal/httpapi"
@@ -12,7 +13,7 @@ import (
 // routes). /health, /metrics, /openapi.json and /docs are served by every
 // target and are wired in cmd/monikerd.
 func (s *Server) Routes() []httpapi.Route {
-	return []httpapi.Route{
+	rs := []httpapi.Route{
 		{Method: "GET", Pattern: "/resolve", Doc: "/resolve/{path}", Handler: s.handleResolve()},
 		{Method: "GET", Pattern: "/resolve/{path...}", Doc: "/resolve/{path}", Handler: s.handleResolve()},
 		{Method: "POST", Pattern: "/resolve/batch", Doc: "/resolve/batch", Handler: s.handleBatch()},
@@ -37,6 +38,28 @@ func (s *Server) Routes() []httpapi.Route {
 		{Method: "POST", Pattern: "/telemetry/access", Doc: "/telemetry/access", Handler: notYet("POST /telemetry/access is not implemented yet")},
 		{Method: "GET", Pattern: "/ui", Doc: "/ui", Handler: notYet("the /ui catalog browser is not implemented yet")},
 	}
+	if s.reload != nil {
+		rs = append(rs, httpapi.Route{Method: "POST", Pattern: "/config/reload", Doc: "/config/reload", Handler: s.handleReload()})
+	}
+	return rs
+}
+
+// handleReload re-reads the catalog files now. A file that does not load
+// leaves the current catalog serving and answers 422 with the reason.
+func (s *Server) handleReload() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, version, err := s.reload(r.Context())
+		if err != nil {
+			httpapi.WriteDetail(w, http.StatusUnprocessableEntity, httpapi.CodeReloadFailed, "Failed to reload: "+err.Error())
+			return
+		}
+		httpapi.WriteJSON(w, http.StatusOK, struct {
+			Success      bool   `json:"success"`
+			MonikerCount int    `json:"moniker_count"`
+			Version      string `json:"version"`
+			Message      string `json:"message"`
+		}{true, n, version, fmt.Sprintf("Reloaded %d monikers (catalog version %s)", n, version)})
+	})
 }
 
 // notYet answers 501 for routes of the plan that later work delivers.

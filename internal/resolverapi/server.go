@@ -1,6 +1,7 @@
 package resolverapi
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -27,6 +28,7 @@ type AuditReader interface {
 type Server struct {
 	snapshot func() *resolve.Snapshot
 	audit    AuditReader
+	reload   func(ctx context.Context) (int, string, error)
 	log      *slog.Logger
 
 	// hdr caches per-snapshot header values so the hot path allocates
@@ -45,6 +47,9 @@ type Config struct {
 	Snapshot func() *resolve.Snapshot
 	// Audit reads the audit log; nil means an empty log.
 	Audit AuditReader
+	// Reload, when set, serves POST /config/reload (the resolver target's
+	// only /config route): it re-reads the files now.
+	Reload func(ctx context.Context) (nodes int, version string, err error)
 	// Log is the logger; nil discards.
 	Log *slog.Logger
 }
@@ -55,7 +60,7 @@ func New(c Config) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{snapshot: c.Snapshot, audit: c.Audit, log: log.With("component", "resolverapi")}
+	return &Server{snapshot: c.Snapshot, audit: c.Audit, reload: c.Reload, log: log.With("component", "resolverapi")}
 }
 
 // begin takes the request's snapshot and stamps the catalog version header.
