@@ -26,6 +26,8 @@ import (
 	"github.com/moniker-svc/moniker/internal/config"
 	"github.com/moniker-svc/moniker/internal/demo"
 	"github.com/moniker-svc/moniker/internal/httpapi"
+	"github.com/moniker-svc/moniker/internal/mgmtclient"
+	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/reload"
 	"github.com/moniker-svc/moniker/internal/resolve"
 	"github.com/moniker-svc/moniker/internal/resolverapi"
@@ -314,12 +316,24 @@ func buildResolver(ctx context.Context, withReloadRoute bool, cfg *config.Config
 		newCatalogInfo(get),
 	)
 
+	// A resolver forwards status changes to the management plane and
+	// reloads at once, so this replica shows the change without waiting
+	// for the poll; the others pick it up from the file.
+	var status resolverapi.StatusWriter
+	if withReloadRoute && cfg.Management.URL != "" {
+		mc, err := mgmtclient.New(cfg.Management.URL, 10*time.Second)
+		if err != nil {
+			return nil, nil, err
+		}
+		status = reloadAfter{mc, rl}
+		health.Component("management_client")
+	}
 	var auditReader resolverapi.AuditReader
 	if auditLog != nil {
 		auditReader = auditLog
 		health.Component("audit_log")
 	}
-	rc := resolverapi.Config{Snapshot: get, Audit: auditReader, Log: log}
+	rc := resolverapi.Config{Snapshot: get, Audit: auditReader, Status: status, Log: log}
 	if withReloadRoute {
 		rc.Reload = func(ctx context.Context) (int, string, error) {
 			err := rl.Reload(ctx, "http")
@@ -328,6 +342,21 @@ func buildResolver(ctx context.Context, withReloadRoute bool, cfg *config.Config
 		}
 	}
 	return resolverapi.New(rc).Routes(), rl, nil
+}
+
+// reloadAfter reloads the resolver's snapshot after a successful status
+// change.
+type reloadAfter struct {
+	w  resolverapi.StatusWriter
+	rl *reload.Reloader
+}
+
+func (r reloadAfter) SetStatus(ctx context.Context, path string, c moniker.StatusChange) (moniker.StatusResult, error) {
+	res, err := r.w.SetStatus(ctx, path, c)
+	if err == nil {
+		r.rl.Reload(ctx, "status")
+	}
+	return res, err
 }
 
 // loadSnapshot reads the catalog and domains the config names (or the

@@ -115,10 +115,23 @@ func WriteResolutionError(w http.ResponseWriter, log *slog.Logger, err error, do
 	}
 }
 
+// StatusError is an error that already knows its HTTP answer, e.g. one
+// relayed from another service (the management plane).
+type StatusError struct {
+	Status int
+	Code   string
+	Detail string
+}
+
+func (e *StatusError) Error() string { return e.Detail }
+
 // WriteError maps any error to its status and a {"detail","code"} body. 5xx
 // bodies say "internal error"; the detail goes to the log.
 func WriteError(w http.ResponseWriter, log *slog.Logger, err error) {
+	var se *StatusError
 	switch {
+	case errors.As(err, &se):
+		WriteDetail(w, se.Status, se.Code, se.Detail)
 	case errors.Is(err, moniker.ErrInvalid):
 		WriteDetail(w, http.StatusBadRequest, CodeInvalidRequest, err.Error())
 	case errors.Is(err, moniker.ErrNotFound):

@@ -5,8 +5,10 @@ package resolverapi
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/moniker-svc/moniker/internal/httpapi"
+	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
 // Routes returns the resolver's route table (the plan's "Resolver process"
@@ -30,7 +32,7 @@ func (s *Server) Routes() []httpapi.Route {
 		{Method: "GET", Pattern: "/catalog/search", Doc: "/catalog/search", Handler: s.handleSearch()},
 		{Method: "GET", Pattern: "/catalog/stats", Doc: "/catalog/stats", Handler: s.handleStats()},
 		{Method: "GET", Pattern: "/catalog/{path...}", Doc: "/catalog/{path}/audit", Handler: s.handleAudit()},
-		{Method: "PUT", Pattern: "/catalog/{path...}", Doc: "/catalog/{path}/status", Handler: notYet("PUT /catalog/{path}/status is not implemented yet")},
+		{Method: "PUT", Pattern: "/catalog/{path...}", Doc: "/catalog/{path}/status", Handler: s.handleStatus()},
 		{Method: "GET", Pattern: "/tree", Doc: "/tree", Handler: s.handleTree()},
 		{Method: "GET", Pattern: "/tree/{path...}", Doc: "/tree/{path}", Handler: s.handleTree()},
 		{Method: "GET", Pattern: "/cache/status", Doc: "/cache/status", Handler: notYet("GET /cache/status is not implemented yet")},
@@ -66,5 +68,41 @@ func (s *Server) handleReload() http.Handler {
 func notYet(msg string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteDetail(w, http.StatusNotImplemented, httpapi.CodeNotImplemented, msg)
+	})
+}
+
+// handleStatus changes a node's lifecycle status (reference §3.11),
+// durably and for every replica: the StatusWriter persists it through the
+// catalog store (directly in the monolith, via the management API on a
+// resolver). The actor is the authenticated caller when known, else the
+// body's actor.
+func (s *Server) handleStatus() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		path, ok := strings.CutSuffix(httpapi.TrimPrefix(r, "/catalog/"), "/status")
+		if !ok || path == "" {
+			httpapi.WriteDetail(w, http.StatusNotFound, httpapi.CodeNoRoute, "Not Found")
+			return
+		}
+		if s.status == nil {
+			httpapi.WriteDetail(w, http.StatusNotImplemented, httpapi.CodeNotImplemented, "status changes are not available on this target")
+			return
+		}
+		var c moniker.StatusChange
+		if !decodeBody(w, r, &c) {
+			return
+		}
+		if p := httpapi.CallerFrom(r.Context()).Principal; p != "" {
+			c.Actor = p
+		}
+		if err := c.Validate(); err != nil {
+			httpapi.WriteError(w, s.log, err)
+			return
+		}
+		res, err := s.status.SetStatus(r.Context(), path, c)
+		if err != nil {
+			httpapi.WriteError(w, s.log, err)
+			return
+		}
+		httpapi.WriteJSON(w, http.StatusOK, res)
 	})
 }

@@ -29,6 +29,7 @@ type Server struct {
 	snapshot func() *resolve.Snapshot
 	audit    AuditReader
 	reload   func(ctx context.Context) (int, string, error)
+	status   StatusWriter
 	log      *slog.Logger
 
 	// hdr caches per-snapshot header values so the hot path allocates
@@ -50,8 +51,17 @@ type Config struct {
 	// Reload, when set, serves POST /config/reload (the resolver target's
 	// only /config route): it re-reads the files now.
 	Reload func(ctx context.Context) (nodes int, version string, err error)
+	// Status, when set, serves PUT /catalog/{path}/status: in the
+	// monolith it writes through the catalog store, on a resolver it
+	// forwards to the management plane. Nil answers 501.
+	Status StatusWriter
 	// Log is the logger; nil discards.
 	Log *slog.Logger
+}
+
+// StatusWriter applies a lifecycle status change durably.
+type StatusWriter interface {
+	SetStatus(ctx context.Context, path string, c moniker.StatusChange) (moniker.StatusResult, error)
 }
 
 // New returns a resolver server.
@@ -60,7 +70,7 @@ func New(c Config) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{snapshot: c.Snapshot, audit: c.Audit, reload: c.Reload, log: log.With("component", "resolverapi")}
+	return &Server{snapshot: c.Snapshot, audit: c.Audit, reload: c.Reload, status: c.Status, log: log.With("component", "resolverapi")}
 }
 
 // begin takes the request's snapshot and stamps the catalog version header.

@@ -1,0 +1,98 @@
+// Package mgmtclient is the resolver's client of the management API: the
+// one write a resolver accepts (a lifecycle status change) is forwarded to
+// the management plane, which applies it durably, so replicas never
+// disagree (DESIGN §5).
+package mgmtclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/moniker-svc/moniker/internal/httpapi"
+	"github.com/moniker-svc/moniker/internal/moniker"
+)
+
+// Client talks to one management plane.
+type Client struct {
+	base *url.URL
+	hc   *http.Client
+}
+
+// New returns a client of the management API at baseURL (config
+// management.url). Every call is bounded by timeout.
+func New(baseURL string, timeout time.Duration) (*Client, error) {
+	u, err := url.Parse(strings.TrimSuffix(baseURL, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("management.url %q: must be an http(s) URL", baseURL)
+	}
+	return &Client{base: u, hc: &http.Client{Timeout: timeout}}, nil
+}
+
+// SetStatus forwards a status change to PUT
+// {management}/config/nodes/{path}/status. An unreachable or failing
+// management plane is moniker.ErrUnavailable (503 to the caller); its 4xx
+// answers are relayed as they came. The management plane applies a change
+// whole or not at all; a timeout after the request was sent leaves the
+// outcome unknown to the caller, which the error says.
+func (c *Client) SetStatus(ctx context.Context, path string, ch moniker.StatusChange) (moniker.StatusResult, error) {
+	var res moniker.StatusResult
+	body, err := json.Marshal(ch)
+	if err != nil {
+		return res, err
+	}
+	u := c.base.JoinPath("config", "nodes")
+	u.Path += "/" + path + "/status"
+	u.RawPath = c.base.EscapedPath() + "/config/nodes/" + escapePath(path) + "/status"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return res, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return res, moniker.Errorf(moniker.ErrUnavailable, "management plane at %s is unreachable; the status was not changed (or its outcome is unknown if the request timed out): %v", c.base.Redacted(), err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return res, moniker.Errorf(moniker.ErrUnavailable, "reading the management plane's answer: %v", err)
+	}
+	if resp.StatusCode == http.StatusOK {
+		if err := json.Unmarshal(data, &res); err != nil {
+			return res, moniker.Errorf(moniker.ErrUnavailable, "the management plane answered an unreadable body: %v", err)
+		}
+		return res, nil
+	}
+	var e struct {
+		Detail any    `json:"detail"`
+		Code   string `json:"code"`
+	}
+	_ = json.Unmarshal(data, &e)
+	detail := fmt.Sprint(e.Detail)
+	if e.Detail == nil {
+		detail = http.StatusText(resp.StatusCode)
+	}
+	if resp.StatusCode >= 500 {
+		return res, moniker.Errorf(moniker.ErrUnavailable, "the management plane failed (%d): %s", resp.StatusCode, detail)
+	}
+	if e.Code == "" {
+		e.Code = httpapi.CodeInvalidRequest
+	}
+	return res, &httpapi.StatusError{Status: resp.StatusCode, Code: e.Code, Detail: detail}
+}
+
+// escapePath escapes each "/"-separated segment.
+func escapePath(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
+}
