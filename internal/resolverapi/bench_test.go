@@ -63,22 +63,20 @@ func BenchmarkResolveHandler(b *testing.B) {
 		benchHandler(b, s.handleResolve(), func(int) string { return "/resolve/prices.equity/AAPL@20260115" })
 	})
 	b.Run("distinct", func(b *testing.B) {
-		// A fresh snapshot per run and more distinct monikers than requests
-		// would repeat within the cache's lifetime keeps these misses.
-		n := 0
+		// Every request a moniker not seen before (a cache miss), on a
+		// fresh snapshot; the requests are built before the timer starts.
 		snap2 := sampleSnapshot(b)
-		s2 := New(Config{Snapshot: func() *resolve.Snapshot { return snap2 }})
-		h := s2.handleResolve()
+		h := New(Config{Snapshot: func() *resolve.Snapshot { return snap2 }}).handleResolve()
+		reqs := make([]*http.Request, b.N)
+		for i := range reqs {
+			reqs[i], _ = http.NewRequest("GET", "/resolve/prices.equity/SYM"+strconv.Itoa(i)+"@20260115", nil)
+		}
 		w := &discard{h: http.Header{}}
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			b.StopTimer()
-			n++
-			r, _ := http.NewRequest("GET", "/resolve/prices.equity/SYM"+strconv.Itoa(n)+"@20260115", nil)
 			clear(w.h)
-			b.StartTimer()
-			h.ServeHTTP(w, r)
+			h.ServeHTTP(w, reqs[i])
 		}
 	})
 	b.Run("describe", func(b *testing.B) {
