@@ -1,0 +1,190 @@
+package models_test
+
+import (
+	"errors"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/moniker-svc/moniker/internal/models"
+	"github.com/moniker-svc/moniker/internal/moniker"
+)
+
+func loadCompat(t *testing.T, version string) []*models.Model {
+	t.Helper()
+	path := compatPath(t, version, "sample_models.yaml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := models.LoadBytes(path, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}
+
+func TestLoadCompat(t *testing.T) {
+	for _, v := range []string{"f206ffd", "head"} {
+		t.Run(v, func(t *testing.T) {
+			ms := loadCompat(t, v)
+			if len(ms) != 11 {
+				t.Fatalf("%d models, want 11", len(ms))
+			}
+			byPath := map[string]*models.Model{}
+			for _, m := range ms {
+				byPath[m.Path] = m
+			}
+			dv01 := byPath["risk.analytics/dv01"]
+			if dv01 == nil {
+				t.Fatal("risk.analytics/dv01 missing")
+			}
+			want := &models.Model{
+				Path:             "risk.analytics/dv01",
+				DisplayName:      "Dollar Value of 01",
+				Description:      "Change in portfolio value for a 1 basis point parallel shift in yield curve",
+				Formula:          "dV/dy × 0.0001",
+				Unit:             "USD",
+				DataType:         "float",
+				DocumentationURL: "https://wiki.firm.com/display/RISK/DV01",
+				Ownership:        models.Ownership{MethodologyOwner: "quant-research@firm.com", BusinessSteward: "risk-committee@firm.com", SupportChannel: "#risk-methodology"},
+				AppearsIn: []models.Link{
+					{MonikerPattern: "risk.cvar/*/*", ColumnName: "DV01"},
+					{MonikerPattern: "portfolios/*/risk/*", ColumnName: "DV01"},
+					{MonikerPattern: "fixed_income/govies/*", ColumnName: "DURATION", Notes: "Named DURATION in treasury data for historical reasons"},
+				},
+				SemanticTags: []string{"interest-rate-risk", "duration", "fixed-income"},
+			}
+			if v == "head" {
+				want.WikiLink = "https://wiki.firm.com/display/RISK/DV01+Methodology"
+				want.AppearsIn[2].MonikerPattern = "fixed.income/govies/*"
+			}
+			if !reflect.DeepEqual(dv01, want) {
+				t.Errorf("dv01:\n got %+v\nwant %+v", dv01, want)
+			}
+			if mid := byPath["market.prices/mid"]; mid == nil || mid.DataType != "decimal" || mid.AppearsIn[0].MonikerPattern != "prices.*/*" {
+				t.Errorf("mid: %+v", mid)
+			}
+			if c := byPath["risk.analytics"]; c == nil || !c.IsContainer() || c.Ownership.BusinessSteward != "" {
+				t.Errorf("risk.analytics: %+v", c)
+			}
+		})
+	}
+}
+
+func TestLoadShapes(t *testing.T) {
+	ms, err := models.LoadBytes("m.yaml", []byte(`
+empty:
+nulls:
+  display_name: ~
+  appears_in: null
+  semantic_tags:
+  tags: null
+  ownership: null
+  aliases: null
+bare:
+  appears_in:
+    - "risk/*"
+    - moniker_pattern: quotes/*
+  aliases:
+    - PVBP
+    - {name: DV01, type: abbreviation, context: desk slang}
+  tags: [b, a, b]
+  unit: 100
+  data_type: null
+dup:
+  display_name: first
+dup:
+  display_name: second
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []*models.Model{
+		{Path: "empty", DataType: "float"},
+		{Path: "nulls", DataType: "float"},
+		{Path: "bare", DataType: "float", Unit: "100",
+			AppearsIn: []models.Link{{MonikerPattern: "risk/*"}, {MonikerPattern: "quotes/*"}},
+			Aliases:   []models.Alias{{Name: "PVBP", Type: "common_name"}, {Name: "DV01", Type: "abbreviation", Context: "desk slang"}},
+			Tags:      []string{"a", "b"}},
+		{Path: "dup", DisplayName: "second", DataType: "float"},
+	}
+	if !reflect.DeepEqual(ms, want) {
+		for i := range ms {
+			t.Logf("%d: %+v", i, ms[i])
+		}
+		t.Fatal("LoadBytes shapes differ")
+	}
+	for _, empty := range []string{"", "# only a comment\n", "---\n"} {
+		if ms, err := models.LoadBytes("m.yaml", []byte(empty)); err != nil || len(ms) != 0 {
+			t.Errorf("LoadBytes(%q) = %v, %v", empty, ms, err)
+		}
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, data, want string
+	}{
+		{"unknown key", "a/b:\n  display_name: x\n  colour: red\n", `m.yaml:3: model "a/b": colour: unknown key`},
+		{"unknown ownership key", "a:\n  ownership:\n    owner: x\n", `m.yaml:3: model "a": ownership.owner: unknown key`},
+		{"unknown link key", "a:\n  appears_in:\n    - moniker_pattern: x\n      column: y\n", `model "a": appears_in[0].column: unknown key`},
+		{"missing pattern", "a:\n  appears_in:\n    - column_name: y\n", `appears_in[0].moniker_pattern: empty pattern`},
+		{"bad pattern", "a:\n  appears_in:\n    - 'a b'\n", `appears_in[0].moniker_pattern: pattern "a b" contains white space`},
+		{"appears_in not a list", "a:\n  appears_in: x/*\n", `appears_in: expected a list, got "x/*"`},
+		{"string as mapping", "a:\n  ownership: someone\n", `ownership: expected a mapping, got "someone"`},
+		{"list as string", "a:\n  unit: [USD]\n", `unit: expected a string, got a list`},
+		{"entry not a mapping", "a: x\n", `model "a": expected a mapping, got "x"`},
+		{"empty tag", "a:\n  tags: ['']\n", `tags[0]: must not be empty`},
+		{"alias without name", "a:\n  aliases:\n    - type: abbreviation\n", `aliases[0].name: missing alias name`},
+		{"empty segment", "a//b: {}\n", `invalid model path: empty segment`},
+		{"top level list", "- a\n", "top level must be a mapping"},
+		{"syntax", "a: [\n", "m.yaml: yaml:"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := models.LoadBytes("m.yaml", []byte(tc.data))
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, moniker.ErrInvalid) {
+				t.Fatalf("LoadBytes: %v\nwant an ErrInvalid containing %q", err, tc.want)
+			}
+		})
+	}
+	// Every error is reported, not just the first.
+	_, err := models.LoadBytes("m.yaml", []byte("a:\n  x: 1\nb:\n  y: 2\n"))
+	var le *models.LoadError
+	if !errors.As(err, &le) || !strings.Contains(err.Error(), `model "a": x:`) || !strings.Contains(err.Error(), `model "b": y:`) {
+		t.Errorf("two errors: %v", err)
+	}
+}
+
+func TestMarshalRoundTrip(t *testing.T) {
+	all := append(loadCompat(t, "f206ffd"), loadCompat(t, "head")...)
+	tricky := []*models.Model{
+		{Path: "bare", DataType: "float"},
+		{Path: "x/y", DisplayName: "yes", Description: "line 1\nline 2: here\n", Formula: "'q' \"dq\" # not a comment",
+			Unit: "2026-06-30", DataType: "decimal", Ownership: models.Ownership{SupportChannel: "#chan"},
+			MethodologyURL: "https://x.io/m?a=b#c", WikiLink: "http://w.io",
+			AppearsIn:      []models.Link{{MonikerPattern: "*/x", Notes: "null"}, {MonikerPattern: "**", ColumnName: "~"}},
+			Aliases:        []models.Alias{{Name: "on", Type: "legacy_name"}, {Name: "A", Type: "common_name", Context: "- dash"}},
+			SemanticTags:   []string{"z", "a"}, Tags: []string{"1.5", "true"}},
+	}
+	all = append(all, tricky...)
+	for _, m := range all {
+		text := models.MarshalModel(nil, m)
+		got, err := models.LoadBytes("roundtrip.yaml", text)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", m.Path, err, text)
+		}
+		if len(got) != 1 || !reflect.DeepEqual(got[0], m) {
+			t.Errorf("%s: round trip\n got %+v\nwant %+v\n%s", m.Path, got, m, text)
+		}
+	}
+	want := "risk.analytics:\n  display_name: Risk Analytics\n  description: Risk measurement and analysis models\n" +
+		"  ownership:\n    methodology_owner: quant-research@firm.com\n    support_channel: '#risk-methodology'\n"
+	if got := string(models.MarshalModel(nil, all[0])); all[0].Path != "risk.analytics" || got != want {
+		t.Errorf("MarshalModel(%s):\n%s\nwant:\n%s", all[0].Path, got, want)
+	}
+	if got := string(models.MarshalModel(nil, tricky[0])); got != "bare: {}\n" {
+		t.Errorf("empty model: %q", got)
+	}
+}
