@@ -164,9 +164,9 @@ func TestMarshalRoundTrip(t *testing.T) {
 		{Path: "x/y", DisplayName: "yes", Description: "line 1\nline 2: here\n", Formula: "'q' \"dq\" # not a comment",
 			Unit: "2026-06-30", DataType: "decimal", Ownership: models.Ownership{SupportChannel: "#chan"},
 			MethodologyURL: "https://x.io/m?a=b#c", WikiLink: "http://w.io",
-			AppearsIn:      []models.Link{{MonikerPattern: "*/x", Notes: "null"}, {MonikerPattern: "**", ColumnName: "~"}},
-			Aliases:        []models.Alias{{Name: "on", Type: "legacy_name"}, {Name: "A", Type: "common_name", Context: "- dash"}},
-			SemanticTags:   []string{"z", "a"}, Tags: []string{"1.5", "true"}},
+			AppearsIn:    []models.Link{{MonikerPattern: "*/x", Notes: "null"}, {MonikerPattern: "**", ColumnName: "~"}},
+			Aliases:      []models.Alias{{Name: "on", Type: "legacy_name"}, {Name: "A", Type: "common_name", Context: "- dash"}},
+			SemanticTags: []string{"z", "a"}, Tags: []string{"1.5", "true"}},
 	}
 	all = append(all, tricky...)
 	for _, m := range all {
