@@ -198,11 +198,11 @@ const recentRequests = 10
 // Sections of the GET /dashboard/api/stats body.
 type (
 	statsBody struct {
-		Catalog        *statsCatalog  `json:"catalog"`
-		ActiveByDomain catalog.Counts `json:"active_by_domain"`
-		Requests       *statsRequests `json:"requests"`
-		RecentRequests []statsRecent  `json:"recent_requests"`
-		Usage          *struct{}      `json:"usage"`
+		Catalog        *statsCatalog   `json:"catalog"`
+		ActiveByDomain *catalog.Counts `json:"active_by_domain"`
+		Requests       *statsRequests  `json:"requests"`
+		RecentRequests []statsRecent   `json:"recent_requests"`
+		Usage          *struct{}       `json:"usage"`
 	}
 	statsCatalog struct {
 		Total    int            `json:"total"`
@@ -238,7 +238,8 @@ func (s *Server) dashboardStats(dc *domainCounts) http.Handler {
 			cat := s.c.Catalog.View()
 			st := cat.Stats()
 			out.Catalog = &statsCatalog{Total: st.Total, ByStatus: st.ByStatus}
-			out.ActiveByDomain = dc.get(cat)
+			byDomain := dc.get(cat)
+			out.ActiveByDomain = &byDomain
 		}
 		if s.c.Requests != nil {
 			out.Requests, out.RecentRequests = s.requestStats()

@@ -1,6 +1,7 @@
 package managementapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"io/fs"
 	"net/http"
@@ -13,13 +14,16 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/moniker-svc/moniker/internal/catalogedit"
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/managementapi"
+	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/requests"
 )
 
 // pagesMux serves the management routes of c on a mux, as cmd/monikerd
 // registers them.
-func pagesMux(t *testing.T, c managementapi.Config) http.Handler {
+func pagesMux(t testing.TB, c managementapi.Config) http.Handler {
 	t.Helper()
 	mux := http.NewServeMux()
 	httpapi.Register(mux, httpapi.NewMetrics(prometheus.NewRegistry()), managementapi.New(c).Routes())
@@ -253,5 +257,147 @@ func TestDashboardStatsNotInitialized(t *testing.T) {
 	// The page itself still renders (it shows the error).
 	if rec := pagesGet(t, pagesMux(t, managementapi.Config{}), "/dashboard"); rec.Code != http.StatusOK {
 		t.Errorf("GET /dashboard: status %d", rec.Code)
+	}
+}
+
+// pagesComponents opens a temp copy of the f206ffd sample catalog and a
+// request queue holding the f206ffd demo scenarios (5 pending, 2
+// approved, 2 rejected).
+func pagesComponents(t *testing.T) (*catalogedit.Editor, *requests.Workflow) {
+	t.Helper()
+	ed, err := catalogedit.Open(pagesCopy(t, "f206ffd/sample_catalog.yaml"), catalogedit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wf, err := requests.Open(filepath.Join(t.TempDir(), "requests.yaml"), requests.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo, err := os.ReadFile(filepath.Join(pagesSharedDir(t), "compat", "f206ffd", "demo_requests.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := wf.ImportScenario(context.Background(), demo, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Imported) != 9 {
+		t.Fatalf("imported %d demo requests, skipped %+v", len(res.Imported), res.Skipped)
+	}
+	return ed, wf
+}
+
+// TestDashboardStats checks the numbers on the f206ffd sample catalog
+// (62 nodes after its two duplicate keys, all active, no explicit
+// domains) and the demo requests, byte for byte (the count objects are
+// ordered), and that an edit of the working copy shows at once.
+func TestDashboardStats(t *testing.T) {
+	ed, wf := pagesComponents(t)
+	h := pagesMux(t, managementapi.Config{Catalog: ed, Requests: wf})
+
+	type stats struct {
+		Catalog        json.RawMessage `json:"catalog"`
+		ActiveByDomain json.RawMessage `json:"active_by_domain"`
+		Requests       json.RawMessage `json:"requests"`
+		RecentRequests []struct {
+			ID        string `json:"id"`
+			Path      string `json:"path"`
+			Status    string `json:"status"`
+			Requester string `json:"requester"`
+			CreatedAt string `json:"created_at"`
+		} `json:"recent_requests"`
+		Usage json.RawMessage `json:"usage"`
+	}
+	get := func() stats {
+		t.Helper()
+		rec := pagesGet(t, h, "/dashboard/api/stats")
+		if rec.Code != http.StatusOK {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+		if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
+			t.Errorf("Content-Type %q", ct)
+		}
+		var s stats
+		dec := json.NewDecoder(strings.NewReader(rec.Body.String()))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&s); err != nil {
+			t.Fatalf("%v: %s", err, rec.Body)
+		}
+		return s
+	}
+	s := get()
+	checks := []struct{ name, got, want string }{
+		{"catalog", string(s.Catalog), `{"total":62,"by_status":{"active":62}}`},
+		{"active_by_domain", string(s.ActiveByDomain), `{"benchmarks":8,"fixed_income":7,"reference":6,"risk":6,"portfolios":5,"reports":5,` +
+			`"commodities":4,"flows":4,"prices":4,"rates":4,"credit":3,"nav":3,"securities":3}`},
+		{"requests", string(s.Requests), `{"total":9,"by_status":{"draft":0,"pending_review":5,"changes_requested":0,"approved":2,"rejected":2,"active":0}}`},
+		{"usage", string(s.Usage), `null`},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s:\n got %s\nwant %s", c.name, c.got, c.want)
+		}
+	}
+	if len(s.RecentRequests) != 9 {
+		t.Fatalf("%d recent requests, want all 9", len(s.RecentRequests))
+	}
+	list, _, err := wf.List("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range s.RecentRequests {
+		want := list[i]
+		if r.ID != want.RequestID || r.Path != want.Path || r.Status != string(want.Status) ||
+			r.Requester != want.Requester.Name || r.CreatedAt != want.CreatedAt || r.Requester == "" {
+			t.Errorf("recent[%d] = %+v, want %s %s %s %s", i, r, want.RequestID, want.Path, want.Status, want.Requester.Name)
+		}
+	}
+	paths := map[string]string{}
+	for _, r := range s.RecentRequests {
+		paths[r.Path] = r.Status
+	}
+	if paths["alternatives"] != "pending_review" || paths["rates/curves/ois"] != "approved" || paths["prices/equity/dark-pool"] != "rejected" {
+		t.Errorf("recent statuses: %v", paths)
+	}
+
+	// Deprecating a node of the working copy (unsaved) shows at once:
+	// the domain counts are recomputed for the new view.
+	_, _, err = ed.Update(context.Background(), "rates.swap",
+		catalogedit.Patch{Set: []string{"status"}, Node: moniker.Node{Status: moniker.StatusDeprecated}}, "", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = get()
+	if got, want := string(s.Catalog), `{"total":62,"by_status":{"active":61,"deprecated":1}}`; got != want {
+		t.Errorf("after the edit, catalog %s, want %s", got, want)
+	}
+	if !strings.Contains(string(s.ActiveByDomain), `"rates":3`) {
+		t.Errorf("after the edit, active_by_domain %s", s.ActiveByDomain)
+	}
+}
+
+// TestDashboardStatsPartial: a missing component's section is null.
+func TestDashboardStatsPartial(t *testing.T) {
+	ed, wf := pagesComponents(t)
+	tests := []struct {
+		name string
+		c    managementapi.Config
+		want []string // substrings of the body
+	}{
+		{"catalog only", managementapi.Config{Catalog: ed}, []string{`"requests":null`, `"recent_requests":[]`, `"total":62`}},
+		{"requests only", managementapi.Config{Requests: wf}, []string{`"catalog":null`, `"active_by_domain":null`, `"total":9`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := pagesGet(t, pagesMux(t, tt.c), "/dashboard/api/stats")
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d", rec.Code)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(rec.Body.String(), w) {
+					t.Errorf("body lacks %s: %s", w, rec.Body)
+				}
+			}
+		})
 	}
 }
