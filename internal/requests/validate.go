@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"net/mail"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -212,14 +213,12 @@ func normalizeProposal(p Proposal) (Proposal, *fieldErrors) {
 	if len(p.SourceBindingConfig) > maxConfigKeys {
 		fe.add("more than "+strconv.Itoa(maxConfigKeys)+" keys", nil, "source_binding_config")
 	}
-	for _, k := range slices.Sorted(maps.Keys(p.SourceBindingConfig)) {
-		v := p.SourceBindingConfig[k]
+	for k := range p.SourceBindingConfig {
 		if strings.TrimSpace(k) == "" {
 			fe.add("empty key", k, "source_binding_config")
-			continue
 		}
-		checkPlaceholders(&fe, v, 0, "source_binding_config", k)
 	}
+	checkBindingConfig(&fe, p.SourceBindingType, p.SourceBindingConfig)
 	if len(p.SourceBindingConfig) == 0 {
 		p.SourceBindingConfig = nil
 	}
@@ -247,28 +246,39 @@ func normalizeProposal(p Proposal) (Proposal, *fieldErrors) {
 	return p, &fe
 }
 
-// checkPlaceholders reports every string of a binding config value that
-// holds an unknown placeholder ({segment[0]}, {segments[0]:DATE}): the
-// resolver would leave it in the query unrendered. Any string may be
-// templated (which keys are depends on the source type), and a string
-// without placeholder-like braces reports nothing.
-func checkPlaceholders(fe *fieldErrors, v any, depth int, loc ...string) {
-	if depth > 16 {
+// templateKeys are the binding config keys whose string values the
+// resolver renders as query templates (the catalog editor checks the same
+// keys when the approved node is written).
+var templateKeys = [...]string{"query", "table", "path_template", "file_pattern", "securities", "instruments"}
+
+// checkBindingConfig checks what the catalog will check when the approved
+// node is written, so a request that passes submit can be approved: no
+// unknown placeholder in a template (the resolver would leave it in the
+// query unrendered), and for rest an absolute base_url and templated
+// query_params.
+func checkBindingConfig(fe *fieldErrors, typ string, cfg map[string]any) {
+	tmpl := func(v any, loc ...string) {
+		if s, ok := v.(string); ok {
+			if unknown := query.Compile(s).Unknown(); len(unknown) > 0 {
+				fe.add("unknown placeholder "+strings.Join(unknown, ", "), s, loc...)
+			}
+		}
+	}
+	for _, k := range templateKeys {
+		tmpl(cfg[k], "source_binding_config", k)
+	}
+	if typ != "rest" {
 		return
 	}
-	switch t := v.(type) {
-	case string:
-		if unknown := query.Compile(t).Unknown(); len(unknown) > 0 {
-			fe.add("unknown placeholder "+strings.Join(unknown, ", "), t, loc...)
+	if v, ok := cfg["base_url"]; ok {
+		s, _ := v.(string)
+		if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			fe.add("not an absolute http(s) URL", v, "source_binding_config", "base_url")
 		}
-	case map[string]any:
-		for _, k := range slices.Sorted(maps.Keys(t)) {
-			x := t[k]
-			checkPlaceholders(fe, x, depth+1, append(loc[:len(loc):len(loc)], k)...)
-		}
-	case []any:
-		for i, x := range t {
-			checkPlaceholders(fe, x, depth+1, append(loc[:len(loc):len(loc)], strconv.Itoa(i))...)
+	}
+	if qp, ok := cfg["query_params"].(map[string]any); ok {
+		for _, k := range slices.Sorted(maps.Keys(qp)) {
+			tmpl(qp[k], "source_binding_config", "query_params", k)
 		}
 	}
 }
