@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/moniker-svc/moniker/internal/domains"
@@ -325,15 +328,15 @@ func registryDecode(w http.ResponseWriter, r *http.Request, v any) bool {
 		err = errors.New("trailing data after the JSON object")
 	}
 	if err != nil {
-		httpapi.WriteValidation(w, registryFieldError(err))
+		httpapi.WriteValidation(w, registryFieldError(err, trimmed, v))
 		return false
 	}
 	return true
 }
 
-// registryFieldError turns a JSON decoding error into one 422 entry that
-// names the field when the decoder knows it.
-func registryFieldError(err error) httpapi.FieldError {
+// registryFieldError turns the error of decoding body into v into one 422
+// entry that names the field.
+func registryFieldError(err error, body []byte, v any) httpapi.FieldError {
 	var (
 		typeErr   *json.UnmarshalTypeError
 		syntaxErr *json.SyntaxError
@@ -351,8 +354,39 @@ func registryFieldError(err error) httpapi.FieldError {
 	}
 	msg := err.Error()
 	if field, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		name := strings.Trim(field, `"`)
-		return httpapi.FieldError{Type: "extra_forbidden", Loc: []string{"body", name}, Msg: "Extra inputs are not permitted", Input: nil}
+		loc := []string{"body"}
+		// The decoder does not say where an unknown key inside a nested
+		// object is: find the top-level field whose value fails alone.
+		if top := registryFailingField(body, v); top != "" {
+			loc = append(loc, top)
+		}
+		if name := strings.Trim(field, `"`); len(loc) == 1 || loc[1] != name {
+			loc = append(loc, name)
+		}
+		return httpapi.FieldError{Type: "extra_forbidden", Loc: loc, Msg: "Extra inputs are not permitted", Input: nil}
 	}
 	return httpapi.FieldError{Type: "json_invalid", Loc: []string{"body"}, Msg: msg, Input: nil}
+}
+
+// registryFailingField returns the first top-level key (in sorted order)
+// of the JSON object body whose value alone does not decode strictly into
+// a new value of v's type, or "".
+func registryFailingField(body []byte, v any) string {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) != nil {
+		return ""
+	}
+	typ := reflect.TypeOf(v).Elem()
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		one, err := json.Marshal(map[string]json.RawMessage{k: fields[k]})
+		if err != nil {
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader(one))
+		dec.DisallowUnknownFields()
+		if dec.Decode(reflect.New(typ).Interface()) != nil {
+			return k
+		}
+	}
+	return ""
 }
