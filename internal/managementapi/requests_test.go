@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/catalog"
+	"github.com/moniker-svc/moniker/internal/catalogedit"
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/managementapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
@@ -50,54 +50,36 @@ func reqShared(t *testing.T, parts ...string) string {
 	return p
 }
 
-// reqFakeCatalog is a Committer over the f206ffd sample catalog.
-type reqFakeCatalog struct {
-	mu    sync.Mutex
-	nodes map[string]*moniker.Node
-}
-
-func (f *reqFakeCatalog) Get(path string) (*moniker.Node, string, bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	n, ok := f.nodes[path]
-	return n, "v1", ok
-}
-
-func (f *reqFakeCatalog) Commit(_ context.Context, changes []requests.NodeChange, _ string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, c := range changes {
-		if _, ok := f.nodes[c.Path]; ok {
-			return moniker.Errorf(moniker.ErrConflict, "node %s exists", c.Path)
-		}
-		f.nodes[c.Path] = c.Node
-	}
-	return nil
-}
-
-func reqCatalog(t *testing.T) requests.Committer {
+// reqCatalog opens a catalog editor on a temp copy of the f206ffd sample
+// catalog (the approved nodes are written there).
+func reqCatalog(t *testing.T) (*catalogedit.Editor, string) {
 	t.Helper()
-	cat, _, err := catalog.Load(reqShared(t, "compat", "f206ffd", "sample_catalog.yaml"))
+	data, err := os.ReadFile(reqShared(t, "compat", "f206ffd", "sample_catalog.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &reqFakeCatalog{nodes: map[string]*moniker.Node{}}
-	for _, n := range cat.Nodes() {
-		f.nodes[n.Path] = n
+	p := filepath.Join(t.TempDir(), "catalog.yaml")
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
 	}
-	return f
+	ed, err := catalogedit.Open(p, catalogedit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ed, p
 }
 
 // reqEnv is a management server with the request workflow on a temp
 // requests file, and the served OpenAPI document to check answers with.
 type reqEnv struct {
-	t     *testing.T
-	path  string
-	wf    *requests.Workflow
-	cat   requests.Committer
-	audit *audit.Log
-	mux   *http.ServeMux
-	doc   *openapi3.T
+	t       *testing.T
+	path    string
+	wf      *requests.Workflow
+	cat     *catalogedit.Editor
+	catPath string
+	audit   *audit.Log
+	mux     *http.ServeMux
+	doc     *openapi3.T
 }
 
 // reqSetup builds a reqEnv; queue is the requests file to start from
@@ -105,7 +87,8 @@ type reqEnv struct {
 func reqSetup(t *testing.T, queue string) *reqEnv {
 	t.Helper()
 	dir := t.TempDir()
-	e := &reqEnv{t: t, path: filepath.Join(dir, "requests.yaml"), cat: reqCatalog(t)}
+	e := &reqEnv{t: t, path: filepath.Join(dir, "requests.yaml")}
+	e.cat, e.catPath = reqCatalog(t)
 	if queue != "" {
 		data, err := os.ReadFile(queue)
 		if err != nil {
@@ -435,15 +418,25 @@ func TestRequestApprove(t *testing.T) {
 		n.Extra["approved_by"] != "rita" {
 		t.Errorf("approved node %+v", n)
 	}
+	if cat, _, err := catalog.Load(e.catPath); err != nil || cat.Get("risk/stress/climate") == nil {
+		t.Errorf("the approved node is not in the catalog file: %v", err)
+	}
 	want(t, call(`{"actor":"r@example.com"}`, "", nil), 400, "invalid_request", "Request is not pending review (current status: approved)")
 	// The path is now a node: a new request for it is refused.
 	rec = e.do(reqCall{method: "POST", doc: "/requests", target: "/requests", body: reqSubmit})
 	want(t, rec, 409, "conflict", "Path already exists in catalog: risk/stress/climate")
 	// A request whose path became a node meanwhile cannot be approved.
 	id2 := e.submit("risk/stress/flood")
-	e.cat.(*reqFakeCatalog).nodes["risk/stress/flood"] = &moniker.Node{Path: "risk/stress/flood"}
+	other, err := catalogedit.Open(e.catPath, catalogedit.Options{}) // another process
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Commit(context.Background(), []catalogedit.NodeChange{{Path: "risk/stress/flood",
+		Node: &moniker.Node{Path: "risk/stress/flood"}, Create: true}}, "someone"); err != nil {
+		t.Fatal(err)
+	}
 	want(t, e.do(reqCall{method: "POST", doc: "/requests/{id}/approve", target: "/requests/" + id2 + "/approve", body: `{"actor":"r@example.com"}`}),
-		409, "conflict", "Path already exists in catalog: risk/stress/flood")
+		409, "conflict", "risk/stress/flood")
 	if r, _, _ := e.wf.Get(id2); r.Status != requests.StatusPendingReview {
 		t.Errorf("status after a refused approval: %s", r.Status)
 	}

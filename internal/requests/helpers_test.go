@@ -10,6 +10,7 @@ import (
 
 	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/catalog"
+	"github.com/moniker-svc/moniker/internal/catalogedit"
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
@@ -76,7 +77,7 @@ func writeTemp(t testing.TB, data string) string {
 type fakeCatalog struct {
 	mu      sync.Mutex
 	nodes   map[string]*moniker.Node
-	commits []NodeChange
+	commits []catalogedit.NodeChange
 	actors  []string
 	err     error // returned by Commit when set
 }
@@ -104,7 +105,7 @@ func (f *fakeCatalog) Get(path string) (*moniker.Node, string, bool) {
 	return n, "v-" + path, true
 }
 
-func (f *fakeCatalog) Commit(_ context.Context, changes []NodeChange, actor string) error {
+func (f *fakeCatalog) Commit(_ context.Context, changes []catalogedit.NodeChange, actor string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.err != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/moniker-svc/moniker/internal/audit"
+	"github.com/moniker-svc/moniker/internal/catalogedit"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/store"
 )
@@ -232,7 +233,9 @@ func (w *Workflow) Approve(ctx context.Context, id string, rv Review) (*Request,
 		}
 		now := w.timestamp()
 		node := proposedNode(r, actor, now)
-		if err := w.cat.Commit(ctx, []NodeChange{newNodeChange(node)}, actor); err != nil {
+		// Create: the commit fails with a conflict when the path became a
+		// node on disk since the check above.
+		if err := w.cat.Commit(ctx, []catalogedit.NodeChange{{Path: node.Path, Node: node, Create: true}}, actor); err != nil {
 			return nil, err
 		}
 		committed = true

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/moniker-svc/moniker/internal/audit"
+	"github.com/moniker-svc/moniker/internal/catalogedit"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/store"
 )
@@ -23,7 +24,7 @@ import (
 // through the catalog's conflict-safe save. *catalogedit.Editor
 // implements it.
 type Committer interface {
-	Commit(ctx context.Context, changes []NodeChange, actor string) error
+	Commit(ctx context.Context, changes []catalogedit.NodeChange, actor string) error
 	Get(path string) (*moniker.Node, string, bool)
 }
 
