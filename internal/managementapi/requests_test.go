@@ -583,6 +583,8 @@ func TestRequestSaveReload(t *testing.T) {
 	}
 	want(t, e.do(reqCall{method: "POST", doc: "/requests/reload", target: "/requests/reload"}), 400, "invalid_request", "colour")
 	want(t, e.do(reqCall{method: "POST", doc: "/requests/save", target: "/requests/save"}), 400, "invalid_request", "does not load")
+	want(t, e.do(reqCall{method: "POST", doc: "/requests/{id}/comment", target: "/requests/REQ-0001/comment", body: `{"author":"x","content":"y"}`}),
+		503, "unavailable", "requests.yaml does not load")
 	if _, c, _ := e.wf.List(""); c.Total != 9 {
 		t.Errorf("a failed reload replaced the requests: %d", c.Total)
 	}
@@ -633,4 +635,46 @@ func TestRequestImportDemoScenario(t *testing.T) {
 		t.Errorf("loc %q", loc(b))
 	}
 	want(t, e.do(reqCall{method: "POST", doc: "/requests/import", target: "/requests/import", body: strings.Repeat("#", 1<<20+1)}), 413, "body_too_large", "")
+}
+
+// TestRequestBodyLimits: every JSON body route answers 413 past 1 MiB.
+func TestRequestBodyLimits(t *testing.T) {
+	e := reqSetup(t, filepath.Join("..", "demo", "data", "requests.yaml"))
+	big := `{"actor":"` + strings.Repeat("x", 1<<20) + `"}`
+	for _, c := range []reqCall{
+		{method: "PUT", doc: "/requests/{id}", target: "/requests/REQ-0001"},
+		{method: "POST", doc: "/requests/{id}/approve", target: "/requests/REQ-0001/approve"},
+		{method: "POST", doc: "/requests/{id}/reject", target: "/requests/REQ-0001/reject"},
+		{method: "POST", doc: "/requests/{id}/request-changes", target: "/requests/REQ-0001/request-changes"},
+		{method: "POST", doc: "/requests/{id}/comment", target: "/requests/REQ-0001/comment"},
+	} {
+		c.body = big
+		want(t, e.do(c), 413, "body_too_large", "exceeds")
+	}
+	if r, _, _ := e.wf.Get("REQ-0001"); r.Status != requests.StatusPendingReview || len(r.Comments) != 2 {
+		t.Errorf("REQ-0001 changed: %+v", r)
+	}
+}
+
+// TestRequestApproveWithoutCatalog: approval needs the catalog to write
+// the node to.
+func TestRequestApproveWithoutCatalog(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "requests.yaml")
+	data, err := os.ReadFile(filepath.Join("..", "demo", "data", "requests.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wf, err := requests.Open(p, requests.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux, doc := reqServe(t, managementapi.Config{Requests: wf})
+	rec := reqDo(t, mux, doc, reqCall{method: "POST", doc: "/requests/{id}/approve", target: "/requests/REQ-0001/approve", body: `{"actor":"r@example.com"}`})
+	want(t, rec, 503, "unavailable", "Catalog not initialized")
+	if r, _, _ := wf.Get("REQ-0001"); r.Status != requests.StatusPendingReview {
+		t.Errorf("status %s", r.Status)
+	}
 }

@@ -199,7 +199,7 @@ func nullable(s string) *string {
 }
 
 // MarshalJSON encodes the request in the API shape.
-func (r *Request) MarshalJSON() ([]byte, error) {
+func (r Request) MarshalJSON() ([]byte, error) {
 	j := requestJSON{
 		RequestID: r.RequestID, Path: r.Path, DisplayName: r.DisplayName,
 		Description: r.Description, Justification: r.Justification, Requester: r.Requester,

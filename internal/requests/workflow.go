@@ -300,7 +300,7 @@ func (w *Workflow) update(ctx context.Context, fn func(cur *state) ([]*Request, 
 		defer lock.Release()
 		st, fi, err := w.read()
 		if err != nil {
-			return nil, fmt.Errorf("requests file %s does not load, not writing it: %w", w.path, err)
+			return nil, w.unloadable(err)
 		}
 		w.seen = fi
 		if st.hash != w.st.hash || st.exists != w.st.exists {
@@ -340,7 +340,7 @@ func (w *Workflow) update(ctx context.Context, fn func(cur *state) ([]*Request, 
 		if hash != cur.hash || exists != cur.exists {
 			disk, err := newState(data, exists)
 			if err != nil {
-				return nil, fmt.Errorf("requests file %s does not load, not writing it: %w", w.path, err)
+				return nil, w.unloadable(err)
 			}
 			w.adopt(disk)
 			if next, err = apply(w.fileName(), disk, changes); err != nil {
@@ -358,6 +358,14 @@ func (w *Workflow) update(ctx context.Context, fn func(cur *state) ([]*Request, 
 		res[i] = c.r.clone()
 	}
 	return res, nil
+}
+
+// unloadable is the error of a transition when the file on disk does
+// not load (a bad hand edit): nothing is written over it (503 until the
+// file is fixed; the detail names the line).
+func (w *Workflow) unloadable(err error) error {
+	w.log.Error("requests file does not load; refusing to write it", "path", w.path, "err", err)
+	return moniker.Errorf(moniker.ErrUnavailable, "%s does not load, so it is not written: %v", w.fileName(), err)
 }
 
 // apply returns disk with changes applied: each changed request must

@@ -259,6 +259,14 @@ func TestSubmitValidation(t *testing.T) {
 		{"bad source type", func(p *Proposal) { p.SourceBindingType = "excelsior" }, moniker.ErrInvalid, "not a source type", []string{"source_binding_type"}},
 		{"config without type", func(p *Proposal) { p.SourceBindingType = "" }, moniker.ErrInvalid, "needs a source_binding_type", []string{"source_binding_config"}},
 		{"unknown placeholder", func(p *Proposal) { p.SourceBindingConfig["query"] = "SELECT {segment[0]}" }, moniker.ErrInvalid, "unknown placeholder {segment[0]}", []string{"source_binding_config", "query"}},
+		{"table placeholder", func(p *Proposal) { p.SourceBindingConfig = map[string]any{"table": "T_{segments[0]:DATE}"} }, moniker.ErrInvalid, "unknown placeholder", []string{"source_binding_config", "table"}},
+		{"rest base_url", func(p *Proposal) {
+			p.SourceBindingType, p.SourceBindingConfig = "rest", map[string]any{"base_url": "ftp://x"}
+		}, moniker.ErrInvalid, "absolute http(s) URL", []string{"source_binding_config", "base_url"}},
+		{"rest query_params", func(p *Proposal) {
+			p.SourceBindingType = "rest"
+			p.SourceBindingConfig = map[string]any{"base_url": "https://x", "query_params": map[string]any{"d": "{dte}"}}
+		}, moniker.ErrInvalid, "unknown placeholder {dte}", []string{"source_binding_config", "query_params", "d"}},
 		{"empty tag", func(p *Proposal) { p.Tags = []string{"a", " "} }, moniker.ErrInvalid, "empty tag", []string{"tags", "1"}},
 		{"long name", func(p *Proposal) { p.DisplayName = strings.Repeat("x", maxNameLen+1) }, moniker.ErrInvalid, "longer than", []string{"display_name"}},
 		{"path exists", func(p *Proposal) { p.Path = "risk.cvar" }, moniker.ErrConflict, "Path already exists in catalog: risk.cvar", nil},
@@ -735,7 +743,6 @@ func TestSaveAndReload(t *testing.T) {
 	if n, err := w.Save(ctx); err != nil || n != 9 {
 		t.Fatalf("Save = %d, %v", n, err)
 	}
-	orig, _ := os.ReadFile(path)
 	if n, err := w.Reload(ctx); err != nil || n != 9 {
 		t.Fatalf("Reload = %d, %v", n, err)
 	}
@@ -750,8 +757,9 @@ func TestSaveAndReload(t *testing.T) {
 		t.Fatalf("after a failed reload: %d requests", c.Total)
 	}
 	// Nor is a broken file overwritten by a transition or a save.
-	if _, err := w.Comment(ctx, "REQ-0001", Note{Author: "x", Content: "y"}); err == nil {
-		t.Fatal("comment over a broken file succeeded")
+	if _, err := w.Comment(ctx, "REQ-0001", Note{Author: "x", Content: "y"}); !errors.Is(err, moniker.ErrUnavailable) ||
+		!strings.Contains(err.Error(), "requests.yaml does not load") || strings.Contains(err.Error(), filepath.Dir(path)) {
+		t.Fatalf("comment over a broken file: %v", err)
 	}
 	if _, err := w.Save(ctx); err == nil {
 		t.Fatal("save over a broken file succeeded")
@@ -771,7 +779,6 @@ func TestSaveAndReload(t *testing.T) {
 	if _, c, _ := w2.List(""); c.Total != 9 {
 		t.Fatalf("saved file holds %d requests", c.Total)
 	}
-	_ = orig
 	// In memory only.
 	mem, _ := open(t, "", nil)
 	if _, err := mem.Save(ctx); err == nil || err.Error() != "No YAML path configured for requests" {
