@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/moniker-svc/moniker/internal/catalogedit"
@@ -399,5 +402,100 @@ func TestDashboardStatsPartial(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPagesOpenAPIResponses checks each answer of the pages' routes
+// against the served document: status documented, body and headers as
+// documented (undocumented object properties rejected).
+func TestPagesOpenAPIResponses(t *testing.T) {
+	ed, wf := pagesComponents(t)
+	full := managementapi.Config{Catalog: ed, Requests: wf}
+	tests := []struct {
+		name, doc, target string
+		c                 managementapi.Config
+		status            int
+	}{
+		{"landing", "/", "/", full, 200},
+		{"dashboard", "/dashboard", "/dashboard", full, 200},
+		{"stats", "/dashboard/api/stats", "/dashboard/api/stats", full, 200},
+		{"stats catalog only", "/dashboard/api/stats", "/dashboard/api/stats", managementapi.Config{Catalog: ed}, 200},
+		{"stats requests only", "/dashboard/api/stats", "/dashboard/api/stats", managementapi.Config{Requests: wf}, 200},
+		{"stats not initialized", "/dashboard/api/stats", "/dashboard/api/stats", managementapi.Config{}, 503},
+		{"config ui", "/config/ui", "/config/ui", full, 200},
+		{"domains ui", "/domains/ui", "/domains/ui", full, 200},
+		{"models ui", "/models/ui", "/models/ui", full, 200},
+		{"requests ui", "/requests/ui", "/requests/ui", full, 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			routes := managementapi.New(tt.c).Routes()
+			routes = append(routes, httpapi.DocRoutes(routes)...)
+			mux := http.NewServeMux()
+			httpapi.Register(mux, httpapi.NewMetrics(prometheus.NewRegistry()), routes)
+			doc := managementDocument(t, mux)
+			seen := map[*openapi3.Schema]bool{}
+			for _, s := range doc.Components.Schemas {
+				pagesStrict(s.Value, seen)
+			}
+			req := httptest.NewRequest(http.MethodGet, tt.target, nil)
+			rec := httptest.NewRecorder()
+			mux.ServeHTTP(rec, req)
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d", rec.Code, tt.status)
+			}
+			item := doc.Paths.Value(tt.doc)
+			if item == nil || item.Get == nil {
+				t.Fatalf("GET %s is not in the document", tt.doc)
+			}
+			resp := item.Get.Responses.Status(rec.Code)
+			if resp == nil {
+				t.Fatalf("status %d is not documented", rec.Code)
+			}
+			if strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+				// kin-openapi has no text/html body decoder: check the
+				// documented media type and headers here.
+				if resp.Value.Content.Get("text/html") == nil {
+					t.Error("text/html is not documented")
+				}
+				for name := range resp.Value.Headers {
+					if rec.Header().Get(name) == "" {
+						t.Errorf("documented header %s is not sent", name)
+					}
+				}
+				return
+			}
+			route := &routers.Route{Spec: doc, Path: tt.doc, PathItem: item, Method: http.MethodGet, Operation: item.Get}
+			in := &openapi3filter.ResponseValidationInput{
+				RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, Route: route},
+				Status:                 rec.Code, Header: rec.Header(),
+				Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+			}
+			in.SetBodyBytes(rec.Body.Bytes())
+			if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+				t.Errorf("answer does not match the document: %v\nbody: %s", err, rec.Body)
+			}
+		})
+	}
+}
+
+// pagesStrict forbids properties a schema does not list.
+func pagesStrict(s *openapi3.Schema, seen map[*openapi3.Schema]bool) {
+	if s == nil || seen[s] {
+		return
+	}
+	seen[s] = true
+	if len(s.Properties) > 0 && s.AdditionalProperties.Has == nil && s.AdditionalProperties.Schema == nil {
+		no := false
+		s.AdditionalProperties.Has = &no
+	}
+	for _, p := range s.Properties {
+		pagesStrict(p.Value, seen)
+	}
+	if s.Items != nil {
+		pagesStrict(s.Items.Value, seen)
+	}
+	if s.AdditionalProperties.Schema != nil {
+		pagesStrict(s.AdditionalProperties.Schema.Value, seen)
 	}
 }
