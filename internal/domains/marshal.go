@@ -19,7 +19,8 @@ const Header = "# Data Domains Configuration\n# Top-level organizational units f
 // Empty strings and a nil id are left out; pii is always written. Strings
 // are quoted where YAML 1.1 or 1.2 would read them as something else
 // ('#16A085', "yes", "2026-06-30"); multi-line notes become literal blocks.
-// catalog.LoadDomainsBytes reads the result back to an equal record.
+// catalog.LoadDomainsBytes reads the result back to an equal record (the
+// strings must be UTF-8, as every string read from JSON or YAML is).
 func MarshalDomain(dst []byte, d *moniker.DomainRecord) []byte {
 	m := &yaml.Node{Kind: yaml.MappingNode}
 	if d.ID != nil {

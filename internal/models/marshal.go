@@ -16,7 +16,8 @@ const Header = "# Business Models Configuration\n# Measures, metrics, and fields
 // when set (reference §8.3 order, HEAD's wiki_link after the URLs and
 // aliases after appears_in). A model with nothing set is written "path:
 // {}". Strings are quoted where YAML would read them as something else.
-// LoadBytes reads the result back to an equal model.
+// LoadBytes reads the result back to an equal model (the strings must be
+// UTF-8, as every string read from JSON or YAML is).
 func MarshalModel(dst []byte, m *Model) []byte {
 	body := &yaml.Node{Kind: yaml.MappingNode}
 	text(body, "display_name", m.DisplayName)
