@@ -21,7 +21,9 @@
 //
 // Deliberate differences from upstream: ids are never reused (the next id
 // is one more than the largest id in the file, read under the file's lock,
-// and than any id this process has seen); stored timestamps are kept as
+// and than any id this process has seen; only an id whose request was
+// deleted from the file by hand before a restart can come back); stored
+// timestamps are kept as
 // written; reload parses the whole file before it replaces anything; the
 // proposed binding is applied on approval and the approver recorded on the
 // node (approved_by); the requester may not approve their own request;

@@ -144,6 +144,8 @@ type listLayout struct {
 	// insert is where a new item goes: after the last item, or after
 	// the "requests:" line of an empty list.
 	insert int
+	// indent is the column of the items' dashes.
+	indent int
 }
 
 // layout finds the items of a requests file written in block style with
@@ -191,10 +193,16 @@ func layout(data []byte) (l listLayout, ok bool) {
 	indent := -1
 	for i++; i < len(lines); i++ {
 		t := lines[i].text
+		d := len(t) - len(bytes.TrimLeft(t, " "))
 		if blankOrComment(t) {
+			// A comment indented deeper than the dashes belongs to the
+			// item (it may be a line of a block scalar); a blank line
+			// does when more of the item follows.
+			if indent >= 0 && d > indent && len(bytes.TrimSpace(t)) > 0 {
+				l.insert = lines[i].end
+			}
 			continue
 		}
-		d := len(t) - len(bytes.TrimLeft(t, " "))
 		rest := t[d:]
 		isDash := bytes.HasPrefix(rest, []byte("- ")) || bytes.Equal(rest, []byte("-"))
 		switch {
@@ -213,6 +221,7 @@ func layout(data []byte) (l listLayout, ok bool) {
 	if n := len(l.items); n > 0 {
 		l.items[n-1].end = l.insert
 	}
+	l.indent = max(indent, 0)
 	return l, true
 }
 
@@ -268,13 +277,37 @@ func splice(data []byte, replace map[int][]byte, add [][]byte) []byte {
 			continue
 		}
 		out.Write(data[prev:sp.start])
-		out.Write(t)
+		writeIndented(&out, t, l.indent)
 		prev = sp.end
 	}
 	out.Write(data[prev:l.insert])
+	if len(add) > 0 && out.Len() > 0 && !bytes.HasSuffix(out.Bytes(), []byte("\n")) {
+		out.WriteByte('\n')
+	}
 	for _, t := range add {
-		out.Write(t)
+		writeIndented(&out, t, l.indent)
 	}
 	out.Write(data[l.insert:])
 	return out.Bytes()
+}
+
+// writeIndented writes an item's text with its lines indented by n
+// spaces (the file's list indentation); empty lines stay empty.
+func writeIndented(out *bytes.Buffer, text []byte, n int) {
+	if n == 0 {
+		out.Write(text)
+		return
+	}
+	pad := bytes.Repeat([]byte(" "), n)
+	for len(text) > 0 {
+		line := text
+		if i := bytes.IndexByte(text, '\n'); i >= 0 {
+			line = text[:i+1]
+		}
+		if len(bytes.TrimRight(line, "\r\n")) > 0 {
+			out.Write(pad)
+		}
+		out.Write(line)
+		text = text[len(line):]
+	}
 }

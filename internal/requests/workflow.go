@@ -129,12 +129,17 @@ func (w *Workflow) fileName() string {
 	return filepath.Base(w.path)
 }
 
-// read reads and parses the file, with its identity before the read.
+// read reads and parses the file, with its identity before the read. A
+// file whose content is the current state's is not parsed again: the
+// current state is returned. Callers hold w.mu (or own w exclusively).
 func (w *Workflow) read() (*state, os.FileInfo, error) {
 	fi, _ := os.Stat(w.path)
-	data, _, exists, err := store.ReadFile(w.path)
+	data, hash, exists, err := store.ReadFile(w.path)
 	if err != nil {
 		return nil, fi, err
+	}
+	if w.st != nil && hash == w.st.hash && exists == w.st.exists {
+		return w.st, fi, nil
 	}
 	st, err := newState(data, exists)
 	return st, fi, err
@@ -394,35 +399,49 @@ func apply(file string, disk *state, changes []change) (*state, error) {
 		next.index[k] = v
 	}
 	replace := map[int][]byte{}
-	var add [][]byte
+	var (
+		add     [][]byte
+		changed []int
+	)
 	for _, c := range changes {
 		if i, ok := next.index[c.r.RequestID]; ok {
 			next.reqs[i], next.texts[i] = c.r, c.text
 			replace[i] = c.text
+			changed = append(changed, i)
 			continue
 		}
 		next.index[c.r.RequestID] = len(next.reqs)
+		changed = append(changed, len(next.reqs))
 		next.reqs = append(next.reqs, c.r)
 		next.texts = append(next.texts, c.text)
 		add = append(add, c.text)
 	}
 	next.data = splice(disk.data, replace, add)
-	if next.data == nil || !holds(next.data, next.texts) {
+	if next.data == nil || !holds(next.data, next.reqs, next.texts, changed) {
 		next.data = render(header(disk.data), next.texts)
 	}
 	next.hash = store.Hash(next.data)
 	return next, nil
 }
 
-// holds reports whether data parses to exactly the requests texts
-// describe, in order: the check that an in-place edit did what it meant.
-func holds(data []byte, texts [][]byte) bool {
-	reqs, err := decodeFile(data)
-	if err != nil || len(reqs) != len(texts) {
+// holds reports whether data parses to the requests reqs (with canonical
+// texts) in order: the check that an in-place edit did what it meant. The
+// unchanged requests' text was copied byte for byte, so only the changed
+// ones (indexes into reqs) can differ (a comment-like line that belonged
+// to a replaced request's block scalar, left behind by the splice); they
+// are compared in full, the others by id.
+func holds(data []byte, reqs []*Request, texts [][]byte, changed []int) bool {
+	got, err := decodeFile(data)
+	if err != nil || len(got) != len(reqs) {
 		return false
 	}
-	for i, r := range reqs {
-		t, err := encodeItem(r)
+	for i, r := range got {
+		if r.RequestID != reqs[i].RequestID {
+			return false
+		}
+	}
+	for _, i := range changed {
+		t, err := encodeItem(got[i])
 		if err != nil || !bytes.Equal(t, texts[i]) {
 			return false
 		}

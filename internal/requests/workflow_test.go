@@ -827,15 +827,20 @@ func TestSplice(t *testing.T) {
 	item := func(id string) string {
 		return "- request_id: " + id + "\n  path: a/" + id + "\n  status: draft\n  created_at: '2026-01-01T00:00:00+00:00'\n"
 	}
+	indented := "  - request_id: R2\n    path: a/R2\n    status: draft\n    created_at: '2026-01-01T00:00:00+00:00'\n"
 	tests := []struct {
 		name string
 		data string
+		keep []string // texts that must survive byte for byte ("" = none: rewritten)
 	}{
-		{"block", "# head\nrequests:\n" + item("R1") + item("R2")},
-		{"indented list", "requests:\n  - request_id: R1\n    path: a/R1\n    status: draft\n    created_at: '2026-01-01T00:00:00+00:00'\n  # between\n  - request_id: R2\n    path: a/R2\n    status: draft\n    created_at: '2026-01-01T00:00:00+00:00'\n"},
-		{"no final newline", "requests:\n" + item("R1") + strings.TrimSuffix(item("R2"), "\n")},
-		{"flow", "# head\nrequests: [{request_id: R1, path: a/R1, status: draft, created_at: '2026-01-01T00:00:00+00:00'}, {request_id: R2, path: a/R2, status: draft, created_at: '2026-01-01T00:00:00+00:00'}]\n"},
-		{"trailing comment", "requests:\n" + item("R1") + item("R2") + "# the end\n"},
+		{"block", "# head\nrequests:\n" + item("R1") + item("R2"), []string{"# head\nrequests:\n", item("R2")}},
+		{"indented list", "requests:\n  - request_id: R1\n    path: a/R1\n    status: draft\n    created_at: '2026-01-01T00:00:00+00:00'\n  # between\n" + indented,
+			[]string{"  # between\n" + indented}},
+		{"no final newline", "requests:\n" + item("R1") + strings.TrimSuffix(item("R2"), "\n"), []string{strings.TrimSuffix(item("R2"), "\n") + "\n- request_id: REQ-0001"}},
+		{"flow", "# head\nrequests: [{request_id: R1, path: a/R1, status: draft, created_at: '2026-01-01T00:00:00+00:00'}, {request_id: R2, path: a/R2, status: draft, created_at: '2026-01-01T00:00:00+00:00'}]\n", []string{"# head\n"}},
+		{"trailing comment", "requests:\n" + item("R1") + item("R2") + "# the end\n", []string{item("R2"), "  app_id: \"\"\n# the end\n"}},
+		{"block scalar with a hash line", "requests:\n" + strings.TrimSuffix(item("R1"), "\n") + "\n  description: |-\n    first\n    # not a comment\n# a real comment\n" + item("R2"),
+			[]string{"# a real comment\n" + item("R2")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -858,8 +863,15 @@ func TestSplice(t *testing.T) {
 				t.Errorf("R1 %+v R2 %+v", r1, r2)
 			}
 			data, _ := os.ReadFile(path)
-			if strings.HasPrefix(tt.data, "# head") && !strings.HasPrefix(string(data), "# head\n") {
-				t.Errorf("header lost:\n%s", data)
+			for _, k := range tt.keep {
+				if !strings.Contains(string(data), k) {
+					t.Errorf("lost %q:\n%s", k, data)
+				}
+			}
+			if strings.Contains(tt.name, "hash line") {
+				if r1.Description != "first\n# not a comment" || strings.Count(string(data), "# not a comment") != 1 {
+					t.Errorf("block scalar: %q\n%s", r1.Description, data)
+				}
 			}
 		})
 	}
