@@ -197,7 +197,10 @@ func (rv Review) reviewer(needReason bool) (actor, name, reason string, err erro
 // approved_by) to the catalog through Committer.Commit, and only then
 // marks the request approved with reviewed_by = the actor. When the
 // commit fails (the path became a node meanwhile, a catalog conflict) the
-// request stays pending and the error is returned.
+// request stays pending and the error is returned. (Should writing the
+// request fail after the node was committed — a disk error — the node
+// stays, the failure is logged, and a retry answers 409: the path is a
+// node.)
 //
 // Errors: 404; 412 (If-Match); 400 "Request is not pending review
 // (current status: X)"; 403 when the actor (the principal, or the body's
