@@ -1,7 +1,0 @@
-package managementapi
-
-import "github.com/moniker-svc/moniker/internal/httpapi"
-
-// configRoutes is a placeholder until this area's routes land; the engineer who
-// builds the area replaces this file.
-func (s *Server) configRoutes() []httpapi.Route { return nil }
