@@ -356,7 +356,8 @@ type configConflictJSON struct {
 
 // configSave is POST /config/save: writes this process's changed nodes
 // (catalogedit.Editor.Save). 409 lists the nodes changed on disk since
-// they were read; those stay unsaved.
+// they were read; those stay unsaved. A catalog file that no longer loads
+// (a broken hand edit) is not written over: 400 with the load errors.
 func (s *Server) configSave() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ed := s.configEditor(w)
@@ -364,6 +365,7 @@ func (s *Server) configSave() http.Handler {
 			return
 		}
 		res, err := ed.Save(r.Context(), registryActor(r))
+		w.Header().Set(configVersionHeader, ed.Version())
 		var ce *catalogedit.ConflictError
 		if errors.As(err, &ce) {
 			httpapi.WriteJSON(w, http.StatusConflict, configConflictJSON{Detail: ce.Error(), Code: httpapi.CodeConflict,
@@ -1423,9 +1425,13 @@ type Placeholder struct {
 	Example     string `json:"example"`
 }
 
-// Placeholders is the table of every placeholder internal/query knows,
-// in reference §6.7 order. A test checks each against query.Compile.
-var Placeholders = []Placeholder{
+// TemplatePlaceholders returns every placeholder internal/query renders,
+// in reference §6.7 order (a test checks the table against query.Compile
+// and query's own list of names).
+func TemplatePlaceholders() []Placeholder { return slices.Clone(placeholders) }
+
+// placeholders is the table TemplatePlaceholders returns.
+var placeholders = []Placeholder{
 	{"{segments[N]}", "Path segment N below the bound node (0-based); empty when out of range.", "SELECT * FROM PRICES WHERE symbol = '{segments[0]}'"},
 	{"{segments[N]:date}", "Segment N as YYYY-MM-DD when it is 8 digits, else as is.", "'{segments[1]:date}'"},
 	{"{segment_date_sql[N]}", "Segment N as the dialect's date literal when it is 8 digits, else quoted; NULL when out of range.", "asof = {segment_date_sql[1]}"},
@@ -1562,6 +1568,6 @@ func (s *Server) configSourceTypes() http.Handler {
 		httpapi.WriteJSON(w, http.StatusOK, struct {
 			SourceTypes  []sourceType  `json:"source_types"`
 			Placeholders []Placeholder `json:"placeholders"`
-		}{list, Placeholders})
+		}{list, placeholders})
 	})
 }

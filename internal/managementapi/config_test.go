@@ -503,7 +503,8 @@ func testConfigSave(t *testing.T, cov map[string]bool) {
 	}
 	e.do("POST", "/config/reload?discard=maybe", "", "").want(t, 422, "validation_error")
 	// A file that does not load changes nothing.
-	if err := os.WriteFile(e.path, []byte("a:\n  bogus: 1\n"), 0o644); err != nil {
+	broken := readFileT(t, e.path) + "hand_edit:\n  bogus: 1\n"
+	if err := os.WriteFile(e.path, []byte(broken), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	r = e.do("POST", "/config/reload", "/config/reload", "").want(t, 422, "reload_failed")
@@ -511,6 +512,12 @@ func testConfigSave(t *testing.T, cov map[string]bool) {
 		t.Errorf("reload failure: %s", r.raw)
 	}
 	e.do("GET", "/config/nodes/benchmarks", "/config/nodes/{path}", "").want(t, 200, "")
+	// Nor is a broken file written over by a save.
+	e.do("PUT", "/config/nodes/benchmarks.new", "/config/nodes/{path}", `{"description":"x"}`).want(t, 200, "")
+	r = e.do("POST", "/config/save", "/config/save", "").want(t, 400, "invalid_request")
+	if !strings.Contains(r.detail(), "bogus") || readFileT(t, e.path) != broken {
+		t.Errorf("save over a broken file: %s", r.raw)
+	}
 }
 
 func testConfigShowFilePaths(t *testing.T, cov map[string]bool) {
@@ -537,7 +544,7 @@ func testConfigSourceTypes(t *testing.T, cov map[string]bool) {
 	if !slices.Equal(types, moniker.SourceTypes[:]) {
 		t.Errorf("types %v", types)
 	}
-	if n := len(r.body["placeholders"].([]any)); n != len(managementapi.Placeholders) {
+	if n := len(r.body["placeholders"].([]any)); n != len(managementapi.TemplatePlaceholders()) {
 		t.Errorf("%d placeholders", n)
 	}
 }
@@ -547,7 +554,7 @@ func testConfigSourceTypes(t *testing.T, cov map[string]bool) {
 // table (read from query's source, so the two cannot drift).
 func TestPlaceholders(t *testing.T) {
 	var names []string
-	for _, p := range managementapi.Placeholders {
+	for _, p := range managementapi.TemplatePlaceholders() {
 		names = append(names, p.Name)
 		inst := strings.NewReplacer("[N]", "[0]", ":COL", ":col").Replace(p.Name)
 		tmpl := query.Compile(inst)
@@ -569,7 +576,7 @@ func TestPlaceholders(t *testing.T) {
 	}
 	for _, m := range regexp.MustCompile(`"([a-z_]+)"`).FindAllStringSubmatch(string(src)[start:start+end], -1) {
 		if !slices.Contains(names, "{"+m[1]+"}") {
-			t.Errorf("{%s} is missing from managementapi.Placeholders", m[1])
+			t.Errorf("{%s} is missing from managementapi.TemplatePlaceholders", m[1])
 		}
 	}
 }
