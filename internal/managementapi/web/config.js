@@ -7,7 +7,7 @@
   const { el, clear, api, APIError, encodePath, toast, badge } = MK;
   const $ = (id) => document.getElementById(id);
 
-  const PAGE = 5000; // rows per /config/nodes request
+  const PAGE = 50000; // rows per /config/nodes request (the server's maximum)
   const SHOW = 300; // children rendered per "show more"
   const OWNER_FIELDS = [
     ['accountable_owner', 'Accountable owner'], ['data_specialist', 'Data specialist'], ['support_channel', 'Support channel'],
@@ -24,6 +24,7 @@
     ['sla', 'SLA', 'freshness, availability, support_hours, escalation_contact'],
     ['freshness', 'Freshness', 'last_loaded, refresh_schedule, source_system, upstream_dependencies'],
     ['metadata', 'Metadata', 'free-form object'],
+    ['extra', 'Other keys', 'keys upstream defined that this service keeps as they are (created_at, vendor, asset_class, ...)'],
   ];
   const STRING_FIELDS = ['display_name', 'description', 'domain', 'classification', 'status',
     'deprecation_message', 'successor', 'sunset_deadline', 'migration_guide_url'];
@@ -299,7 +300,7 @@
       const f = field(k);
       f.disabled = !(k in n);
       const v = n[k];
-      f.value = v === null || v === undefined || (k === 'metadata' && Object.keys(v).length === 0) ? '' : pretty(v);
+      f.value = v === null || v === undefined || (typeof v === 'object' && Object.keys(v).length === 0) ? '' : pretty(v);
     }
     for (const f of document.querySelectorAll('#node-form [aria-invalid]')) f.removeAttribute('aria-invalid');
     setDirty(false);
@@ -382,7 +383,7 @@
         }
       }
       let was = n[k] === undefined ? null : n[k];
-      if (k === 'metadata') {
+      if (k === 'metadata' || k === 'extra') {
         if (v === null) v = {};
         if (was === null) was = {};
       }
@@ -574,10 +575,13 @@
   function markServerErrors(e) {
     if (!(e instanceof APIError) || !e.body || !Array.isArray(e.body.detail)) return;
     for (const d of e.body.detail) {
-      const loc = (d.loc || []).filter((x) => x !== 'body');
+      // loc may list the keys or spell a JSON path ("access_policy.blocked_patterns[1]").
+      const loc = (d.loc || []).filter((x) => x !== 'body').flatMap((x) => String(x).split('.')).map((x) => x.replace(/\[\d+\]$/, ''));
       let f = null;
       if (loc[0] === 'ownership' && loc[1]) f = $('f-own-' + loc[1]);
-      else if (loc[0] === 'source_binding') f = loc[1] === 'type' ? $('f-source_type') : $('f-binding_config');
+      else if (loc[0] === 'source_binding') {
+        f = loc[1] === 'type' ? $('f-source_type') : loc[2] === 'query' && current.queryApart ? $('f-binding_query') : $('f-binding_config');
+      }
       else if (loc[0]) f = $('f-' + loc[0]);
       if (f) f.setAttribute('aria-invalid', 'true');
     }
@@ -717,10 +721,13 @@
     }
   }
 
-  async function reloadFromFile() {
-    if (dirty && !window.confirm('Reload the catalog from its file? Unsaved changes will be lost.')) return;
+  // reloadFromFile re-reads the catalog file and drops this process's
+  // changes that are not in the file (after a conflict, the conflicting
+  // ones).
+  async function reloadFromFile(ask = true) {
+    if (ask && !window.confirm('Reload the catalog from its file? Changes not saved to the file are dropped.')) return;
     try {
-      const { data } = await api('POST', '/config/reload');
+      const { data } = await api('POST', '/config/reload?discard=true');
       toast('success', (data && data.message) || 'Reloaded');
     } catch (e) {
       toast('error', 'Reload failed: ' + e.message);
@@ -736,12 +743,12 @@
     buildForm();
     setupSearch();
     $('new-node').addEventListener('click', () => openCreate());
-    $('reload').addEventListener('click', reloadFromFile);
+    $('reload').addEventListener('click', () => reloadFromFile(true));
     $('collapse-all').addEventListener('click', renderRoot);
     $('create-form').addEventListener('submit', create);
     $('create-cancel').addEventListener('click', () => $('create-dialog').close());
     $('conflict-close').addEventListener('click', () => $('conflict-dialog').close());
-    $('conflict-reload').addEventListener('click', () => { $('conflict-dialog').close(); dirty = false; reloadFromFile(); });
+    $('conflict-reload').addEventListener('click', () => { $('conflict-dialog').close(); setDirty(false); reloadFromFile(false); });
     window.addEventListener('beforeunload', (ev) => { if (dirty) ev.preventDefault(); });
     window.addEventListener('hashchange', () => {
       const p = pathFromHash();
