@@ -496,7 +496,11 @@ func TestConcurrentUse(t *testing.T) {
 
 func TestCommit(t *testing.T) {
 	p := writeTemp(t, "catalog.yaml", richCatalog)
-	e := open(t, p)
+	au := audit.New(filepath.Join(filepath.Dir(p), audit.FileName))
+	e, err := catalogedit.Open(p, catalogedit.Options{Audit: au})
+	if err != nil {
+		t.Fatal(err)
+	}
 	// An unsaved change of another node stays unsaved.
 	if _, _, err := e.Update(ctx, "prices.legacy", catalogedit.Patch{Set: []string{"description"}, Node: moniker.Node{Description: "unsaved"}}, "", ""); err != nil {
 		t.Fatal(err)
@@ -530,8 +534,14 @@ func TestCommit(t *testing.T) {
 	if err := e.Commit(ctx, []catalogedit.NodeChange{{Path: "bad path", Node: &moniker.Node{Path: "bad path"}, Create: true}}, ""); !errors.Is(err, moniker.ErrInvalid) {
 		t.Errorf("invalid new node: %v", err)
 	}
+	// A commit that changes nothing writes nothing.
+	before := readFile(t, p)
+	same, _ := get(t, e, "prices.equity2")
+	if err := e.Commit(ctx, []catalogedit.NodeChange{{Path: same.Path, Node: same}}, ""); err != nil || readFile(t, p) != before {
+		t.Errorf("no-op commit: %v, file changed %v", err, readFile(t, p) != before)
+	}
 	// A new node and a deletion in one commit.
-	err := e.Commit(ctx, []catalogedit.NodeChange{
+	err = e.Commit(ctx, []catalogedit.NodeChange{
 		{Path: "risk/stress", Node: &moniker.Node{Path: "risk/stress", Description: "approved"}, Create: true},
 		{Path: "prices.equity2"},
 	}, "approver")
@@ -561,6 +571,23 @@ func TestCommit(t *testing.T) {
 	}
 	if n, _ := get(t, e, "risk/stress"); n.Description != "committed" {
 		t.Errorf("working copy %q", n.Description)
+	}
+	entries, err := au.Entries("", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, en := range entries {
+		got = append(got, fmt.Sprint(en.Action, " ", en.Path, " ", en.Actor, " ", en.OldValue, " ", en.NewValue))
+	}
+	want := []string{
+		"node_updated prices.equity2 gov draft active",
+		"node_created risk/stress approver <nil> <nil>",
+		"node_deleted prices.equity2 approver <nil> <nil>",
+		"node_updated risk/stress  <nil> <nil>",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("audit:\n%q\nwant\n%q", got, want)
 	}
 }
 

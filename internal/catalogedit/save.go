@@ -217,8 +217,9 @@ type NodeChange struct {
 // included), and writes with that entry as the base: a writer that
 // changes the entry between this read and the write makes Commit fail
 // with a *ConflictError. With changes in several files of a folder, each
-// file is written atomically on its own. Each node written gets an audit
-// entry by actor.
+// file is written atomically on its own. A change that leaves the node as
+// it is on disk writes nothing. Each node written gets an audit entry by
+// actor.
 func (e *Editor) Commit(ctx context.Context, changes []NodeChange, actor string) error {
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
@@ -322,6 +323,9 @@ func (e *Editor) Commit(ctx context.Context, changes []NodeChange, actor string)
 		n, text, err := canonical(&m, target)
 		if err != nil {
 			return err
+		}
+		if exists && sameNode(disk, n) {
+			continue // already so on disk: nothing to write
 		}
 		if exists {
 			live := entries[len(entries)-1]
