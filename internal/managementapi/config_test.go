@@ -138,9 +138,17 @@ func TestConfigRoutes(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, cov) })
 	}
-	e := newRegEnv(t, nil)
-	e.covered = cov
-	e.checkCovered("/config/")
+	// The operations of this area (GET /config/ui is a page; other
+	// /config/ routes belong to other areas and check themselves).
+	for _, op := range []string{
+		"GET /config/nodes", "POST /config/nodes", "GET /config/search", "GET /config/nodes/{path}",
+		"PUT /config/nodes/{path}", "DELETE /config/nodes/{path}", "POST /config/save", "POST /config/reload",
+		"GET /config/source-types",
+	} {
+		if !cov[op] {
+			t.Errorf("%s: no response checked", op)
+		}
+	}
 }
 
 func testConfigList(t *testing.T, cov map[string]bool) {
