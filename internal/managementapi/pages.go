@@ -31,7 +31,7 @@ import (
 func (s *Server) pageRoutes() []httpapi.Route {
 	ui := newPages(s.c.ProjectName)
 	dc := &domainCounts{}
-	rs := []httpapi.Route{
+	return []httpapi.Route{
 		{Method: http.MethodGet, Pattern: "/{$}", Doc: "/", Handler: ui.page("landing.html", "Home", "", nil)},
 		{Method: http.MethodGet, Pattern: "/dashboard", Doc: "/dashboard", Handler: ui.page("dashboard.html", "Dashboard", "dashboard", []string{"dashboard.js"})},
 		{Method: http.MethodGet, Pattern: "/dashboard/{$}", Handler: http.RedirectHandler("/dashboard", http.StatusMovedPermanently)},
@@ -42,7 +42,6 @@ func (s *Server) pageRoutes() []httpapi.Route {
 		{Method: http.MethodGet, Pattern: "/requests/ui", Doc: "/requests/ui", Handler: ui.page("list.html", "Review Queue", "requests", []string{"list.js"})},
 		{Method: http.MethodGet, Pattern: assetPrefix + "{name}", Handler: ui.assetHandler()},
 	}
-	return rs
 }
 
 // assetPrefix is where the pages' scripts and styles are served (an
@@ -92,6 +91,7 @@ type asset struct {
 	contentType string
 }
 
+// newPages reads the embedded assets; pages are rendered by page.
 func newPages(project string) *pages {
 	p := &pages{project: project, assets: map[string]asset{}}
 	names, err := fs.Glob(webFiles, "web/*")

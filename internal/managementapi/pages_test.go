@@ -412,18 +412,51 @@ func TestDashboardStatsPartial(t *testing.T) {
 // documented (undocumented object properties rejected).
 func TestPagesOpenAPIResponses(t *testing.T) {
 	ed, wf := pagesComponents(t)
-	full := managementapi.Config{Catalog: ed, Requests: wf}
+	// The route tables, each built (with its document) once.
+	const (
+		full = iota
+		catalogOnly
+		requestsOnly
+		none
+	)
+	configs := []managementapi.Config{
+		full:         {Catalog: ed, Requests: wf},
+		catalogOnly:  {Catalog: ed},
+		requestsOnly: {Requests: wf},
+		none:         {},
+	}
+	type served struct {
+		mux *http.ServeMux
+		doc *openapi3.T
+	}
+	built := map[int]served{}
+	serve := func(t *testing.T, i int) served {
+		if s, ok := built[i]; ok {
+			return s
+		}
+		routes := managementapi.New(configs[i]).Routes()
+		routes = append(routes, httpapi.DocRoutes(routes)...)
+		mux := http.NewServeMux()
+		httpapi.Register(mux, httpapi.NewMetrics(prometheus.NewRegistry()), routes)
+		doc := managementDocument(t, mux)
+		seen := map[*openapi3.Schema]bool{}
+		for _, s := range doc.Components.Schemas {
+			pagesStrict(s.Value, seen)
+		}
+		built[i] = served{mux, doc}
+		return built[i]
+	}
 	tests := []struct {
 		name, doc, target string
-		c                 managementapi.Config
+		config            int
 		status            int
 	}{
 		{"landing", "/", "/", full, 200},
 		{"dashboard", "/dashboard", "/dashboard", full, 200},
 		{"stats", "/dashboard/api/stats", "/dashboard/api/stats", full, 200},
-		{"stats catalog only", "/dashboard/api/stats", "/dashboard/api/stats", managementapi.Config{Catalog: ed}, 200},
-		{"stats requests only", "/dashboard/api/stats", "/dashboard/api/stats", managementapi.Config{Requests: wf}, 200},
-		{"stats not initialized", "/dashboard/api/stats", "/dashboard/api/stats", managementapi.Config{}, 503},
+		{"stats catalog only", "/dashboard/api/stats", "/dashboard/api/stats", catalogOnly, 200},
+		{"stats requests only", "/dashboard/api/stats", "/dashboard/api/stats", requestsOnly, 200},
+		{"stats not initialized", "/dashboard/api/stats", "/dashboard/api/stats", none, 503},
 		{"config ui", "/config/ui", "/config/ui", full, 200},
 		{"domains ui", "/domains/ui", "/domains/ui", full, 200},
 		{"models ui", "/models/ui", "/models/ui", full, 200},
@@ -431,15 +464,8 @@ func TestPagesOpenAPIResponses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			routes := managementapi.New(tt.c).Routes()
-			routes = append(routes, httpapi.DocRoutes(routes)...)
-			mux := http.NewServeMux()
-			httpapi.Register(mux, httpapi.NewMetrics(prometheus.NewRegistry()), routes)
-			doc := managementDocument(t, mux)
-			seen := map[*openapi3.Schema]bool{}
-			for _, s := range doc.Components.Schemas {
-				pagesStrict(s.Value, seen)
-			}
+			srv := serve(t, tt.config)
+			mux, doc := srv.mux, srv.doc
 			req := httptest.NewRequest(http.MethodGet, tt.target, nil)
 			rec := httptest.NewRecorder()
 			mux.ServeHTTP(rec, req)
