@@ -116,11 +116,30 @@ func topKey(line []byte) (string, error) {
 		}
 		keyText = s[:i]
 	}
+	if plainKey(keyText) {
+		return keyText, nil
+	}
 	var key string
 	if err := yaml.Unmarshal([]byte(keyText), &key); err != nil {
 		return "", fmt.Errorf("%w: key %q: %v", ErrNotSplittable, keyText, err)
 	}
 	return key, nil
+}
+
+// plainKey reports whether a key's text is its own value: only the
+// characters of catalog paths and names, and not a YAML null. Such keys
+// skip the YAML decoder (a large file has a key per entry).
+func plainKey(s string) bool {
+	if s == "" || s == "null" || s == "Null" || s == "NULL" || s == "~" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '/' || c == '-' || c == '@') {
+			return false
+		}
+	}
+	return s[0] != '-' && s[0] != '@'
 }
 
 func closingQuote(s string) int {

@@ -1,8 +1,11 @@
 package store
 
 import (
+	"fmt"
+
 	"context"
 	"errors"
+	"go.yaml.in/yaml/v3"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,5 +136,32 @@ func TestSaveKeyedConcurrentWritersLoseNothing(t *testing.T) {
 	k, err := SplitKeyed(data)
 	if err != nil || len(k.Entries) != 80 || !strings.HasPrefix(string(data), "# h\n") {
 		t.Fatalf("%d entries, err %v:\n%s", len(k.Entries), err, data)
+	}
+}
+
+// TestPlainKeysMatchYAML: the fast path gives what the YAML decoder gives.
+func TestPlainKeysMatchYAML(t *testing.T) {
+	for _, k := range []string{"a", "prices.equity/AAPL", "fixed_income/govies", "x-y", "007", "1e3", "yes", "true", "a@b", "null", "~", "-a"} {
+		got, err := topKey([]byte(k + ":"))
+		var want string
+		werr := yaml.Unmarshal([]byte(k), &want)
+		if err != nil || werr != nil || got != want {
+			t.Errorf("%q: fast %q (%v), yaml %q (%v)", k, got, err, want, werr)
+		}
+	}
+}
+
+func BenchmarkSplitKeyed(b *testing.B) {
+	var buf strings.Builder
+	for i := 0; i < 10000; i++ {
+		fmt.Fprintf(&buf, "prices.equity/N%d:\n  display_name: N\n  description: d\n", i)
+	}
+	data := []byte(buf.String())
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := SplitKeyed(data); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
