@@ -95,6 +95,14 @@ var listening = regexp.MustCompile(`listening on (\S+)`)
 // The process is stopped with SIGTERM at cleanup and must exit cleanly.
 func start(t testing.TB, args ...string) string {
 	t.Helper()
+	base, _ := startProc(t, args...)
+	return base
+}
+
+// startProc is start that also returns the process, for tests that kill
+// it. A process killed by the test is not expected to exit cleanly.
+func startProc(t testing.TB, args ...string) (string, *exec.Cmd) {
+	t.Helper()
 	cmd := exec.Command(binary, append([]string{"-listen=127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), "MONIKER_CONFIG=", "MONIKER_DATA_DIR="+t.TempDir())
 	stdout, err := cmd.StdoutPipe()
@@ -129,6 +137,9 @@ func start(t testing.TB, args ...string) string {
 		t.Fatalf("monikerd did not start in 30s:\n%s", stderr.String())
 	}
 	t.Cleanup(func() {
+		if cmd.ProcessState != nil {
+			return // the test stopped it
+		}
 		cmd.Process.Signal(syscall.SIGTERM)
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
@@ -142,7 +153,7 @@ func start(t testing.TB, args ...string) string {
 			t.Errorf("monikerd did not stop within 20s of SIGTERM")
 		}
 	})
-	return base
+	return base, cmd
 }
 
 type response struct {

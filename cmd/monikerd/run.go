@@ -26,6 +26,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/config"
 	"github.com/moniker-svc/moniker/internal/demo"
 	"github.com/moniker-svc/moniker/internal/httpapi"
+	"github.com/moniker-svc/moniker/internal/managementapi"
 	"github.com/moniker-svc/moniker/internal/mgmtclient"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/reload"
@@ -119,12 +120,33 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
 	var routes []httpapi.Route
+	// In the monolith the resolver's status writes go straight through the
+	// management plane's catalog editor.
+	var localStatus resolverapi.StatusWriter
+	var mgmtRoutes []httpapi.Route
+	if o.target == targetManagement || o.target == targetAll {
+		ms, editor, err := buildManagement(cfg, getenv, log, health)
+		if err != nil {
+			return err
+		}
+		mgmtRoutes = ms
+		if editor != nil {
+			localStatus = managementapi.StatusWriter{Editor: editor}
+		}
+	}
 	if o.target == targetResolver || o.target == targetAll {
-		rs, rl, err := buildResolver(bg, o.target == targetResolver, cfg, getenv, log, reg, health)
+		rs, rl, err := buildResolver(bg, o.target == targetResolver, localStatus, cfg, getenv, log, reg, health)
 		if err != nil {
 			return err
 		}
 		routes = append(routes, rs...)
+		// In the monolith, a management write reloads the resolver's
+		// snapshot before the answer goes out: read-your-writes.
+		for i, rt := range mgmtRoutes {
+			if rt.Method != http.MethodGet {
+				mgmtRoutes[i].Handler = afterWrite(rt.Handler, func(ctx context.Context) { rl.ReloadIfChanged(ctx, "management") })
+			}
+		}
 		hup := make(chan os.Signal, 1)
 		signal.Notify(hup, syscall.SIGHUP)
 		defer signal.Stop(hup)
@@ -139,6 +161,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			}
 		}()
 	}
+	routes = append(routes, mgmtRoutes...)
 	routes = append(routes,
 		httpapi.Route{Method: "GET", Pattern: "/health", Doc: "/health", Handler: health.Handler()},
 		httpapi.Route{Method: "GET", Pattern: "/metrics", Doc: "/metrics", Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})},
@@ -230,7 +253,7 @@ func listenAddr(o options, cfg *config.Config) string {
 // buildResolver builds the data plane: catalog and domains (read-only) in
 // a reloaded snapshot with its resolve cache, the audit log reader, and
 // the resolver routes. The reload loop runs until ctx is done.
-func buildResolver(ctx context.Context, withReloadRoute bool, cfg *config.Config, getenv func(string) string, log *slog.Logger, reg prometheus.Registerer, health *httpapi.Health) ([]httpapi.Route, *reload.Reloader, error) {
+func buildResolver(ctx context.Context, withReloadRoute bool, localStatus resolverapi.StatusWriter, cfg *config.Config, getenv func(string) string, log *slog.Logger, reg prometheus.Registerer, health *httpapi.Health) ([]httpapi.Route, *reload.Reloader, error) {
 	files := func() []string {
 		var fs []string
 		if p := cfg.CatalogPath(); p != "" {
@@ -320,7 +343,10 @@ func buildResolver(ctx context.Context, withReloadRoute bool, cfg *config.Config
 	// reloads at once, so this replica shows the change without waiting
 	// for the poll; the others pick it up from the file.
 	var status resolverapi.StatusWriter
-	if withReloadRoute && cfg.Management.URL != "" {
+	switch {
+	case localStatus != nil:
+		status = reloadAfter{localStatus, rl}
+	case withReloadRoute && cfg.Management.URL != "":
 		mc, err := mgmtclient.New(cfg.Management.URL, 10*time.Second)
 		if err != nil {
 			return nil, nil, err
@@ -342,6 +368,15 @@ func buildResolver(ctx context.Context, withReloadRoute bool, cfg *config.Config
 		}
 	}
 	return resolverapi.New(rc).Routes(), rl, nil
+}
+
+// afterWrite runs fn after h served a request (whatever its outcome: fn
+// only acts when files changed).
+func afterWrite(h http.Handler, fn func(ctx context.Context)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r)
+		fn(r.Context())
+	})
 }
 
 // reloadAfter reloads the resolver's snapshot after a successful status

@@ -135,6 +135,7 @@ func TestConfigRoutes(t *testing.T) {
 		{"create", testConfigCreate}, {"update", testConfigUpdate}, {"delete", testConfigDelete}, {"save and reload", testConfigSave},
 		{"show file paths", testConfigShowFilePaths}, {"source types", testConfigSourceTypes},
 		{"not initialized", testConfigNotInitialized}, {"not editable", testConfigNotEditable},
+		{"status", testConfigStatus},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, cov) })
 	}
@@ -143,7 +144,7 @@ func TestConfigRoutes(t *testing.T) {
 	for _, op := range []string{
 		"GET /config/nodes", "POST /config/nodes", "GET /config/search", "GET /config/nodes/{path}",
 		"PUT /config/nodes/{path}", "DELETE /config/nodes/{path}", "POST /config/save", "POST /config/reload",
-		"GET /config/source-types",
+		"GET /config/source-types", "PUT /config/status/{path}",
 	} {
 		if !cov[op] {
 			t.Errorf("%s: no response checked", op)

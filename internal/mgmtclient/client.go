@@ -36,7 +36,7 @@ func New(baseURL string, timeout time.Duration) (*Client, error) {
 }
 
 // SetStatus forwards a status change to PUT
-// {management}/config/nodes/{path}/status. An unreachable or failing
+// {management}/config/status/{path}. An unreachable or failing
 // management plane is moniker.ErrUnavailable (503 to the caller); its 4xx
 // answers are relayed as they came. The management plane applies a change
 // whole or not at all; a timeout after the request was sent leaves the
@@ -47,9 +47,9 @@ func (c *Client) SetStatus(ctx context.Context, path string, ch moniker.StatusCh
 	if err != nil {
 		return res, err
 	}
-	u := c.base.JoinPath("config", "nodes")
-	u.Path += "/" + path + "/status"
-	u.RawPath = c.base.EscapedPath() + "/config/nodes/" + escapePath(path) + "/status"
+	u := c.base.JoinPath("config", "status")
+	u.Path += "/" + path
+	u.RawPath = c.base.EscapedPath() + "/config/status/" + escapePath(path)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, u.String(), bytes.NewReader(body))
 	if err != nil {
 		return res, err

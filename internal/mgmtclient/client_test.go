@@ -38,7 +38,7 @@ func TestSetStatus(t *testing.T) {
 	}
 	ctx := context.Background()
 	res, err := c.SetStatus(ctx, "a/b c", moniker.StatusChange{Status: "deprecated", Actor: "alice"})
-	if err != nil || res.UpdatedBy != "alice" || gotPath != "/config/nodes/a/b%20c/status" || !strings.Contains(gotBody, `"status":"deprecated"`) {
+	if err != nil || res.UpdatedBy != "alice" || gotPath != "/config/status/a/b%20c" || !strings.Contains(gotBody, `"status":"deprecated"`) {
 		t.Fatalf("res %+v err %v path %s body %s", res, err, gotPath, gotBody)
 	}
 	_, err = c.SetStatus(ctx, "missing", moniker.StatusChange{Status: "active", Actor: "a"})

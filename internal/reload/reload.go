@@ -128,6 +128,16 @@ func (r *Reloader) Reload(ctx context.Context, trigger string) error {
 	return nil
 }
 
+// ReloadIfChanged reloads when any file changed since the last reload
+// (a cheap stat of each): the monolith calls it after a management write,
+// so its own resolver reads what was just written.
+func (r *Reloader) ReloadIfChanged(ctx context.Context, trigger string) error {
+	if !r.changed() {
+		return nil
+	}
+	return r.Reload(ctx, trigger)
+}
+
 // stamp identifies a file's content cheaply: an atomic rename changes the
 // inode, an in-place edit the size or modification time.
 type stamp struct {
