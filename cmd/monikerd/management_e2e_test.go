@@ -18,7 +18,7 @@ import (
 // the f206ffd sample) and a short reload interval.
 func planeConfig(t *testing.T, interval string, watch bool) string {
 	t.Helper()
-	extra := fmt.Sprintf("models:\n  definition_file: models.yaml\nrequests:\n  definition_file: requests.yaml\n")
+	extra := "models:\n  definition_file: models.yaml\nrequests:\n  definition_file: requests.yaml\n"
 	cfg := fixtureConfig(t, "f206ffd", extra)
 	copyFile(t, filepath.Join(sharedDir(t), "compat", "f206ffd", "sample_models.yaml"), filepath.Join(filepath.Dir(cfg), "models.yaml"))
 	s := strings.Replace(mustRead(t, cfg), "reload_interval_seconds: 0", fmt.Sprintf("reload_interval_seconds: %s\n  watch: %v", interval, watch), 1)
