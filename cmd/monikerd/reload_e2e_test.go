@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -186,4 +187,21 @@ func mustRead(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestReloadOnSIGHUP: with the poll and the watch off, SIGHUP reloads.
+func TestReloadOnSIGHUP(t *testing.T) {
+	cfg := fixtureConfig(t, "f206ffd", "")
+	os.WriteFile(cfg, []byte(strings.Replace(mustRead(t, cfg), "reload_interval_seconds: 0", "reload_interval_seconds: 0\n  watch: false", 1)), 0o644)
+	base, cmd := startProc(t, "-target=resolver", "-config.file="+cfg)
+	editCatalog(t, cfg, func(s string) string { return strings.ReplaceAll(s, treasuryFrom, "FROM TREASURY_HUP") })
+	time.Sleep(300 * time.Millisecond) // nothing else may reload it
+	if strings.Contains(treasuryQuery(t, base), "FROM TREASURY_HUP") {
+		t.Fatal("reloaded without a trigger")
+	}
+	cmd.Process.Signal(syscall.SIGHUP)
+	eventually(t, 5*time.Second, "the SIGHUP reload", func() bool { return strings.Contains(treasuryQuery(t, base), "FROM TREASURY_HUP") })
+	if tr := field(t, get(t, base+"/health").json(t), "catalog.last_reload_trigger"); tr != "sighup" {
+		t.Errorf("trigger %v", tr)
+	}
 }
