@@ -239,14 +239,36 @@ type Requests struct {
 }
 
 // Governance is the rate limiter (later upstream's section; its defaults
-// are the limiter's own).
+// are the limiter's own) and, ours, the circuit breaker.
 type Governance struct {
 	RateLimiterEnabled      bool    `yaml:"rate_limiter_enabled"`
 	RequestsPerSecond       float64 `yaml:"requests_per_second"`
 	BurstCapacity           float64 `yaml:"burst_capacity"`
 	GlobalRequestsPerSecond float64 `yaml:"global_requests_per_second"`
 	GlobalBurstCapacity     float64 `yaml:"global_burst_capacity"`
+	// CircuitBreaker has upstream's breaker defaults; upstream had no
+	// config keys for it.
+	CircuitBreaker CircuitBreaker `yaml:"circuit_breaker"`
 }
+
+// CircuitBreaker configures the per-source circuit breakers guarding
+// calls to other services (management, data sources).
+type CircuitBreaker struct {
+	Enabled bool `yaml:"enabled"`
+	// FailureThreshold consecutive failures open a closed circuit.
+	FailureThreshold int `yaml:"failure_threshold"`
+	// SuccessThreshold successful probes close a half-open circuit.
+	SuccessThreshold int `yaml:"success_threshold"`
+	// TimeoutSeconds is how long a circuit stays open before it lets
+	// probes through (half-open).
+	TimeoutSeconds float64 `yaml:"timeout_seconds"`
+	// HalfOpenMaxRequests is the most probes in flight at once while
+	// half-open.
+	HalfOpenMaxRequests int `yaml:"half_open_max_requests"`
+}
+
+// Timeout returns TimeoutSeconds as a duration.
+func (c CircuitBreaker) Timeout() time.Duration { return seconds(c.TimeoutSeconds) }
 
 // Community is HEAD's community-contributions section.
 type Community struct {
@@ -302,6 +324,13 @@ func Default() *Config {
 			BurstCapacity:           200,
 			GlobalRequestsPerSecond: 500,
 			GlobalBurstCapacity:     2000,
+			CircuitBreaker: CircuitBreaker{
+				Enabled:             true,
+				FailureThreshold:    5,
+				SuccessThreshold:    3,
+				TimeoutSeconds:      30,
+				HalfOpenMaxRequests: 3,
+			},
 		},
 		Community: Community{Enabled: true, DataDir: "community_data"},
 	}

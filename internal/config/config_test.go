@@ -77,7 +77,8 @@ func TestDefault(t *testing.T) {
 		{"deprecation.deprecation_telemetry", c.Deprecation.DeprecationTelemetry, true},
 		{"models.enabled", c.Models.Enabled, true},
 		{"requests.enabled", c.Requests.Enabled, true},
-		{"governance", c.Governance, Governance{true, 50, 200, 500, 2000}},
+		{"governance", c.Governance, Governance{true, 50, 200, 500, 2000, CircuitBreaker{true, 5, 3, 30, 3}}},
+		{"governance.circuit_breaker.Timeout", c.Governance.CircuitBreaker.Timeout(), 30 * time.Second},
 		{"community", c.Community, Community{Enabled: true, DataDir: "community_data"}},
 		{"management.url", c.Management.URL, ""},
 		{"file", c.File(), ""},
@@ -261,7 +262,7 @@ func TestOurKeys(t *testing.T) {
 		{"auth.roles", c.Auth.Roles, map[string][]string{
 			"reader": {"*"}, "editor": {"data-stewards"}, "approver": {"governance"}, "admin": {"platform-admins"},
 		}},
-		{"governance", c.Governance, Governance{true, 10, 20, 100, 400}},
+		{"governance", c.Governance, Governance{true, 10, 20, 100, 400, CircuitBreaker{true, 4, 2, 12.5, 1}}},
 		{"sink_config.max_bytes", c.Telemetry.SinkConfig["max_bytes"], 104857600},
 		{"telemetry.batch_size default kept", c.Telemetry.BatchSize, 1000},
 	}
@@ -460,6 +461,13 @@ func TestValidate(t *testing.T) {
 		{"management url ok", func(c *Config) { c.Management.URL = "https://mgmt:8052/base" }, ""},
 		{"global burst", func(c *Config) { c.Governance.GlobalBurstCapacity = 0.5 }, "governance.global_burst_capacity"},
 		{"limiter off skips rates", func(c *Config) { c.Governance.RateLimiterEnabled = false; c.Governance.RequestsPerSecond = 0 }, ""},
+		{"breaker failure threshold", func(c *Config) { c.Governance.CircuitBreaker.FailureThreshold = 0 }, "governance.circuit_breaker.failure_threshold: 0 must be >= 1"},
+		{"breaker success threshold", func(c *Config) { c.Governance.CircuitBreaker.SuccessThreshold = 0 }, "governance.circuit_breaker.success_threshold"},
+		{"breaker timeout", func(c *Config) { c.Governance.CircuitBreaker.TimeoutSeconds = 0 }, "governance.circuit_breaker.timeout_seconds: 0 must be > 0"},
+		{"breaker probes", func(c *Config) { c.Governance.CircuitBreaker.HalfOpenMaxRequests = 0 }, "governance.circuit_breaker.half_open_max_requests"},
+		{"breaker off skips thresholds", func(c *Config) {
+			c.Governance.CircuitBreaker = CircuitBreaker{Enabled: false}
+		}, ""},
 		{"jwks ttl", func(c *Config) { c.Auth.Okta.JWKSCacheTTL = -1 }, "auth.okta.jwks_cache_ttl"},
 		{"enforce with jwt", func(c *Config) {
 			c.Auth.Enabled, c.Auth.Enforce = true, true

@@ -97,6 +97,13 @@ func (c *Config) Validate() error {
 		check(g.GlobalRequestsPerSecond > 0, "governance.global_requests_per_second", "%g must be > 0", g.GlobalRequestsPerSecond)
 		check(g.GlobalBurstCapacity >= 1, "governance.global_burst_capacity", "%g must be >= 1", g.GlobalBurstCapacity)
 	}
+	if cb := c.Governance.CircuitBreaker; cb.Enabled {
+		const key = "governance.circuit_breaker."
+		check(cb.FailureThreshold >= 1, key+"failure_threshold", "%d must be >= 1", cb.FailureThreshold)
+		check(cb.SuccessThreshold >= 1, key+"success_threshold", "%d must be >= 1", cb.SuccessThreshold)
+		check(cb.TimeoutSeconds > 0, key+"timeout_seconds", "%g must be > 0", cb.TimeoutSeconds)
+		check(cb.HalfOpenMaxRequests >= 1, key+"half_open_max_requests", "%d must be >= 1", cb.HalfOpenMaxRequests)
+	}
 
 	if u := c.Management.URL; u != "" {
 		check(validHTTPURL(u), "management.url", "%q is not an http(s) URL with a host", redactURL(u))
