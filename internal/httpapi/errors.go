@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
@@ -27,6 +29,8 @@ const (
 	CodeNotImplemented   = "not_implemented"
 	CodeUnavailable      = "unavailable"
 	CodeInternal         = "internal_error"
+	CodeRateLimited      = "rate_limited"
+	CodeCircuitOpen      = "circuit_open"
 )
 
 // Detail is the {"detail": ..., "code": ...} body upstream's explicit HTTP
@@ -125,11 +129,40 @@ type StatusError struct {
 
 func (e *StatusError) Error() string { return e.Detail }
 
+// Retryable is implemented by errors that know when the caller may try
+// again, e.g. an open circuit breaker's. WriteError answers an
+// unavailable-kind Retryable with its own code and a Retry-After header.
+type Retryable interface {
+	error
+	// RetryAfter is how long the caller should wait.
+	RetryAfter() time.Duration
+	// ErrorCode is the body's code, e.g. CodeCircuitOpen.
+	ErrorCode() string
+}
+
+// SetRetryAfter sets the Retry-After header to d in whole seconds,
+// rounded up and at least 1 (RFC 9110 allows only integers).
+func SetRetryAfter(h http.Header, d time.Duration) {
+	h.Set("Retry-After", strconv.FormatInt(RetryAfterSeconds(d), 10))
+}
+
+// RetryAfterSeconds is d in whole seconds, rounded up, at least 1.
+func RetryAfterSeconds(d time.Duration) int64 {
+	s := int64((d + time.Second - 1) / time.Second)
+	return max(s, 1)
+}
+
 // WriteError maps any error to its status and a {"detail","code"} body. 5xx
 // bodies say "internal error"; the detail goes to the log.
 func WriteError(w http.ResponseWriter, log *slog.Logger, err error) {
-	var se *StatusError
+	var (
+		se *StatusError
+		re Retryable
+	)
 	switch {
+	case errors.Is(err, moniker.ErrUnavailable) && errors.As(err, &re):
+		SetRetryAfter(w.Header(), re.RetryAfter())
+		WriteDetail(w, http.StatusServiceUnavailable, re.ErrorCode(), err.Error())
 	case errors.As(err, &se):
 		WriteDetail(w, se.Status, se.Code, se.Detail)
 	case errors.Is(err, moniker.ErrInvalid):

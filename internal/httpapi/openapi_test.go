@@ -274,7 +274,8 @@ func TestSpecEnums(t *testing.T) {
 		t.Errorf("Status enum %v, want %v", got, statuses)
 	}
 	codes := []string{CodeInvalidMoniker, CodeInvalidRequest, CodeValidation, CodeNotFound, CodeNoRoute, CodeMethodNotAllowed,
-		CodeAccessDenied, CodeConflict, CodePrecondition, CodeNotInitialized, CodeReloadFailed, CodeBatchTooLarge, CodeBodyTooLarge, CodeNotImplemented, CodeUnavailable, CodeInternal}
+		CodeAccessDenied, CodeConflict, CodePrecondition, CodeNotInitialized, CodeReloadFailed, CodeBatchTooLarge, CodeBodyTooLarge, CodeNotImplemented, CodeUnavailable, CodeInternal,
+		CodeRateLimited, CodeCircuitOpen}
 	if got := enum("ErrorCode"); !slices.Equal(got, codes) {
 		t.Errorf("ErrorCode enum %v, want %v", got, codes)
 	}
