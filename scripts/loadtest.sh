@@ -170,15 +170,18 @@ if $have_catgen; then
 		first=$(head -1 "$tmp/large/monikers.txt")
 		root_segment=${first%%[./]*}
 		L="${NODES} nodes:"
-		add "$L /health" large 60 -path /health
+		# At this size the issue asks /resolve to keep its ratio, and /health,
+		# /catalog/stats and /catalog/search to do no per-request full scan
+		# (search p50 under 5 ms); the ratios of the others are information.
+		add "$L /health" large "" -path /health
 		add "$L /resolve, one moniker repeated" large 80 -path "/resolve/$first"
 		add "$L /resolve, new moniker each request (cache miss)" large 65 -distinct -template "$first/N{n}"
 		add "$L /resolve, 1000 monikers cycled" large "" -monikers "$tmp/large/monikers.txt"
 		add "$L /describe, 1000 monikers cycled" large 60 -monikers "$tmp/large/monikers.txt" -path-prefix /describe/
 		add "$L /catalog/stats" large "" -path /catalog/stats
-		add "$L /catalog/search?q=$first (hit, few results)" large 60 -path "/catalog/search?q=$first"
-		add "$L /catalog/search?q=$root_segment (hit, 50 results)" large "" -path "/catalog/search?q=$root_segment"
-		add "$L /catalog/search?q=nosuchterm (miss: full scan)" large "" -path "/catalog/search?q=nosuchterm"
+		add "$L /catalog/search?q=$first (hit, few results)" large "p50<5" -path "/catalog/search?q=$first"
+		add "$L /catalog/search?q=$root_segment (hit, 50 results)" large "p50<5" -path "/catalog/search?q=$root_segment"
+		add "$L /catalog/search?q=nosuchterm (miss)" large "p50<5" -path "/catalog/search?q=nosuchterm"
 	else
 		notes+=("No moniker of the generated $NODES-node catalog resolved: its scenarios were skipped.")
 		failed=1
@@ -266,7 +269,14 @@ for i in "${!names[@]}"; do
 		ratio=$(awk -v r="$rps" -v b="$baseline" 'BEGIN {printf "%.0f%%", 100 * r / b}')
 	fi
 	verdict=""
-	if [[ -n $target && $ratio != - ]]; then
+	if [[ $target == p50\<* ]]; then
+		limit=${target#p50<}
+		if [[ $p50 != - ]] && awk -v p="$p50" -v l="$limit" 'BEGIN {exit !(p < l)}'; then
+			verdict="p50 < $limit ms: met"
+		else
+			verdict="p50 < $limit ms: MISSED"
+		fi
+	elif [[ -n $target && $ratio != - ]]; then
 		if awk -v r="${ratio%\%}" -v t="$target" 'BEGIN {exit !(r >= t)}'; then
 			verdict="≥ $target%: met"
 		else

@@ -300,7 +300,7 @@ func buildResolver(ctx context.Context, withReloadRoute bool, localStatus resolv
 		if n := st.Hits + st.Misses; n > 0 {
 			rate = float64(int(float64(st.Hits)/float64(n)*1000+0.5)) / 10
 		}
-		return map[string]any{"size": st.Size, "max_size": st.MaxSize, "hits": st.Hits, "misses": st.Misses, "hit_rate_percent": rate}
+		return cacheHealth{st.Size, st.MaxSize, st.Hits, st.Misses, rate}
 	})
 	health.Section("rate_limiter", func() any { return nil })
 	health.Section("circuit_breaker", func() any { return nil })
@@ -308,10 +308,8 @@ func buildResolver(ctx context.Context, withReloadRoute bool, localStatus resolv
 	health.Section("catalog", func() any {
 		st := rl.Status()
 		c := get().Catalog()
-		return map[string]any{"version": st.Version, "loaded_at": st.LoadedAt.UTC().Format(time.RFC3339Nano), "nodes": c.Len(), "files": c.Files(),
-			"last_reload_ok": st.OK, "last_reload_error": st.Error, "last_reload_at": st.AttemptedAt.Format(time.RFC3339Nano),
-			"last_reload_trigger": st.Trigger, "reloads": st.Reloads, "reload_failures": st.Failures,
-			"reload_interval_seconds": cfg.Catalog.ReloadIntervalSeconds, "watch": cfg.Catalog.Watch}
+		return catalogHealth{Status: st, Nodes: c.Len(), Files: c.Files(),
+			ReloadIntervalSeconds: cfg.Catalog.ReloadIntervalSeconds, Watch: cfg.Catalog.Watch}
 	})
 
 	reg.MustRegister(
@@ -377,6 +375,25 @@ func afterWrite(h http.Handler, fn func(ctx context.Context)) http.Handler {
 		h.ServeHTTP(w, r)
 		fn(r.Context())
 	})
+}
+
+// cacheHealth is /health's upstream "cache" section.
+type cacheHealth struct {
+	Size           int     `json:"size"`
+	MaxSize        int     `json:"max_size"`
+	Hits           uint64  `json:"hits"`
+	Misses         uint64  `json:"misses"`
+	HitRatePercent float64 `json:"hit_rate_percent"`
+}
+
+// catalogHealth is /health's "catalog" section: the served generation
+// and the last reload's outcome.
+type catalogHealth struct {
+	reload.Status
+	Nodes                 int      `json:"nodes"`
+	Files                 []string `json:"files"`
+	ReloadIntervalSeconds float64  `json:"reload_interval_seconds"`
+	Watch                 bool     `json:"watch"`
 }
 
 // reloadAfter reloads the resolver's snapshot after a successful status
