@@ -31,6 +31,11 @@ const (
 	CodeInternal         = "internal_error"
 	CodeRateLimited      = "rate_limited"
 	CodeCircuitOpen      = "circuit_open"
+	// CodeUnauthenticated: 401, no acceptable credential (auth.enforce,
+	// or a write route without a principal).
+	CodeUnauthenticated = "unauthenticated"
+	// CodeForbidden: 403, the caller lacks the role a write route needs.
+	CodeForbidden = "forbidden"
 )
 
 // Detail is the {"detail": ..., "code": ...} body upstream's explicit HTTP
