@@ -139,8 +139,8 @@ func (e *StatusError) Error() string { return e.Detail }
 // unavailable-kind Retryable with its own code and a Retry-After header.
 type Retryable interface {
 	error
-	// RetryAfter is how long the caller should wait.
-	RetryAfter() time.Duration
+	// RetryDelay is how long the caller should wait.
+	RetryDelay() time.Duration
 	// ErrorCode is the body's code, e.g. CodeCircuitOpen.
 	ErrorCode() string
 }
@@ -166,7 +166,7 @@ func WriteError(w http.ResponseWriter, log *slog.Logger, err error) {
 	)
 	switch {
 	case errors.Is(err, moniker.ErrUnavailable) && errors.As(err, &re):
-		SetRetryAfter(w.Header(), re.RetryAfter())
+		SetRetryAfter(w.Header(), re.RetryDelay())
 		WriteDetail(w, http.StatusServiceUnavailable, re.ErrorCode(), err.Error())
 	case errors.As(err, &se):
 		WriteDetail(w, se.Status, se.Code, se.Detail)
