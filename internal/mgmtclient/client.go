@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,24 +16,46 @@ import (
 	"strings"
 	"time"
 
+	"github.com/moniker-svc/moniker/internal/governance"
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
+// BreakerKey is the circuit breaker source key of the management plane.
+const BreakerKey = "management"
+
 // Client talks to one management plane.
 type Client struct {
-	base *url.URL
-	hc   *http.Client
+	base    *url.URL
+	hc      *http.Client
+	breaker *governance.Breaker
+}
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithBreaker sends every call through b's BreakerKey circuit: after
+// repeated failures of the management plane (unreachable, timeouts, 5xx)
+// calls fail fast with a *governance.OpenError, a 503 with code
+// circuit_open and a Retry-After header, without reaching management,
+// until the breaker lets a probe through. Its 4xx answers are not
+// failures.
+func WithBreaker(b *governance.Breaker) Option {
+	return func(c *Client) { c.breaker = b }
 }
 
 // New returns a client of the management API at baseURL (config
 // management.url). Every call is bounded by timeout.
-func New(baseURL string, timeout time.Duration) (*Client, error) {
+func New(baseURL string, timeout time.Duration, opts ...Option) (*Client, error) {
 	u, err := url.Parse(strings.TrimSuffix(baseURL, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("management.url %q: must be an http(s) URL", baseURL)
 	}
-	return &Client{base: u, hc: &http.Client{Timeout: timeout}}, nil
+	c := &Client{base: u, hc: &http.Client{Timeout: timeout}}
+	for _, o := range opts {
+		o(c)
+	}
+	return c, nil
 }
 
 // SetStatus forwards a status change to PUT
@@ -40,13 +63,28 @@ func New(baseURL string, timeout time.Duration) (*Client, error) {
 // management plane is moniker.ErrUnavailable (503 to the caller); its 4xx
 // answers are relayed as they came. The management plane applies a change
 // whole or not at all; a timeout after the request was sent leaves the
-// outcome unknown to the caller, which the error says.
+// outcome unknown to the caller, which the error says. With a breaker
+// (WithBreaker), an open circuit refuses the call without sending it.
 func (c *Client) SetStatus(ctx context.Context, path string, ch moniker.StatusChange) (moniker.StatusResult, error) {
 	var res moniker.StatusResult
 	body, err := json.Marshal(ch)
 	if err != nil {
 		return res, err
 	}
+	err = c.breaker.Do(ctx, BreakerKey, func(ctx context.Context) error {
+		var err error
+		res, err = c.setStatus(ctx, path, body)
+		return err
+	})
+	if _, ok := errors.AsType[*governance.OpenError](err); ok {
+		return res, fmt.Errorf("management plane at %s is unavailable (circuit open after repeated failures); the status was not changed: %w", c.base.Redacted(), err)
+	}
+	return res, err
+}
+
+// setStatus is one PUT to management.
+func (c *Client) setStatus(ctx context.Context, path string, body []byte) (moniker.StatusResult, error) {
+	var res moniker.StatusResult
 	u := c.base.JoinPath("config", "status")
 	u.Path += "/" + path
 	u.RawPath = c.base.EscapedPath() + "/config/status/" + escapePath(path)

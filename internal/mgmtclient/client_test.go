@@ -7,9 +7,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/moniker-svc/moniker/internal/config"
+	"github.com/moniker-svc/moniker/internal/governance"
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
@@ -55,5 +58,102 @@ func TestSetStatus(t *testing.T) {
 	}
 	if _, err := New("ftp://x", time.Second); err == nil {
 		t.Error("ftp URL accepted")
+	}
+}
+
+// clock is a clock the test moves by hand.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+// TestSetStatusBreaker: a failing management plane opens the circuit,
+// which then fails fast without calling it (503, circuit_open,
+// Retry-After), lets a probe through after the timeout and closes again
+// once management answers.
+func TestSetStatusBreaker(t *testing.T) {
+	var hits atomic.Int64
+	var healthy atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		switch {
+		case strings.Contains(r.URL.Path, "missing"):
+			httpapi.WriteDetail(w, 404, httpapi.CodeNotFound, "Node not found: missing")
+		case !healthy.Load():
+			httpapi.WriteDetail(w, 500, httpapi.CodeInternal, "internal error")
+		default:
+			httpapi.WriteJSON(w, 200, moniker.StatusResult{Path: "p", Status: "active"})
+		}
+	}))
+	defer srv.Close()
+	clk := &clock{t: time.Unix(1_760_000_000, 0)}
+	br, err := governance.NewBreaker(config.CircuitBreaker{Enabled: true, FailureThreshold: 3, SuccessThreshold: 2, TimeoutSeconds: 30, HalfOpenMaxRequests: 1},
+		governance.BreakerOptions{Now: clk.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(srv.URL, time.Second, WithBreaker(br))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ch := moniker.StatusChange{Status: "active", Actor: "a"}
+	set := func(path string) error {
+		_, err := c.SetStatus(ctx, path, ch)
+		return err
+	}
+
+	// 4xx answers are management answering: they never open the circuit.
+	for range 5 {
+		if err := set("missing"); err == nil {
+			t.Fatal("404 relayed as success")
+		}
+	}
+	// Three 500s in a row open it.
+	for i := range 3 {
+		if err := set("p"); !errors.Is(err, moniker.ErrUnavailable) {
+			t.Fatalf("500 #%d: %v", i+1, err)
+		}
+	}
+	if hits.Load() != 8 {
+		t.Fatalf("management saw %d calls, want 8", hits.Load())
+	}
+	clk.t = clk.t.Add(10 * time.Second)
+	err = set("p")
+	var oe *governance.OpenError
+	if !errors.As(err, &oe) || oe.Key != BreakerKey || oe.RetryAfter != 20*time.Second || !errors.Is(err, moniker.ErrUnavailable) {
+		t.Fatalf("open circuit: %v", err)
+	}
+	if hits.Load() != 8 {
+		t.Fatalf("an open circuit called management (%d calls)", hits.Load())
+	}
+	rec := httptest.NewRecorder()
+	httpapi.WriteError(rec, nil, err)
+	if rec.Code != 503 || rec.Header().Get("Retry-After") != "20" || !strings.Contains(rec.Body.String(), `"code":"circuit_open"`) ||
+		!strings.Contains(rec.Body.String(), "the status was not changed") {
+		t.Errorf("answer: %d, Retry-After %q, %s", rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+	}
+
+	// After the timeout one probe goes through; management is back.
+	healthy.Store(true)
+	clk.t = clk.t.Add(20 * time.Second)
+	for i := range 2 {
+		if err := set("p"); err != nil {
+			t.Fatalf("probe %d: %v", i+1, err)
+		}
+	}
+	if hits.Load() != 10 {
+		t.Errorf("management saw %d calls, want 10", hits.Load())
+	}
+	if st := br.Stats(); st.States.Closed != 1 || st.Sources[BreakerKey].State != "closed" {
+		t.Errorf("after recovery: %+v", st)
+	}
+
+	// Unreachable counts too.
+	srv.Close()
+	for range 3 {
+		_ = set("p")
+	}
+	if err := set("p"); !errors.As(err, &oe) {
+		t.Errorf("unreachable management did not open the circuit: %v", err)
 	}
 }
