@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,6 +44,7 @@ const numStripes = 16
 type Limiter struct {
 	enabled        bool
 	headerIdentity bool
+	onLimited      func(r *http.Request, key, reason string)
 	now            func() time.Time
 	epoch          time.Time
 	caller, global rate
@@ -109,6 +111,11 @@ type LimiterOptions struct {
 	// Now is the clock (nil = the monotonic clock). It must not go
 	// backwards.
 	Now func() time.Time
+	// OnLimited, if set, is called by Middleware for every request it
+	// refuses, with the caller key and the 429 message (e.g. to emit a
+	// rate_limited access event). It runs on the request's goroutine and
+	// must not block.
+	OnLimited func(r *http.Request, key, reason string)
 }
 
 // NewLimiter returns a limiter with the governance section's rates
@@ -123,6 +130,7 @@ func NewLimiter(g config.Governance, o LimiterOptions) (*Limiter, error) {
 	l := &Limiter{
 		enabled:        g.RateLimiterEnabled,
 		headerIdentity: o.HeaderIdentity,
+		onLimited:      o.OnLimited,
 		now:            o.Now,
 		epoch:          time.Now(),
 		descs:          newLimiterDescs(),

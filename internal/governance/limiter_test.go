@@ -14,7 +14,9 @@ import (
 // fakeClock is a clock tests move by hand.
 type fakeClock struct{ ns atomic.Int64 }
 
-func (c *fakeClock) now() time.Time { return time.Unix(1_760_000_000, 0).Add(time.Duration(c.ns.Load())) }
+func (c *fakeClock) now() time.Time {
+	return time.Unix(1_760_000_000, 0).Add(time.Duration(c.ns.Load()))
+}
 
 func (c *fakeClock) advance(d time.Duration) { c.ns.Add(int64(d)) }
 

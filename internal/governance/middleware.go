@@ -49,8 +49,12 @@ func (l *Limiter) Middleware(cost func(*http.Request) int) httpapi.Middleware {
 			if cost != nil {
 				n = cost(r)
 			}
-			ok, wait, reason := l.Allow(l.Key(httpapi.CallerFrom(r.Context())), n)
+			key := l.Key(httpapi.CallerFrom(r.Context()))
+			ok, wait, reason := l.Allow(key, n)
 			if !ok {
+				if l.onLimited != nil {
+					l.onLimited(r, key, reason)
+				}
 				httpapi.SetRetryAfter(w.Header(), wait)
 				httpapi.WriteDetail(w, http.StatusTooManyRequests, httpapi.CodeRateLimited, reason)
 				return

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -64,7 +67,9 @@ func TestLimiterKey(t *testing.T) {
 
 func TestMiddleware(t *testing.T) {
 	clk := &fakeClock{}
-	l, err := NewLimiter(gov(2, 2, 1000, 1000), LimiterOptions{HeaderIdentity: true, Now: clk.now})
+	var limited []string
+	l, err := NewLimiter(gov(2, 2, 1000, 1000), LimiterOptions{HeaderIdentity: true, Now: clk.now,
+		OnLimited: func(r *http.Request, key, reason string) { limited = append(limited, r.URL.Path+" "+key+": "+reason) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,6 +108,11 @@ func TestMiddleware(t *testing.T) {
 		if want := map[string]string{"detail": tt.detail, "code": "rate_limited"}; body["detail"] != want["detail"] || body["code"] != want["code"] || len(body) != 2 {
 			t.Errorf("request %d: body %v, want %v", i, body, want)
 		}
+	}
+
+	wantLimited := []string{"/resolve/x alice: Rate limit exceeded for alice (2 req/s)", "/resolve/x app1: Rate limit exceeded for app1 (2 req/s)"}
+	if !slices.Equal(limited, wantLimited) {
+		t.Errorf("OnLimited saw %q, want %q", limited, wantLimited)
 	}
 
 	// Retry-After is whole seconds, rounded up.
@@ -311,4 +321,28 @@ func BenchmarkMiddleware(b *testing.B) {
 	for b.Loop() {
 		h.ServeHTTP(w, req)
 	}
+}
+
+// TestOpenErrorMatchesDocument: the 503 an open management circuit gives
+// a status change matches the document, Retry-After included.
+func TestOpenErrorMatchesDocument(t *testing.T) {
+	routes := resolverRoutes()
+	for i, rt := range routes {
+		if rt.Method == "PUT" {
+			routes[i].Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				httpapi.WriteError(w, nil, fmt.Errorf("management is unavailable; the status was not changed: %w", &OpenError{Key: "management", RetryAfter: 12 * time.Second}))
+			})
+		}
+	}
+	mux := http.NewServeMux()
+	routes = append(routes, httpapi.DocRoutes(routes)...)
+	httpapi.Register(mux, nil, routes)
+	doc := loadDocument(t, mux)
+	req := request("PUT", "/catalog/prices/status", `{"status":"active"}`, httpapi.Caller{})
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, req)
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != "12" {
+		t.Fatalf("status %d, Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
+	}
+	checkAnswer(t, doc, "PUT", "/catalog/{path}/status", req, rec)
 }
