@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/moniker-svc/moniker/internal/fixtures"
 )
 
 // runCLI runs the real moniker binary and returns its output and exit code.
@@ -66,9 +68,8 @@ func TestCLIAgainstResolver(t *testing.T) {
 
 // TestCatalogCheck runs `moniker catalog check` on good and bad catalogs.
 func TestCatalogCheck(t *testing.T) {
-	compat := filepath.Join(sharedDir(t), "compat")
-	for _, g := range []string{"f206ffd", "head", "6c1a393"} {
-		out, errOut, code := runCLI(t, "catalog", "check", filepath.Join(compat, g, "sample_catalog.yaml"))
+	for _, g := range fixtures.Generations() {
+		out, errOut, code := runCLI(t, "catalog", "check", fixtures.Compat(t, g, "sample_catalog.yaml"))
 		if code != 0 {
 			t.Errorf("%s: exit %d\n%s\n%s", g, code, out, errOut)
 		}

@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/moniker-svc/moniker/internal/fixtures"
 )
 
 // binary and cli are monikerd and moniker, built once by TestMain.
@@ -41,52 +43,19 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// sharedDir is ../shared beside the repository (the fixtures).
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			s := filepath.Join(d, "..", "shared")
-			if _, err := os.Stat(filepath.Join(s, "compat")); err != nil {
-				t.Fatalf("fixtures not found at %s: %v", s, err)
-			}
-			return s
-		}
-		if d == filepath.Dir(d) {
-			t.Fatal("go.mod not found above " + wd)
-		}
-	}
-}
-
 // fixtureConfig copies a compat catalog (and the f206ffd domains) into a
 // temp folder with a config.yaml naming them, and returns the config path.
 func fixtureConfig(t testing.TB, generation string, extra string) string {
 	t.Helper()
 	dir := t.TempDir()
-	compat := filepath.Join(sharedDir(t), "compat")
-	copyFile(t, filepath.Join(compat, generation, "sample_catalog.yaml"), filepath.Join(dir, "catalog.yaml"))
-	copyFile(t, filepath.Join(compat, "f206ffd", "sample_domains.yaml"), filepath.Join(dir, "domains.yaml"))
+	fixtures.CopyCompat(t, generation, "sample_catalog.yaml", dir, "catalog.yaml")
+	fixtures.CopyCompat(t, "f206ffd", "sample_domains.yaml", dir, "domains.yaml")
 	cfg := "catalog:\n  definition_file: catalog.yaml\n  reload_interval_seconds: 0\ndomains:\n  definition_file: domains.yaml\n" + extra
 	p := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(p, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return p
-}
-
-func copyFile(t testing.TB, from, to string) {
-	t.Helper()
-	b, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(to, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 var listening = regexp.MustCompile(`listening on (\S+)`)

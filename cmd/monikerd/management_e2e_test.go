@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/moniker-svc/moniker/internal/catalog"
+	"github.com/moniker-svc/moniker/internal/fixtures"
 )
 
 // planeConfig is fixtureConfig plus the models and requests files (from
@@ -20,7 +21,7 @@ func planeConfig(t *testing.T, interval string, watch bool) string {
 	t.Helper()
 	extra := "models:\n  definition_file: models.yaml\nrequests:\n  definition_file: requests.yaml\n"
 	cfg := fixtureConfig(t, "f206ffd", extra)
-	copyFile(t, filepath.Join(sharedDir(t), "compat", "f206ffd", "sample_models.yaml"), filepath.Join(filepath.Dir(cfg), "models.yaml"))
+	fixtures.CopyCompat(t, "f206ffd", "sample_models.yaml", filepath.Dir(cfg), "models.yaml")
 	s := strings.Replace(mustRead(t, cfg), "reload_interval_seconds: 0", fmt.Sprintf("reload_interval_seconds: %s\n  watch: %v", interval, watch), 1)
 	if err := os.WriteFile(cfg, []byte(s), 0o644); err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
@@ -200,7 +201,7 @@ type sampleNode struct {
 // keys win, as in the real loader).
 func loadSampleCatalog(t *testing.T) map[string]sampleNode {
 	t.Helper()
-	file := filepath.Join(moduleRoot(t), "..", "shared", "compat", "f206ffd", "sample_catalog.yaml")
+	file := fixtures.Compat(t, "f206ffd", "sample_catalog.yaml")
 	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
@@ -222,22 +223,4 @@ func loadSampleCatalog(t *testing.T) map[string]sampleNode {
 		t.Fatalf("sample catalog has %d nodes, want 62", len(nodes))
 	}
 	return nodes
-}
-
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/moniker-svc/moniker/internal/fixtures"
 )
 
 // diffNodes describes the first difference between two yaml.Node trees,
@@ -84,9 +86,9 @@ func entriesOf(t testing.TB, data []byte) [][]byte {
 }
 
 func TestFastParserCompatEntries(t *testing.T) {
-	for _, f := range compatCatalogs {
+	for _, f := range fixtures.Generations() {
 		t.Run(f, func(t *testing.T) {
-			data, err := os.ReadFile(compatPath(t, f, "sample_catalog.yaml"))
+			data, err := os.ReadFile(fixtures.Compat(t, f, "sample_catalog.yaml"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -166,8 +168,8 @@ func FuzzFastParser(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	for _, c := range compatCatalogs {
-		data, err := os.ReadFile(compatPath(f, c, "sample_catalog.yaml"))
+	for _, c := range fixtures.Generations() {
+		data, err := os.ReadFile(fixtures.Compat(f, c, "sample_catalog.yaml"))
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/moniker-svc/moniker/internal/catalog/gen"
+	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
@@ -31,7 +32,7 @@ func newCatalog(ps ...string) *Catalog {
 }
 
 func TestChildren(t *testing.T) {
-	f, _ := mustLoad(t, compatPath(t, "f206ffd", "sample_catalog.yaml"))
+	f, _ := mustLoad(t, fixtures.Compat(t, "f206ffd", "sample_catalog.yaml"))
 	c := newCatalog("a", "a/C", "a/a", "a/B", "a.x", "x/y/z", "x", "p.q/r", "é/b", "é/A")
 	tests := []struct {
 		cat       *Catalog
@@ -82,7 +83,7 @@ func statusCatalog() *Catalog {
 }
 
 func TestPage(t *testing.T) {
-	f, _ := mustLoad(t, compatPath(t, "f206ffd", "sample_catalog.yaml"))
+	f, _ := mustLoad(t, fixtures.Compat(t, "f206ffd", "sample_catalog.yaml"))
 	want := paths(f.Nodes())
 	sort.Strings(want)
 	var got []string
@@ -144,7 +145,7 @@ func TestPage(t *testing.T) {
 }
 
 func TestStats(t *testing.T) {
-	f, _ := mustLoad(t, compatPath(t, "f206ffd", "sample_catalog.yaml"))
+	f, _ := mustLoad(t, fixtures.Compat(t, "f206ffd", "sample_catalog.yaml"))
 	got, err := json.Marshal(f.Stats())
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +176,7 @@ func TestStats(t *testing.T) {
 }
 
 func TestSearchCompat(t *testing.T) {
-	f, _ := mustLoad(t, compatPath(t, "f206ffd", "sample_catalog.yaml"))
+	f, _ := mustLoad(t, fixtures.Compat(t, "f206ffd", "sample_catalog.yaml"))
 	tests := []struct {
 		q      string
 		status moniker.Status

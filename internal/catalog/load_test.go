@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/moniker-svc/moniker/internal/catalog/gen"
+	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
@@ -39,7 +40,7 @@ func TestLoadCompatCatalogs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.version, func(t *testing.T) {
-			c, warns := mustLoad(t, compatPath(t, tt.version, "sample_catalog.yaml"))
+			c, warns := mustLoad(t, fixtures.Compat(t, tt.version, "sample_catalog.yaml"))
 			if len(warns) != tt.wantWarnings {
 				t.Errorf("warnings = %v", warns)
 			}
@@ -69,7 +70,7 @@ func TestLoadCompatCatalogs(t *testing.T) {
 }
 
 func TestLoadF206ffdDetails(t *testing.T) {
-	path := compatPath(t, "f206ffd", "sample_catalog.yaml")
+	path := fixtures.Compat(t, "f206ffd", "sample_catalog.yaml")
 	c, _ := mustLoad(t, path)
 
 	var roots []string
@@ -142,7 +143,7 @@ func TestLoadF206ffdDetails(t *testing.T) {
 }
 
 func TestLoadDeepFields(t *testing.T) {
-	c, _ := mustLoad(t, compatPath(t, "6c1a393", "sample_catalog.yaml"))
+	c, _ := mustLoad(t, fixtures.Compat(t, "6c1a393", "sample_catalog.yaml"))
 	cv := c.Get("risk.cvar")
 	if cv == nil {
 		t.Fatal("no risk.cvar")
@@ -168,7 +169,7 @@ func TestLoadDeepFields(t *testing.T) {
 		t.Errorf("ownership = %v", cv.Ownership)
 	}
 
-	head, _ := mustLoad(t, compatPath(t, "head", "sample_catalog.yaml"))
+	head, _ := mustLoad(t, fixtures.Compat(t, "head", "sample_catalog.yaml"))
 	b := head.Get("benchmarks")
 	if b.Extra["vendor"] != "msci" || b.Domain != "benchmarks" {
 		t.Errorf("benchmarks extra = %v domain %q", b.Extra, b.Domain)
@@ -471,7 +472,7 @@ func TestLoadErrorCap(t *testing.T) {
 func TestLoadDomains(t *testing.T) {
 	for _, v := range []string{"f206ffd", "head"} {
 		t.Run(v, func(t *testing.T) {
-			d, err := LoadDomains(compatPath(t, v, "sample_domains.yaml"))
+			d, err := LoadDomains(fixtures.Compat(t, v, "sample_domains.yaml"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -532,7 +533,7 @@ func TestLoadDomains(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
-	report, ok := Check(compatPath(t, "f206ffd", "sample_catalog.yaml"), "testdata/good/warnings.yaml", "testdata/bad/many.yaml")
+	report, ok := Check(fixtures.Compat(t, "f206ffd", "sample_catalog.yaml"), "testdata/good/warnings.yaml", "testdata/bad/many.yaml")
 	if ok {
 		t.Error("ok with a bad file")
 	}
@@ -561,8 +562,8 @@ func TestStreamMatchesWholeParse(t *testing.T) {
 		t.Fatal(err)
 	}
 	inputs := map[string][]byte{"gen.yaml": []byte(b.String())}
-	for _, v := range compatCatalogs {
-		data, err := os.ReadFile(compatPath(t, v, "sample_catalog.yaml"))
+	for _, v := range fixtures.Generations() {
+		data, err := os.ReadFile(fixtures.Compat(t, v, "sample_catalog.yaml"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
@@ -49,9 +50,9 @@ func diffMarshalled(a, b moniker.Node) string {
 // TestMarshalNodeCompat: every node of every compat catalog reads back
 // equal from its marshalled text, alone and as a whole re-written file.
 func TestMarshalNodeCompat(t *testing.T) {
-	for _, v := range compatCatalogs {
+	for _, v := range fixtures.Generations() {
 		t.Run(v, func(t *testing.T) {
-			cat, _, err := Load(compatPath(t, v, "sample_catalog.yaml"))
+			cat, _, err := Load(fixtures.Compat(t, v, "sample_catalog.yaml"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -494,7 +495,7 @@ func FuzzMarshalNode(f *testing.F) {
 }
 
 func BenchmarkMarshalNode(b *testing.B) {
-	cat, _, err := Load(compatPath(b, "f206ffd", "sample_catalog.yaml"))
+	cat, _, err := Load(fixtures.Compat(b, "f206ffd", "sample_catalog.yaml"))
 	if err != nil {
 		b.Fatal(err)
 	}

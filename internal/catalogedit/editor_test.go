@@ -14,6 +14,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/catalog"
 	"github.com/moniker-svc/moniker/internal/catalogedit"
+	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/store"
 )
@@ -22,9 +23,9 @@ import (
 // changes leaves the file byte for byte as it was, and so does a no-op
 // update of every node.
 func TestCompatSaveUnchanged(t *testing.T) {
-	for _, v := range compatVersions {
+	for _, v := range fixtures.Generations() {
 		t.Run(v, func(t *testing.T) {
-			p := copyCompat(t, v)
+			p := fixtures.CopyCompat(t, v, "sample_catalog.yaml", "", "catalog.yaml")
 			before := readFile(t, p)
 			e := open(t, p)
 			for _, n := range e.View().Nodes() {
@@ -55,9 +56,9 @@ func TestCompatSaveUnchanged(t *testing.T) {
 // the node's marshalled text through the keyed save path reads back as the
 // same catalog (the round-trip test).
 func TestCompatRewriteEveryNode(t *testing.T) {
-	for _, v := range compatVersions {
+	for _, v := range fixtures.Generations() {
 		t.Run(v, func(t *testing.T) {
-			p := copyCompat(t, v)
+			p := fixtures.CopyCompat(t, v, "sample_catalog.yaml", "", "catalog.yaml")
 			orig := load(t, p)
 			k, err := store.SplitKeyed([]byte(readFile(t, p)))
 			if err != nil {
@@ -718,7 +719,7 @@ func TestFolderCatalog(t *testing.T) {
 // TestChangedNodesOnly: a save of one node of a file with duplicate keys
 // and odd formatting touches nothing else.
 func TestChangedNodesOnly(t *testing.T) {
-	p := copyCompat(t, "f206ffd")
+	p := fixtures.CopyCompat(t, "f206ffd", "sample_catalog.yaml", "", "catalog.yaml")
 	before := readFile(t, p)
 	e := open(t, p)
 	if _, _, err := e.Update(ctx, "flows.aum", catalogedit.Patch{Set: []string{"description"}, Node: moniker.Node{Description: "AUM"}}, "", ""); err != nil {

@@ -14,34 +14,6 @@ import (
 
 var ctx = context.Background()
 
-// compatVersions are the upstream snapshots under shared/compat.
-var compatVersions = []string{"f206ffd", "head", "6c1a393"}
-
-// compatPath returns shared/compat/<version>/<file>: shared/ sits beside
-// the module root (the directory holding go.mod). A missing fixture fails.
-func compatPath(t testing.TB, version, file string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the package directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "compat", version, file)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("compat fixture missing: %v", err)
-	}
-	return p
-}
-
 // writeTemp writes content to name in a fresh temp folder and returns the
 // file's path.
 func writeTemp(t testing.TB, name, content string) string {
@@ -51,16 +23,6 @@ func writeTemp(t testing.TB, name, content string) string {
 		t.Fatal(err)
 	}
 	return p
-}
-
-// copyCompat copies a compat catalog into a temp folder.
-func copyCompat(t testing.TB, version string) string {
-	t.Helper()
-	data, err := os.ReadFile(compatPath(t, version, "sample_catalog.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return writeTemp(t, "catalog.yaml", string(data))
 }
 
 func open(t testing.TB, path string) *catalogedit.Editor {

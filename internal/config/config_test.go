@@ -8,32 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// sharedDir returns the shared/ folder that sits beside the repository
-// (../shared from the module root); tests fail, not skip, without it.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(shared, "compat")); err != nil {
-		t.Fatalf("shared compat files missing (expected beside the repository): %v", err)
-	}
-	return shared
-}
+	"github.com/moniker-svc/moniker/internal/fixtures"
+)
 
 func envMap(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
@@ -98,7 +75,7 @@ func TestDefault(t *testing.T) {
 }
 
 func TestLoadCompatSamples(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(sharedDir(t), "compat", "*", "sample_config*.yaml"))
+	files, err := filepath.Glob(filepath.Join(fixtures.Shared(t), "compat", "*", "sample_config*.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,8 +101,7 @@ func TestLoadCompatSamples(t *testing.T) {
 	}
 
 	// Spot-check values that differ between the samples.
-	shared := sharedDir(t)
-	zmq, err := LoadEnv(filepath.Join(shared, "compat", "f206ffd", "sample_config_zmq.yaml"), noEnv)
+	zmq, err := LoadEnv(fixtures.Compat(t, "f206ffd", "sample_config_zmq.yaml"), noEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +112,7 @@ func TestLoadCompatSamples(t *testing.T) {
 	if zmq.Catalog.ReloadIntervalSeconds != 0 || zmq.Telemetry.MaxQueueSize != 10000 {
 		t.Errorf("zmq sample: unset keys lost their defaults: %+v %+v", zmq.Catalog, zmq.Telemetry)
 	}
-	f206, err := LoadEnv(filepath.Join(shared, "compat", "f206ffd", "sample_config.yaml"), noEnv)
+	f206, err := LoadEnv(fixtures.Compat(t, "f206ffd", "sample_config.yaml"), noEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +120,7 @@ func TestLoadCompatSamples(t *testing.T) {
 		f206.Auth.Okta.Issuer != "https://firm.okta.com/oauth2/default" || f206.Telemetry.SinkConfig["format"] != "compact" {
 		t.Errorf("f206ffd sample decoded wrongly: %+v %+v", f206.Catalog, f206.Auth)
 	}
-	head, err := LoadEnv(filepath.Join(shared, "compat", "head", "sample_config.yaml"), noEnv)
+	head, err := LoadEnv(fixtures.Compat(t, "head", "sample_config.yaml"), noEnv)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,40 +9,17 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/moniker-svc/moniker/internal/fixtures"
 )
 
-// sharedDir returns ../shared beside the module root; fails without it.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(shared, "compat")); err != nil {
-		t.Fatalf("shared compat files missing: %v", err)
-	}
-	return shared
-}
-
 func TestEmbeddedFilesAreUpstreamSamples(t *testing.T) {
-	compat := filepath.Join(sharedDir(t), "compat", "f206ffd")
 	for name, src := range map[string]string{
 		CatalogFile: "sample_catalog.yaml",
 		DomainsFile: "sample_domains.yaml",
 		ModelsFile:  "sample_models.yaml",
 	} {
-		want, err := os.ReadFile(filepath.Join(compat, src))
+		want, err := os.ReadFile(fixtures.Compat(t, "f206ffd", src))
 		if err != nil {
 			t.Fatal(err)
 		}

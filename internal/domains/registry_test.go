@@ -15,6 +15,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/catalog"
 	"github.com/moniker-svc/moniker/internal/domains"
+	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/resolve"
 	"github.com/moniker-svc/moniker/internal/store"
@@ -40,7 +41,7 @@ func TestOpenCompat(t *testing.T) {
 		{"head", "fixed.income"},
 	} {
 		t.Run(tc.version, func(t *testing.T) {
-			r, err := domains.Open(compatPath(t, tc.version, "sample_domains.yaml"))
+			r, err := domains.Open(fixtures.Compat(t, tc.version, "sample_domains.yaml"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -117,7 +118,7 @@ func TestOpenErrors(t *testing.T) {
 func TestMarshalRoundTrip(t *testing.T) {
 	var all []*moniker.DomainRecord
 	for _, v := range []string{"f206ffd", "head"} {
-		r, err := domains.Open(compatPath(t, v, "sample_domains.yaml"))
+		r, err := domains.Open(fixtures.Compat(t, v, "sample_domains.yaml"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -251,7 +252,7 @@ func open(t *testing.T, path string, opts ...domains.Option) *domains.Registry {
 
 func TestCRUDWritesThrough(t *testing.T) {
 	ctx := context.Background()
-	path := copyCompat(t, "f206ffd", "sample_domains.yaml")
+	path := fixtures.CopyCompat(t, "f206ffd", "sample_domains.yaml", "", "domains.yaml")
 	before := readFile(t, path)
 	log := audit.New(filepath.Join(t.TempDir(), "audit.jsonl"))
 	r := open(t, path, domains.WithAudit(log))
@@ -359,7 +360,7 @@ func TestCRUDWritesThrough(t *testing.T) {
 
 func TestConflictWithAnotherWriter(t *testing.T) {
 	ctx := context.Background()
-	path := copyCompat(t, "f206ffd", "sample_domains.yaml")
+	path := fixtures.CopyCompat(t, "f206ffd", "sample_domains.yaml", "", "domains.yaml")
 	a, b := open(t, path), open(t, path)
 
 	if _, err := a.Update(ctx, "rates", domains.Patch{Notes: domains.Some("from a")}, "", "a"); err != nil {
@@ -414,7 +415,7 @@ func TestConflictWithAnotherWriter(t *testing.T) {
 
 func TestConcurrentWritersLoseNothing(t *testing.T) {
 	ctx := context.Background()
-	path := copyCompat(t, "f206ffd", "sample_domains.yaml")
+	path := fixtures.CopyCompat(t, "f206ffd", "sample_domains.yaml", "", "domains.yaml")
 	regs := []*domains.Registry{open(t, path), open(t, path)}
 	targets := [][]string{{"rates", "risk", "nav"}, {"flows", "prices", "reports"}}
 	const rounds = 5
@@ -450,7 +451,7 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 
 func TestBrokenFileOnDisk(t *testing.T) {
 	ctx := context.Background()
-	path := copyCompat(t, "f206ffd", "sample_domains.yaml")
+	path := fixtures.CopyCompat(t, "f206ffd", "sample_domains.yaml", "", "domains.yaml")
 	r := open(t, path)
 	good := readFile(t, path)
 	broken := strings.Replace(good, "  short_code: RSK\n", "  short_cod: RSK\n", 1)

@@ -20,6 +20,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/catalogedit"
 	"github.com/moniker-svc/moniker/internal/domains"
+	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/managementapi"
 	"github.com/moniker-svc/moniker/internal/models"
@@ -27,35 +28,6 @@ import (
 
 // The helpers of the domain and model handler tests are prefixed "reg"
 // (registry).
-
-// regCompat copies shared/compat/<rel> into dir as name and returns the
-// copy's path. A missing fixture fails the test.
-func regCompat(t *testing.T, rel, dir, name string) string {
-	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(wd, "go.mod")); err == nil {
-			break
-		}
-		up := filepath.Dir(wd)
-		if up == wd {
-			t.Fatal("no go.mod above the package folder")
-		}
-		wd = up
-	}
-	b, err := os.ReadFile(filepath.Join(wd, "..", "shared", "compat", rel))
-	if err != nil {
-		t.Fatalf("compat fixture: %v", err)
-	}
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 // regEnv is a management server over temp copies of the f206ffd domains,
 // models and catalog, with an audit log, checked against its OpenAPI
@@ -75,15 +47,15 @@ func newRegEnv(t *testing.T, mutate func(c *managementapi.Config)) *regEnv {
 	t.Helper()
 	dir := t.TempDir()
 	log := audit.New(filepath.Join(dir, audit.FileName))
-	dr, err := domains.Open(regCompat(t, "f206ffd/sample_domains.yaml", dir, "domains.yaml"), domains.WithAudit(log))
+	dr, err := domains.Open(fixtures.CopyCompat(t, "f206ffd", "sample_domains.yaml", dir, "domains.yaml"), domains.WithAudit(log))
 	if err != nil {
 		t.Fatal(err)
 	}
-	mr, err := models.Open(regCompat(t, "f206ffd/sample_models.yaml", dir, "models.yaml"), models.WithAudit(log))
+	mr, err := models.Open(fixtures.CopyCompat(t, "f206ffd", "sample_models.yaml", dir, "models.yaml"), models.WithAudit(log))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := catalogedit.Open(regCompat(t, "f206ffd/sample_catalog.yaml", dir, "catalog.yaml"), catalogedit.Options{})
+	cat, err := catalogedit.Open(fixtures.CopyCompat(t, "f206ffd", "sample_catalog.yaml", dir, "catalog.yaml"), catalogedit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

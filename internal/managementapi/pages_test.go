@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/moniker-svc/moniker/internal/catalogedit"
+	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/managementapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
@@ -41,41 +42,6 @@ func pagesGet(t *testing.T, h http.Handler, target string) *httptest.ResponseRec
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
 	return rec
-}
-
-// pagesSharedDir is the shared/ folder beside the repository (the compat
-// files live there): found by walking up to go.mod.
-func pagesSharedDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared")
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			t.Fatal("no go.mod above the package folder")
-		}
-		dir = up
-	}
-}
-
-// pagesCopy copies a compat file into a temp folder and returns the copy's
-// path.
-func pagesCopy(t *testing.T, rel string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(pagesSharedDir(t), "compat", rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(t.TempDir(), filepath.Base(rel))
-	if err := os.WriteFile(p, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
 // The pages every landing page links to.
@@ -270,7 +236,7 @@ func TestDashboardStatsNotInitialized(t *testing.T) {
 // approved, 2 rejected).
 func pagesComponents(t *testing.T) (*catalogedit.Editor, *requests.Workflow) {
 	t.Helper()
-	ed, err := catalogedit.Open(pagesCopy(t, "f206ffd/sample_catalog.yaml"), catalogedit.Options{})
+	ed, err := catalogedit.Open(fixtures.CopyCompat(t, "f206ffd", "sample_catalog.yaml", "", "sample_catalog.yaml"), catalogedit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +244,7 @@ func pagesComponents(t *testing.T) (*catalogedit.Editor, *requests.Workflow) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	demo, err := os.ReadFile(filepath.Join(pagesSharedDir(t), "compat", "f206ffd", "demo_requests.yaml"))
+	demo, err := os.ReadFile(fixtures.Compat(t, "f206ffd", "demo_requests.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,49 +19,18 @@ import (
 	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/catalog"
 	"github.com/moniker-svc/moniker/internal/catalogedit"
+	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/managementapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/requests"
 )
 
-// reqShared returns a file under ../shared beside the module root; the
-// test fails when it is missing.
-func reqShared(t *testing.T, parts ...string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(append([]string{dir, "..", "shared"}, parts...)...)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("shared file missing: %v", err)
-	}
-	return p
-}
-
 // reqCatalog opens a catalog editor on a temp copy of the f206ffd sample
 // catalog (the approved nodes are written there).
 func reqCatalog(t *testing.T) (*catalogedit.Editor, string) {
 	t.Helper()
-	data, err := os.ReadFile(reqShared(t, "compat", "f206ffd", "sample_catalog.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(t.TempDir(), "catalog.yaml")
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	p := fixtures.CopyCompat(t, "f206ffd", "sample_catalog.yaml", "", "catalog.yaml")
 	ed, err := catalogedit.Open(p, catalogedit.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -611,7 +580,7 @@ func TestRequestSaveReload(t *testing.T) {
 // the queue shows its requests.
 func TestRequestImportDemoScenario(t *testing.T) {
 	e := reqSetup(t, "")
-	data, err := os.ReadFile(reqShared(t, "compat", "f206ffd", "demo_requests.yaml"))
+	data, err := os.ReadFile(fixtures.Compat(t, "f206ffd", "demo_requests.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

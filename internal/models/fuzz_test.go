@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/models"
 )
 
@@ -12,7 +13,7 @@ import (
 // written by MarshalModel to text that loads back to the same model.
 func FuzzLoadRoundTrip(f *testing.F) {
 	for _, v := range []string{"f206ffd", "head"} {
-		data, err := os.ReadFile(compatPath(f, v, "sample_models.yaml"))
+		data, err := os.ReadFile(fixtures.Compat(f, v, "sample_models.yaml"))
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -7,13 +7,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/models"
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
 func loadCompat(t *testing.T, version string) []*models.Model {
 	t.Helper()
-	path := compatPath(t, version, "sample_models.yaml")
+	path := fixtures.Compat(t, version, "sample_models.yaml")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/moniker-svc/moniker/internal/audit"
+	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/models"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/store"
@@ -43,7 +44,7 @@ func summaryPaths(ss []models.Summary) []string {
 }
 
 func TestRegistryLookups(t *testing.T) {
-	r := open(t, compatPath(t, "f206ffd", "sample_models.yaml"))
+	r := open(t, fixtures.Compat(t, "f206ffd", "sample_models.yaml"))
 	if got := paths(r.List()); len(got) != 11 || !slices.IsSorted(got) {
 		t.Fatalf("List = %v", got)
 	}
@@ -258,7 +259,7 @@ func TestValidate(t *testing.T) {
 
 func TestCRUDWritesThrough(t *testing.T) {
 	ctx := context.Background()
-	path := copyCompat(t, "f206ffd", "sample_models.yaml")
+	path := fixtures.CopyCompat(t, "f206ffd", "sample_models.yaml", "", "models.yaml")
 	before := readFile(t, path)
 	log := audit.New(filepath.Join(t.TempDir(), "audit.jsonl"))
 	r := open(t, path, models.WithAudit(log))
@@ -358,7 +359,7 @@ func TestCRUDWritesThrough(t *testing.T) {
 
 func TestConflictWithAnotherWriter(t *testing.T) {
 	ctx := context.Background()
-	path := copyCompat(t, "head", "sample_models.yaml")
+	path := fixtures.CopyCompat(t, "head", "sample_models.yaml", "", "models.yaml")
 	a, b := open(t, path), open(t, path)
 	if _, err := a.Update(ctx, "return.attribution/beta", models.Patch{Unit: models.Some("x")}, "", "a"); err != nil {
 		t.Fatal(err)
@@ -394,7 +395,7 @@ func TestConflictWithAnotherWriter(t *testing.T) {
 
 func TestReloadAndSave(t *testing.T) {
 	ctx := context.Background()
-	path := copyCompat(t, "f206ffd", "sample_models.yaml")
+	path := fixtures.CopyCompat(t, "f206ffd", "sample_models.yaml", "", "models.yaml")
 	r := open(t, path)
 	good := readFile(t, path)
 	broken := strings.Replace(good, "  unit: ratio\n", "  units: ratio\n", 1)

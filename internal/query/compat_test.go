@@ -8,28 +8,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
-
-// sharedDir returns the shared/ folder beside the repository: it walks up
-// from the package directory to the one holding go.mod.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the package directory")
-		}
-		dir = parent
-	}
-}
 
 // binding is one templated string of a sample catalog.
 type binding struct {
@@ -103,7 +84,7 @@ func walkStrings(n *yaml.Node, key string, fn func(key, s string)) {
 }
 
 func TestSampleCatalogTemplates(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(sharedDir(t), "compat", "*", "sample_catalog.yaml"))
+	files, err := filepath.Glob(filepath.Join(fixtures.Shared(t), "compat", "*", "sample_catalog.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +126,7 @@ func TestSampleCatalogTemplates(t *testing.T) {
 func TestSampleCatalogGolden(t *testing.T) {
 	// Spot checks of real sample templates, rendered in full.
 	byNode := map[string]binding{}
-	for _, b := range catalogTemplates(t, filepath.Join(sharedDir(t), "compat", "f206ffd", "sample_catalog.yaml")) {
+	for _, b := range catalogTemplates(t, fixtures.Compat(t, "f206ffd", "sample_catalog.yaml")) {
 		if strings.HasSuffix(b.key, ".query") || strings.HasSuffix(b.key, ".path_template") || strings.HasSuffix(b.key, ".file_pattern") {
 			byNode[b.node] = b
 		}

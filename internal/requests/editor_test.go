@@ -11,6 +11,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/catalog"
 	"github.com/moniker-svc/moniker/internal/catalogedit"
+	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
@@ -26,7 +27,7 @@ type editorEnv struct {
 
 func newEditorEnv(t *testing.T) *editorEnv {
 	t.Helper()
-	catPath := copyTo(t, compat(t, "f206ffd", "sample_catalog.yaml"), "catalog.yaml")
+	catPath := fixtures.CopyCompat(t, "f206ffd", "sample_catalog.yaml", "", "catalog.yaml")
 	dir := filepath.Dir(catPath)
 	log := audit.New(filepath.Join(dir, audit.FileName))
 	ed, err := catalogedit.Open(catPath, catalogedit.Options{Audit: log})

@@ -11,42 +11,13 @@ import (
 	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/catalog"
 	"github.com/moniker-svc/moniker/internal/catalogedit"
+	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
-// moduleRoot returns the folder holding go.mod above the test directory.
-func moduleRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
-
-// compat returns a file of ../shared/compat beside the module root; the
-// test fails when it is missing.
-func compat(t testing.TB, parts ...string) string {
-	t.Helper()
-	p := filepath.Join(append([]string{moduleRoot(t), "..", "shared", "compat"}, parts...)...)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("shared compat file missing: %v", err)
-	}
-	return p
-}
-
 // demoQueue returns our demo request queue (registry format).
 func demoQueue(t testing.TB) string {
-	return filepath.Join(moduleRoot(t), "internal", "demo", "data", "requests.yaml")
+	return filepath.Join(fixtures.ModuleRoot(t), "internal", "demo", "data", "requests.yaml")
 }
 
 // copyTo copies src to a new temp folder and returns the copy's path.
@@ -84,7 +55,7 @@ type fakeCatalog struct {
 
 func newFakeCatalog(t testing.TB) *fakeCatalog {
 	t.Helper()
-	cat, _, err := catalog.Load(compat(t, "f206ffd", "sample_catalog.yaml"))
+	cat, _, err := catalog.Load(fixtures.Compat(t, "f206ffd", "sample_catalog.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

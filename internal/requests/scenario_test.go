@@ -8,13 +8,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
 // TestImportDemoScenario: upstream's demo_requests.yaml loads and the
 // queue shows its nine requests with their outcomes.
 func TestImportDemoScenario(t *testing.T) {
-	data, err := os.ReadFile(compat(t, "f206ffd", "demo_requests.yaml"))
+	data, err := os.ReadFile(fixtures.Compat(t, "f206ffd", "demo_requests.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

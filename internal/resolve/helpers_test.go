@@ -4,40 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/moniker-svc/moniker/internal/catalog"
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
-
-// sharedDir returns the shared/ folder beside the repository: the parent
-// of the directory holding go.mod, joined with "shared". It fails the test
-// when it cannot be found: the compat fixtures are required.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the package directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(shared, "compat")); err != nil {
-		t.Fatalf("shared fixtures not found: %v", err)
-	}
-	return shared
-}
 
 // mustParse parses a moniker or fails the test.
 func mustParse(t testing.TB, s string) *moniker.Moniker {

@@ -3,11 +3,11 @@ package resolve
 import (
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/moniker-svc/moniker/internal/catalog"
+	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
@@ -18,12 +18,11 @@ var sampleDomains = map[string]string{"f206ffd": "f206ffd", "6c1a393": "f206ffd"
 // loadSample loads a compat sample catalog and its domains into a Snapshot.
 func loadSample(t testing.TB, version string, opts Options) *Snapshot {
 	t.Helper()
-	shared := sharedDir(t)
-	cat, _, err := catalog.Load(filepath.Join(shared, "compat", version, "sample_catalog.yaml"))
+	cat, _, err := catalog.Load(fixtures.Compat(t, version, "sample_catalog.yaml"))
 	if err != nil {
 		t.Fatalf("load %s catalog: %v", version, err)
 	}
-	doms, err := catalog.LoadDomains(filepath.Join(shared, "compat", sampleDomains[version], "sample_domains.yaml"))
+	doms, err := catalog.LoadDomains(fixtures.Compat(t, sampleDomains[version], "sample_domains.yaml"))
 	if err != nil {
 		t.Fatalf("load %s domains: %v", version, err)
 	}
