@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -165,4 +166,21 @@ func bearer(token string) *http.Request {
 	r := httptest.NewRequest(http.MethodGet, "/resolve/prices", nil)
 	r.Header.Set("Authorization", "Bearer "+token)
 	return r
+}
+
+// hs256 returns claims signed HS256 with secret.
+func hs256(t testing.TB, secret string, claims jwt.MapClaims) string {
+	t.Helper()
+	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func writeFile(t testing.TB, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -341,13 +341,7 @@ func TestJWTTestMode(t *testing.T) {
 	c := config.Okta{Enabled: true, Issuer: config.TestIssuer, Audience: audience, TestSecret: secret, UserClaim: "sub", GroupsClaim: "groups"}
 	j := newJWT(t, c, clk)
 	good := claimsAt(clk.Now(), "test")
-	hs := func(key string, claims jwt.MapClaims) string {
-		s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(key))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
+	hs := func(key string, claims jwt.MapClaims) string { return hs256(t, key, claims) }
 	issued, err := auth.SignTestToken(secret, auth.TestToken{User: "carol", Audience: audience, Groups: []string{"editors"}, Expires: time.Hour}, clk.Now())
 	if err != nil {
 		t.Fatal(err)
