@@ -188,6 +188,10 @@ func New(c config.Auth, o Options) (*Service, error) {
 // Enabled reports whether authentication is on (auth.enabled).
 func (s *Service) Enabled() bool { return s.enabled }
 
+// Authenticator returns the configured authenticators as one (empty when
+// auth is off).
+func (s *Service) Authenticator() Authenticator { return s.chain }
+
 type resultKey struct{}
 
 // contextWithResult returns ctx carrying the authentication result of its

@@ -45,7 +45,9 @@ func NewKerberos(c config.Kerberos) (*Kerberos, error) {
 	if len(kt.Entries) == 0 {
 		return nil, fmt.Errorf("keytab %s has no keys", path)
 	}
-	var opts []func(*service.Settings)
+	// The PAC (AD group SIDs) is not used; MIT KDCs since 1.20 add a PAC
+	// without the logon info gokrb5 requires when it decodes one.
+	opts := []func(*service.Settings){service.DecodePAC(false)}
 	if sp := c.ServicePrincipal; sp != "" {
 		name, realm, _ := strings.Cut(sp, "@")
 		if !keytabHas(kt, name, realm) {
