@@ -67,6 +67,9 @@ Commands (against a Moniker server):
 Offline:
   catalog check FILE...       validate catalog files (or folders) exactly as
                               the server loads them
+  token -secret S -user U [-expires 1h] [-audience A] [-groups g1,g2]
+                              issue an HS256 token for the server's JWT test
+                              mode (auth.okta.issuer: test), for development
 
 Flags (also accepted after the command name):
 `
@@ -121,6 +124,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	cmd, rest := fs.Arg(0), fs.Args()[1:]
 	if cmd == "catalog" {
 		return runCatalog(rest, stdout, stderr)
+	}
+	if cmd == "token" {
+		return runToken(rest, time.Now(), stdout, stderr)
 	}
 	c := &command{name: cmd, opts: o, stdin: stdin, stdout: stdout, stderr: stderr}
 	handler, ok := c.handlers()[cmd]
