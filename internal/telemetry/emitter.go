@@ -1,0 +1,355 @@
+package telemetry
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Sink receives batches of events. Write is called from one goroutine at
+// a time; it must not keep events after it returns (the Emitter reuses
+// the slice). An error drops the batch (no retry): the Emitter counts it
+// and logs at most once per flush interval.
+type Sink interface {
+	Write(ctx context.Context, events []Event) error
+	// Close releases the sink (files, sockets) after the last Write.
+	Close() error
+}
+
+// Defaults of Options, upstream's defaults of the telemetry section.
+const (
+	DefaultBatchSize     = 1000
+	DefaultFlushInterval = time.Second
+	DefaultMaxQueue      = 10000
+)
+
+// Options configure an Emitter.
+type Options struct {
+	// BatchSize is the most events per Sink.Write; a full batch is
+	// written at once. <= 0 means DefaultBatchSize.
+	BatchSize int
+	// FlushInterval is the longest an event waits before it is written.
+	// <= 0 means DefaultFlushInterval.
+	FlushInterval time.Duration
+	// MaxQueue bounds the events waiting to be written; Emit drops (and
+	// counts) events beyond it. <= 0 means DefaultMaxQueue.
+	MaxQueue int
+	// Sink receives the batches. Required.
+	Sink Sink
+	// Log receives sink errors (at most one line per FlushInterval); nil
+	// discards.
+	Log *slog.Logger
+}
+
+// Emitter is the telemetry pipeline: Emit puts an event on a bounded
+// queue without blocking, one goroutine batches the queue by size or age
+// and writes the batches to the Sink. A nil *Emitter is valid and drops
+// everything silently (telemetry off).
+type Emitter struct {
+	ch        chan Event
+	sink      Sink
+	batchSize int
+	interval  time.Duration
+	log       *slog.Logger
+	base      time.Time // the clock origin of Tick
+
+	// armed is true while the consumer has a flush pending (its timer
+	// running, or a wake-up queued). The producer that finds it false
+	// arms it and wakes the consumer, so an idle consumer costs nothing
+	// per event.
+	armed atomic.Bool
+	wake  chan struct{} // first event after idle
+	full  chan struct{} // a batch is ready
+	quit  chan struct{} // closed by Close
+	done  chan struct{} // closed when the consumer has finished
+	once  sync.Once
+	// closed makes Emit refuse events once Close has started.
+	closed atomic.Bool
+	// abort cancels a sink write that outlives Close's context.
+	writeCtx context.Context
+	abort    context.CancelFunc
+
+	closeErr error // the sink's Close error, set before done closes
+
+	received    atomic.Uint64 // events taken off the queue
+	dropped     atomic.Uint64
+	failed      atomic.Uint64 // events in batches the sink refused
+	batchesSent atomic.Uint64
+	eventsSent  atomic.Uint64
+	flushErrors atomic.Uint64
+}
+
+// New starts an Emitter. It panics when o.Sink is nil.
+func New(o Options) *Emitter {
+	if o.Sink == nil {
+		panic("telemetry: New without a Sink")
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = DefaultBatchSize
+	}
+	if o.FlushInterval <= 0 {
+		o.FlushInterval = DefaultFlushInterval
+	}
+	if o.MaxQueue <= 0 {
+		o.MaxQueue = DefaultMaxQueue
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	em := &Emitter{
+		ch:        make(chan Event, o.MaxQueue),
+		sink:      o.Sink,
+		batchSize: o.BatchSize,
+		interval:  o.FlushInterval,
+		log:       o.Log.With("component", "telemetry"),
+		base:      time.Now(),
+		wake:      make(chan struct{}, 1),
+		full:      make(chan struct{}, 1),
+		quit:      make(chan struct{}),
+		done:      make(chan struct{}),
+	}
+	em.writeCtx, em.abort = context.WithCancel(context.Background())
+	go em.run()
+	return em
+}
+
+// Tick is a monotonic clock reading, for measuring an access's latency
+// with one clock read at each end (time.Now reads two clocks).
+type Tick time.Duration
+
+// Tick reads the clock (0 on a nil Emitter).
+func (em *Emitter) Tick() Tick {
+	if em == nil {
+		return 0
+	}
+	return Tick(time.Since(em.base))
+}
+
+// Time is the wall-clock time of the reading t.
+func (em *Emitter) Time(t Tick) time.Time {
+	if em == nil {
+		return time.Time{}
+	}
+	return em.base.Add(time.Duration(t))
+}
+
+// Milliseconds is the time from start to end in milliseconds.
+func Milliseconds(start, end Tick) float64 {
+	return float64(end-start) / float64(time.Millisecond)
+}
+
+// Emit queues a copy of e without blocking. It reports false when the
+// event was dropped: the queue is full, the Emitter is closed, or nil.
+func (em *Emitter) Emit(e *Event) bool {
+	if em == nil {
+		return false
+	}
+	if em.closed.Load() {
+		em.dropped.Add(1)
+		return false
+	}
+	select {
+	case em.ch <- *e:
+	default:
+		em.dropped.Add(1)
+		return false
+	}
+	if !em.armed.Load() && em.armed.CompareAndSwap(false, true) {
+		select {
+		case em.wake <- struct{}{}:
+		default:
+		}
+	}
+	if len(em.ch) >= em.batchSize {
+		select {
+		case em.full <- struct{}{}:
+		default:
+		}
+	}
+	return true
+}
+
+// run is the consumer: it waits (idle) for a first event, then for the
+// flush interval or a full batch, and writes everything queued.
+func (em *Emitter) run() {
+	defer func() {
+		em.abort()
+		if err := em.sink.Close(); err != nil {
+			em.closeErr = fmt.Errorf("telemetry: closing the sink: %w", err)
+		}
+		close(em.done)
+	}()
+	batch := make([]Event, 0, em.batchSize)
+	ids := make([]byte, 16*em.batchSize)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	var lastLog time.Time
+	var quiet int // failed batches not logged since lastLog
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		_, _ = rand.Read(ids[:16*len(batch)]) // never fails (crypto/rand)
+		for i := range batch {
+			batch[i].setUUID(ids[16*i : 16*i+16])
+		}
+		err := em.sink.Write(em.writeCtx, batch)
+		if err == nil {
+			em.batchesSent.Add(1)
+			em.eventsSent.Add(uint64(len(batch)))
+		} else {
+			em.flushErrors.Add(1)
+			em.failed.Add(uint64(len(batch)))
+			if now := time.Now(); now.Sub(lastLog) >= em.interval {
+				em.log.Warn("telemetry sink failed; batch dropped", "error", err, "events", len(batch),
+					"batches_dropped_since_last_log", quiet)
+				lastLog, quiet = now, 0
+			} else {
+				quiet++
+			}
+		}
+		clear(batch) // drop string references
+		batch = batch[:0]
+	}
+	// drain writes every queued event, in batches of batchSize.
+	drain := func() {
+		for {
+			select {
+			case e := <-em.ch:
+				batch = append(batch, e)
+				em.received.Add(1)
+				if len(batch) == em.batchSize {
+					flush()
+				}
+				continue
+			default:
+			}
+			flush()
+			return
+		}
+	}
+	for {
+		select {
+		case <-em.quit:
+			drain()
+			return
+		case <-em.wake:
+		}
+		// Armed: the oldest event waits at most one interval.
+		timer.Reset(em.interval)
+	armed:
+		for {
+			select {
+			case <-em.quit:
+				timer.Stop()
+				drain()
+				return
+			case <-em.full:
+				drain()
+				timer.Stop()
+			case <-timer.C:
+				drain()
+			}
+			// Disarm, then look again: an event queued before the Store
+			// was seen by a producer that found armed true, so it is in
+			// the queue now.
+			em.armed.Store(false)
+			if len(em.ch) == 0 || !em.armed.CompareAndSwap(false, true) {
+				break armed // idle, or a producer armed and woke us
+			}
+			timer.Reset(em.interval)
+		}
+	}
+}
+
+// Close stops accepting events, writes everything queued and closes the
+// sink. If ctx ends first, Close cancels the sink write in progress and
+// returns ctx's error; the consumer then finishes on its own (the sinks
+// fail fast on a cancelled context, so the rest count as failed).
+// Emits racing with Close may be dropped uncounted; close the HTTP server
+// first. Close on a nil Emitter does nothing.
+func (em *Emitter) Close(ctx context.Context) error {
+	if em == nil {
+		return nil
+	}
+	em.once.Do(func() {
+		em.closed.Store(true)
+		close(em.quit)
+	})
+	select {
+	case <-em.done:
+		return em.closeErr
+	case <-ctx.Done():
+		em.abort()
+		return ctx.Err()
+	}
+}
+
+// Stats are the Emitter's counters: upstream's /health telemetry keys
+// (emitted, dropped, errors, queue_depth, consumers) plus the batcher's.
+type Stats struct {
+	// Emitted counts events accepted onto the queue.
+	Emitted uint64 `json:"emitted"`
+	// Dropped counts events refused because the queue was full (or the
+	// Emitter closed).
+	Dropped uint64 `json:"dropped"`
+	// Errors counts events lost because the sink refused their batch.
+	Errors uint64 `json:"errors"`
+	// QueueDepth is the events waiting now.
+	QueueDepth int `json:"queue_depth"`
+	// Consumers is the number of consumers (always 1).
+	Consumers int `json:"consumers"`
+	// BatchesSent and EventsSent count successful sink writes.
+	BatchesSent uint64 `json:"batches_sent"`
+	EventsSent  uint64 `json:"events_sent"`
+	// FlushErrors counts failed sink writes (batches dropped).
+	FlushErrors uint64 `json:"flush_errors"`
+}
+
+// Stats returns the current counters (zero on a nil Emitter).
+func (em *Emitter) Stats() Stats {
+	if em == nil {
+		return Stats{}
+	}
+	depth := len(em.ch)
+	return Stats{
+		Emitted:     em.received.Load() + uint64(depth),
+		Dropped:     em.dropped.Load(),
+		Errors:      em.failed.Load(),
+		QueueDepth:  depth,
+		Consumers:   1,
+		BatchesSent: em.batchesSent.Load(),
+		EventsSent:  em.eventsSent.Load(),
+		FlushErrors: em.flushErrors.Load(),
+	}
+}
+
+// Collectors returns the Prometheus metrics of the Emitter, to register
+// once (nil on a nil Emitter).
+func (em *Emitter) Collectors() []prometheus.Collector {
+	if em == nil {
+		return nil
+	}
+	counter := func(name, help string, f func() uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(f()) })
+	}
+	return []prometheus.Collector{
+		counter("moniker_telemetry_events_emitted_total", "Access events accepted onto the telemetry queue.",
+			func() uint64 { return em.Stats().Emitted }),
+		counter("moniker_telemetry_events_dropped_total", "Access events dropped because the telemetry queue was full.", em.dropped.Load),
+		counter("moniker_telemetry_events_failed_total", "Access events lost because the sink refused their batch.", em.failed.Load),
+		counter("moniker_telemetry_events_sent_total", "Access events written to the sink.", em.eventsSent.Load),
+		counter("moniker_telemetry_batches_sent_total", "Batches written to the sink.", em.batchesSent.Load),
+		counter("moniker_telemetry_flush_errors_total", "Batches the sink refused (dropped, not retried).", em.flushErrors.Load),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "moniker_telemetry_queue_depth", Help: "Access events waiting to be written."},
+			func() float64 { return float64(len(em.ch)) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "moniker_telemetry_queue_capacity", Help: "Capacity of the telemetry queue (telemetry.max_queue_size)."},
+			func() float64 { return float64(cap(em.ch)) }),
+	}
+}
