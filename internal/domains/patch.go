@@ -1,39 +1,21 @@
 package domains
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 
 	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/registry"
 )
 
 // Optional is one field of a Patch as a JSON body gave it: absent (Set
 // false), null (Set and Null) or a value.
-type Optional[T any] struct {
-	Set   bool
-	Null  bool
-	Value T
-}
+type Optional[T any] = registry.Optional[T]
 
 // Some returns an Optional holding v.
-func Some[T any](v T) Optional[T] { return Optional[T]{Set: true, Value: v} }
+func Some[T any](v T) Optional[T] { return registry.Some(v) }
 
 // Null returns an Optional that is an explicit null.
-func Null[T any]() Optional[T] { return Optional[T]{Set: true, Null: true} }
-
-// UnmarshalJSON records that the field was present, and whether it was
-// null. A value is decoded strictly (unknown object keys are errors).
-func (o *Optional[T]) UnmarshalJSON(b []byte) error {
-	o.Set = true
-	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
-		o.Null = true
-		return nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	return dec.Decode(&o.Value)
-}
+func Null[T any]() Optional[T] { return registry.Null[T]() }
 
 // Patch is a partial domain: the body of PUT /domains/{name} and of
 // POST /domains. It has JSON Merge Patch semantics: an absent field keeps
@@ -65,17 +47,6 @@ type Patch struct {
 func (p *Patch) Apply(d *moniker.DomainRecord) (out *moniker.DomainRecord, keys map[string]bool) {
 	c := *d
 	keys = map[string]bool{}
-	text := func(key string, o Optional[string], dst *string, def string) {
-		if !o.Set {
-			return
-		}
-		keys[key] = true
-		if o.Null {
-			*dst = def
-		} else {
-			*dst = o.Value
-		}
-	}
 	if p.ID.Set {
 		keys["id"] = true
 		if p.ID.Null {
@@ -85,21 +56,18 @@ func (p *Patch) Apply(d *moniker.DomainRecord) (out *moniker.DomainRecord, keys 
 			c.ID = &id
 		}
 	}
-	text("display_name", p.DisplayName, &c.DisplayName, c.Name)
-	text("short_code", p.ShortCode, &c.ShortCode, "")
-	text("data_category", p.DataCategory, &c.DataCategory, "")
-	text("color", p.Color, &c.Color, DefaultColor)
-	text("owner", p.Owner, &c.Owner, "")
-	text("tech_custodian", p.TechCustodian, &c.TechCustodian, "")
-	text("business_steward", p.BusinessSteward, &c.BusinessSteward, "")
-	text("confidentiality", p.Confidentiality, &c.Confidentiality, DefaultConfidentiality)
-	if p.PII.Set {
-		keys["pii"] = true
-		c.PII = !p.PII.Null && p.PII.Value
-	}
-	text("help_channel", p.HelpChannel, &c.HelpChannel, "")
-	text("wiki_link", p.WikiLink, &c.WikiLink, "")
-	text("notes", p.Notes, &c.Notes, "")
+	registry.Assign(keys, "display_name", p.DisplayName, &c.DisplayName, c.Name)
+	registry.Assign(keys, "short_code", p.ShortCode, &c.ShortCode, "")
+	registry.Assign(keys, "data_category", p.DataCategory, &c.DataCategory, "")
+	registry.Assign(keys, "color", p.Color, &c.Color, DefaultColor)
+	registry.Assign(keys, "owner", p.Owner, &c.Owner, "")
+	registry.Assign(keys, "tech_custodian", p.TechCustodian, &c.TechCustodian, "")
+	registry.Assign(keys, "business_steward", p.BusinessSteward, &c.BusinessSteward, "")
+	registry.Assign(keys, "confidentiality", p.Confidentiality, &c.Confidentiality, DefaultConfidentiality)
+	registry.Assign(keys, "pii", p.PII, &c.PII, false)
+	registry.Assign(keys, "help_channel", p.HelpChannel, &c.HelpChannel, "")
+	registry.Assign(keys, "wiki_link", p.WikiLink, &c.WikiLink, "")
+	registry.Assign(keys, "notes", p.Notes, &c.Notes, "")
 	if c.DisplayName == "" {
 		c.DisplayName = c.Name
 	}
@@ -109,11 +77,7 @@ func (p *Patch) Apply(d *moniker.DomainRecord) (out *moniker.DomainRecord, keys 
 // checkRename refuses a patch whose name differs from the domain's.
 func (p *Patch) checkRename(name string) error {
 	if p.Name.Set && !p.Name.Null && p.Name.Value != name {
-		return &ValidationError{Errs: []FieldError{{
-			Field: "name",
-			Msg:   fmt.Sprintf("a domain cannot be renamed (%q to %q)", name, p.Name.Value),
-			Input: p.Name.Value,
-		}}}
+		return registry.Invalid("name", fmt.Sprintf("a domain cannot be renamed (%q to %q)", name, p.Name.Value), p.Name.Value)
 	}
 	return nil
 }

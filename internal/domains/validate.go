@@ -2,11 +2,10 @@ package domains
 
 import (
 	"fmt"
-	"net/mail"
-	"net/url"
 	"strings"
 
 	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/registry"
 )
 
 // Defaults of a domain record's fields (reference §4.1).
@@ -28,33 +27,11 @@ func New(name string) *moniker.DomainRecord {
 }
 
 // FieldError is one invalid field of a domain.
-type FieldError struct {
-	Field string // JSON/YAML key, e.g. "color"
-	Msg   string
-	Input any // the rejected value
-}
+type FieldError = registry.FieldError
 
 // ValidationError lists the invalid fields of a write. It wraps
 // moniker.ErrInvalid (400).
-type ValidationError struct {
-	Errs []FieldError
-}
-
-func (e *ValidationError) Error() string {
-	var b strings.Builder
-	for i, f := range e.Errs {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		b.WriteString(f.Field)
-		b.WriteString(": ")
-		b.WriteString(f.Msg)
-	}
-	return b.String()
-}
-
-// Unwrap returns moniker.ErrInvalid.
-func (e *ValidationError) Unwrap() error { return moniker.ErrInvalid }
+type ValidationError = registry.ValidationError
 
 // validatedKeys are the fields Validate checks, in the order it reports them.
 var validatedKeys = [...]string{"name", "color", "confidentiality", "owner", "tech_custodian", "business_steward", "wiki_link"}
@@ -75,11 +52,11 @@ func check(key string, d *moniker.DomainRecord) (msg string, input any) {
 		}
 		return fmt.Sprintf("must be one of %s, got %q", strings.Join(Confidentialities[:], ", "), d.Confidentiality), d.Confidentiality
 	case "owner":
-		return checkEmail(d.Owner), d.Owner
+		return registry.CheckEmail(d.Owner), d.Owner
 	case "tech_custodian":
-		return checkEmail(d.TechCustodian), d.TechCustodian
+		return registry.CheckEmail(d.TechCustodian), d.TechCustodian
 	case "business_steward":
-		return checkEmail(d.BusinessSteward), d.BusinessSteward
+		return registry.CheckEmail(d.BusinessSteward), d.BusinessSteward
 	case "wiki_link":
 		return CheckURL(d.WikiLink), d.WikiLink
 	}
@@ -144,27 +121,6 @@ func checkColor(c string) string {
 	return ""
 }
 
-// checkEmail accepts "" (unset) or a bare email address.
-func checkEmail(s string) string {
-	if s == "" {
-		return ""
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
-		return fmt.Sprintf("must be an email address, got %q", s)
-	}
-	return ""
-}
-
 // CheckURL accepts "" (unset) or an absolute http or https URL with a
 // host. It returns why s is invalid, or "".
-func CheckURL(s string) string {
-	if s == "" {
-		return ""
-	}
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Sprintf("must be an absolute http(s) URL, got %q", s)
-	}
-	return ""
-}
+func CheckURL(s string) string { return registry.CheckURL(s) }

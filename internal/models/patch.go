@@ -5,33 +5,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+
+	"github.com/moniker-svc/moniker/internal/registry"
 )
 
 // Optional is one field of a Patch as a JSON body gave it: absent (Set
 // false), null (Set and Null) or a value.
-type Optional[T any] struct {
-	Set   bool
-	Null  bool
-	Value T
-}
+type Optional[T any] = registry.Optional[T]
 
 // Some returns an Optional holding v.
-func Some[T any](v T) Optional[T] { return Optional[T]{Set: true, Value: v} }
+func Some[T any](v T) Optional[T] { return registry.Some(v) }
 
 // Null returns an Optional that is an explicit null.
-func Null[T any]() Optional[T] { return Optional[T]{Set: true, Null: true} }
+func Null[T any]() Optional[T] { return registry.Null[T]() }
 
-// UnmarshalJSON records that the field was present, and whether it was
-// null. A value is decoded strictly (unknown object keys are errors).
-func (o *Optional[T]) UnmarshalJSON(b []byte) error {
-	o.Set = true
-	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
-		o.Null = true
-		return nil
-	}
-	return decodeStrict(b, &o.Value)
-}
-
+// decodeStrict decodes b into v; unknown object keys are errors.
 func decodeStrict(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -101,48 +89,31 @@ type Patch struct {
 func (p *Patch) Apply(m *Model) (out *Model, keys map[string]bool) {
 	c := *m
 	keys = map[string]bool{}
-	text := func(key string, o Optional[string], dst *string, def string) {
-		if !o.Set {
-			return
-		}
-		keys[key] = true
-		*dst = def
-		if !o.Null {
-			*dst = o.Value
-		}
+	registry.Assign(keys, "display_name", p.DisplayName, &c.DisplayName, "")
+	registry.Assign(keys, "description", p.Description, &c.Description, "")
+	registry.Assign(keys, "formula", p.Formula, &c.Formula, "")
+	registry.Assign(keys, "unit", p.Unit, &c.Unit, "")
+	registry.Assign(keys, "data_type", p.DataType, &c.DataType, DefaultDataType)
+	registry.Assign(keys, "documentation_url", p.DocumentationURL, &c.DocumentationURL, "")
+	registry.Assign(keys, "methodology_url", p.MethodologyURL, &c.MethodologyURL, "")
+	registry.Assign(keys, "wiki_link", p.WikiLink, &c.WikiLink, "")
+	registry.Assign(keys, "ownership", p.Ownership, &c.Ownership, Ownership{})
+	if registry.Assign(keys, "appears_in", p.AppearsIn, &c.AppearsIn, nil) {
+		c.AppearsIn = slices.Clone(c.AppearsIn)
 	}
-	text("display_name", p.DisplayName, &c.DisplayName, "")
-	text("description", p.Description, &c.Description, "")
-	text("formula", p.Formula, &c.Formula, "")
-	text("unit", p.Unit, &c.Unit, "")
-	text("data_type", p.DataType, &c.DataType, DefaultDataType)
-	text("documentation_url", p.DocumentationURL, &c.DocumentationURL, "")
-	text("methodology_url", p.MethodologyURL, &c.MethodologyURL, "")
-	text("wiki_link", p.WikiLink, &c.WikiLink, "")
-	if p.Ownership.Set {
-		keys["ownership"] = true
-		c.Ownership = p.Ownership.Value // the zero value when null
-	}
-	if p.AppearsIn.Set {
-		keys["appears_in"] = true
-		c.AppearsIn = slices.Clone(p.AppearsIn.Value)
-	}
-	if p.Aliases.Set {
-		keys["aliases"] = true
-		c.Aliases = slices.Clone(p.Aliases.Value)
+	if registry.Assign(keys, "aliases", p.Aliases, &c.Aliases, nil) {
+		c.Aliases = slices.Clone(c.Aliases)
 		for i := range c.Aliases {
 			if c.Aliases[i].Type == "" {
 				c.Aliases[i].Type = DefaultAliasType
 			}
 		}
 	}
-	if p.SemanticTags.Set {
-		keys["semantic_tags"] = true
-		c.SemanticTags = slices.Clone(p.SemanticTags.Value)
+	if registry.Assign(keys, "semantic_tags", p.SemanticTags, &c.SemanticTags, nil) {
+		c.SemanticTags = slices.Clone(c.SemanticTags)
 	}
-	if p.Tags.Set {
-		keys["tags"] = true
-		c.Tags = normalizeTags(p.Tags.Value)
+	if registry.Assign(keys, "tags", p.Tags, &c.Tags, nil) {
+		c.Tags = normalizeTags(c.Tags)
 	}
 	if len(c.AppearsIn) == 0 {
 		c.AppearsIn = nil
@@ -159,11 +130,7 @@ func (p *Patch) Apply(m *Model) (out *Model, keys map[string]bool) {
 // checkMove refuses a patch whose path differs from the model's.
 func (p *Patch) checkMove(path string) error {
 	if p.Path.Set && !p.Path.Null && p.Path.Value != path {
-		return &ValidationError{Errs: []FieldError{{
-			Field: "path",
-			Msg:   fmt.Sprintf("a model cannot be moved (%q to %q)", path, p.Path.Value),
-			Input: p.Path.Value,
-		}}}
+		return registry.Invalid("path", fmt.Sprintf("a model cannot be moved (%q to %q)", path, p.Path.Value), p.Path.Value)
 	}
 	return nil
 }

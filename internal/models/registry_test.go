@@ -84,6 +84,38 @@ func TestRegistryLookups(t *testing.T) {
 }
 
 // treeLines renders a tree as "path [flags]" lines, depth-indented.
+// TestForMonikerFollowsChanges: the compiled patterns ForMoniker matches
+// with follow every write and reload.
+func TestForMonikerFollowsChanges(t *testing.T) {
+	ctx := context.Background()
+	path := fixtures.CopyCompat(t, "f206ffd", "sample_models.yaml", "", "models.yaml")
+	r := open(t, path)
+	const mon = "prices.equity/AAPL"
+	want := []string{"market.prices/mid", "market.prices/spread"}
+	if got := summaryPaths(r.ForMoniker(mon)); !slices.Equal(got, want) {
+		t.Fatalf("ForMoniker(%s) = %v, want %v", mon, got, want)
+	}
+	links := []models.Link{{MonikerPattern: "bonds/*"}}
+	if _, err := r.Update(ctx, "market.prices/mid", models.Patch{AppearsIn: models.Some(links)}, "", "bob"); err != nil {
+		t.Fatal(err)
+	}
+	if got := summaryPaths(r.ForMoniker(mon)); !slices.Equal(got, want[1:]) {
+		t.Errorf("after the update: ForMoniker(%s) = %v, want %v", mon, got, want[1:])
+	}
+	if got := summaryPaths(r.ForMoniker("bonds/X")); !slices.Equal(got, want[:1]) {
+		t.Errorf("after the update: ForMoniker(bonds/X) = %v, want %v", got, want[:1])
+	}
+	if err := os.WriteFile(path, []byte(models.Header), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.ForMoniker(mon); len(got) != 0 {
+		t.Errorf("after reloading an empty file: ForMoniker(%s) = %v", mon, summaryPaths(got))
+	}
+}
+
 func treeLines(nodes []*models.TreeNode, depth int, out *[]string) {
 	for _, n := range nodes {
 		line := strings.Repeat("  ", depth) + n.Name + " (" + n.DisplayName + ")"

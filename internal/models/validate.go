@@ -2,42 +2,19 @@ package models
 
 import (
 	"fmt"
-	"net/mail"
-	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/registry"
 )
 
 // FieldError is one invalid field of a model.
-type FieldError struct {
-	Field string // JSON/YAML key, e.g. "appears_in[1].moniker_pattern"
-	Msg   string
-	Input any // the rejected value
-}
+type FieldError = registry.FieldError
 
 // ValidationError lists the invalid fields of a write. It wraps
 // moniker.ErrInvalid (400).
-type ValidationError struct {
-	Errs []FieldError
-}
-
-func (e *ValidationError) Error() string {
-	var b strings.Builder
-	for i, f := range e.Errs {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		b.WriteString(f.Field)
-		b.WriteString(": ")
-		b.WriteString(f.Msg)
-	}
-	return b.String()
-}
-
-// Unwrap returns moniker.ErrInvalid.
-func (e *ValidationError) Unwrap() error { return moniker.ErrInvalid }
+type ValidationError = registry.ValidationError
 
 // validatedKeys are the fields Validate checks, in the order it reports them.
 var validatedKeys = [...]string{"path", "data_type", "ownership", "documentation_url", "methodology_url", "wiki_link", "appears_in", "aliases", "semantic_tags", "tags"}
@@ -70,14 +47,14 @@ func validate(m *Model, only map[string]bool) error {
 				add(key, "must not be empty", m.DataType)
 			}
 		case "ownership":
-			add("ownership.methodology_owner", checkEmail(m.Ownership.MethodologyOwner), m.Ownership.MethodologyOwner)
-			add("ownership.business_steward", checkEmail(m.Ownership.BusinessSteward), m.Ownership.BusinessSteward)
+			add("ownership.methodology_owner", registry.CheckEmail(m.Ownership.MethodologyOwner), m.Ownership.MethodologyOwner)
+			add("ownership.business_steward", registry.CheckEmail(m.Ownership.BusinessSteward), m.Ownership.BusinessSteward)
 		case "documentation_url":
-			add(key, checkURL(m.DocumentationURL), m.DocumentationURL)
+			add(key, registry.CheckURL(m.DocumentationURL), m.DocumentationURL)
 		case "methodology_url":
-			add(key, checkURL(m.MethodologyURL), m.MethodologyURL)
+			add(key, registry.CheckURL(m.MethodologyURL), m.MethodologyURL)
 		case "wiki_link":
-			add(key, checkURL(m.WikiLink), m.WikiLink)
+			add(key, registry.CheckURL(m.WikiLink), m.WikiLink)
 		case "appears_in":
 			for i, l := range m.AppearsIn {
 				if _, err := Compile(l.MonikerPattern); err != nil {
@@ -148,28 +125,4 @@ func CheckPath(path string) string {
 
 func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
-}
-
-// checkEmail accepts "" (unset) or a bare email address.
-func checkEmail(s string) string {
-	if s == "" {
-		return ""
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
-		return fmt.Sprintf("must be an email address, got %q", s)
-	}
-	return ""
-}
-
-// checkURL accepts "" (unset) or an absolute http or https URL with a host.
-func checkURL(s string) string {
-	if s == "" {
-		return ""
-	}
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Sprintf("must be an absolute http(s) URL, got %q", s)
-	}
-	return ""
 }

@@ -1,0 +1,90 @@
+package registry_test
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/registry"
+)
+
+func TestOptionalJSON(t *testing.T) {
+	type body struct {
+		S registry.Optional[string]          `json:"s"`
+		O registry.Optional[struct{ A int }] `json:"o"`
+	}
+	tests := []struct {
+		json    string
+		want    body
+		wantErr bool
+	}{
+		{`{}`, body{}, false},
+		{`{"s": null}`, body{S: registry.Null[string]()}, false},
+		{`{"s": "x"}`, body{S: registry.Some("x")}, false},
+		{`{"o": {"A": 1}}`, body{O: registry.Some(struct{ A int }{1})}, false},
+		{`{"o": {"B": 1}}`, body{}, true}, // strict
+		{`{"s": 1}`, body{}, true},
+	}
+	for _, tt := range tests {
+		var got body
+		err := json.Unmarshal([]byte(tt.json), &got)
+		if (err != nil) != tt.wantErr || !tt.wantErr && got != tt.want {
+			t.Errorf("Unmarshal(%s) = %+v, %v", tt.json, got, err)
+		}
+	}
+}
+
+func TestAssign(t *testing.T) {
+	tests := []struct {
+		name    string
+		o       registry.Optional[string]
+		want    string
+		wantSet bool
+	}{
+		{"absent keeps", registry.Optional[string]{}, "old", false},
+		{"null resets", registry.Null[string](), "def", true},
+		{"value replaces", registry.Some("new"), "new", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			keys := map[string]bool{}
+			v := "old"
+			set := registry.Assign(keys, "k", tt.o, &v, "def")
+			if v != tt.want || set != tt.wantSet || keys["k"] != tt.wantSet {
+				t.Errorf("Assign() = %v: value %q, keys %v", set, v, keys)
+			}
+		})
+	}
+}
+
+func TestValidation(t *testing.T) {
+	err := error(&registry.ValidationError{Errs: []registry.FieldError{{Field: "a", Msg: "bad"}, {Field: "b", Msg: "worse"}}})
+	if err.Error() != "a: bad; b: worse" || !errors.Is(err, moniker.ErrInvalid) {
+		t.Errorf("ValidationError = %q", err)
+	}
+	if err := registry.Invalid("x", "m", 1); err.Error() != "x: m" || !errors.Is(err, moniker.ErrInvalid) {
+		t.Errorf("Invalid() = %v", err)
+	}
+	checks := []struct {
+		name  string
+		check func(string) string
+		in    string
+		ok    bool
+	}{
+		{"email unset", registry.CheckEmail, "", true},
+		{"email", registry.CheckEmail, "a@b.io", true},
+		{"email with a name", registry.CheckEmail, "A <a@b.io>", false},
+		{"not an email", registry.CheckEmail, "team", false},
+		{"url unset", registry.CheckURL, "", true},
+		{"url", registry.CheckURL, "https://wiki.firm.com/x", true},
+		{"relative url", registry.CheckURL, "/x", false},
+		{"ftp url", registry.CheckURL, "ftp://h/x", false},
+	}
+	for _, c := range checks {
+		if msg := c.check(c.in); (msg == "") != c.ok || !c.ok && !strings.Contains(msg, c.in) {
+			t.Errorf("%s: check(%q) = %q", c.name, c.in, msg)
+		}
+	}
+}
