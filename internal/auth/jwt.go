@@ -3,10 +3,12 @@ package auth
 import (
 	"crypto/ecdsa"
 	"crypto/rsa"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -27,12 +29,14 @@ type JWT struct {
 	groupsClaim string
 	parser      *jwt.Parser
 	keyfunc     jwt.Keyfunc
+	now         func() time.Time
+	cache       *tokenCache
 }
 
 // NewJWT returns the JWT authenticator for c.
 func NewJWT(c config.Okta, o Options) (*JWT, error) {
 	o = o.withDefaults()
-	j := &JWT{issuer: c.Issuer, audience: c.Audience, userClaim: c.UserClaim, groupsClaim: c.GroupsClaim}
+	j := &JWT{issuer: c.Issuer, audience: c.Audience, userClaim: c.UserClaim, groupsClaim: c.GroupsClaim, now: o.Now, cache: newTokenCache()}
 	if j.userClaim == "" {
 		j.userClaim = "sub"
 	}
@@ -107,29 +111,49 @@ func bearerToken(r *http.Request) (token string, ok bool) {
 	return strings.TrimSpace(rest), true
 }
 
-// Authenticate implements Authenticator.
+// Authenticate implements Authenticator. A token that verified is
+// remembered (by its SHA-256) until the earlier of its exp and 5 minutes,
+// so a client reusing its token does not pay a signature check per
+// request; the Result, Claims included, is shared and must not be
+// modified.
 func (j *JWT) Authenticate(r *http.Request) (Result, bool) {
 	tok, ok := bearerToken(r)
 	if !ok {
 		return Result{}, false
 	}
+	now := j.now()
+	key := sha256.Sum256([]byte(tok))
+	if res, ok := j.cache.get(key, now); ok {
+		return res, true
+	}
+	res := j.verify(tok)
+	if res.Err == nil {
+		if exp, err := jwt.MapClaims(res.Claims).GetExpirationTime(); err == nil && exp != nil {
+			j.cache.put(key, res, now, exp.Time)
+		}
+	}
+	return res, true
+}
+
+// verify checks tok and reads the caller from its claims.
+func (j *JWT) verify(tok string) Result {
 	res := Result{Method: MethodJWT}
 	claims := jwt.MapClaims{}
 	if _, err := j.parser.ParseWithClaims(tok, claims, j.keyfunc); err != nil {
 		res.Err = fmt.Errorf("invalid JWT: %w", err)
-		return res, true
+		return res
 	}
 	principal, _ := claims[j.userClaim].(string)
 	if principal == "" {
 		res.Err = fmt.Errorf("invalid JWT: no %q claim (the principal)", j.userClaim)
-		return res, true
+		return res
 	}
 	res.Principal = principal
 	res.Groups = stringList(claims[j.groupsClaim])
 	res.Service = firstString(claims, "client_id", "azp")
 	res.Team = firstString(claims, "team")
 	res.Claims = claims
-	return res, true
+	return res
 }
 
 // challenge implements challenger: RFC 6750's Bearer challenge with the

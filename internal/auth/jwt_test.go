@@ -413,3 +413,50 @@ func TestHS256NeverAgainstJWKS(t *testing.T) {
 		t.Fatal("HS256 accepted against a JWKS")
 	}
 }
+
+// TestVerifiedTokenCache: a token that verified is not verified again for
+// up to 5 minutes (no key lookup, so no JWKS fetch even when the set is
+// stale), never past its exp, and verified afresh after that.
+func TestVerifiedTokenCache(t *testing.T) {
+	k := rsaSigningKey(t, "k")
+	clk := newClock()
+	p := newIDP(t, "/keys", true, k)
+	c := oktaConfig(p.issuer())
+	c.JWKSCacheTTL = 60
+	j := newJWT(t, c, clk)
+	long := sign(t, jwt.SigningMethodRS256, k, with(claimsAt(clk.Now(), p.issuer()), "exp", clk.Now().Add(2*time.Hour).Unix()))
+	short := sign(t, jwt.SigningMethodRS256, k, with(claimsAt(clk.Now(), p.issuer()), "exp", clk.Now().Add(2*time.Minute).Unix()))
+	for _, tok := range []string{long, short} {
+		if res, _ := j.Authenticate(bearer(tok)); res.Err != nil {
+			t.Fatal(res.Err)
+		}
+	}
+	// The cached key set goes stale: a cached token needs no key lookup.
+	clk.Advance(61 * time.Second)
+	if res, _ := j.Authenticate(bearer(long)); res.Err != nil || res.Principal != "alice@firm.com" {
+		t.Fatalf("cached token: %v", res.Err)
+	}
+	if n := p.fetchCount(); n != 1 {
+		t.Fatalf("fetches %d: the cached token was verified again", n)
+	}
+	// Past its exp (and the leeway) a cached token is refused.
+	clk.Advance(2 * time.Minute)
+	if res, _ := j.Authenticate(bearer(short)); res.Err == nil || !strings.Contains(res.Err.Error(), "expired") {
+		t.Fatalf("expired cached token: %v", res.Err)
+	}
+	// The issuer drops the key. After 5 minutes the token is verified
+	// again, and refused.
+	p.setKeys(rsaSigningKey(t, "other"))
+	clk.Advance(3 * time.Minute)
+	if res, _ := j.Authenticate(bearer(long)); res.Err == nil {
+		t.Fatal("token accepted after the cache age, though the issuer dropped its key")
+	}
+	// A tampered copy of a cached token is not a cache hit.
+	tampered := long[:len(long)-2] + "AA"
+	if tampered == long {
+		tampered = long[:len(long)-2] + "BB"
+	}
+	if res, _ := j.Authenticate(bearer(tampered)); res.Err == nil {
+		t.Fatal("tampered token accepted")
+	}
+}
