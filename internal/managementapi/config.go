@@ -27,15 +27,16 @@ import (
 // working copy; POST /config/save writes the changed nodes to the catalog
 // file, conflict-checked. GET /config/ui is a page (pages.go).
 func (s *Server) configRoutes() []httpapi.Route {
+	ed := s.withEditor
 	return []httpapi.Route{
-		{Method: http.MethodGet, Pattern: "/config/nodes", Doc: "/config/nodes", Handler: s.configList()},
-		{Method: http.MethodGet, Pattern: "/config/search", Doc: "/config/search", Handler: s.configSearch()},
-		{Method: http.MethodGet, Pattern: "/config/nodes/{path...}", Doc: "/config/nodes/{path}", Handler: s.configGet()},
-		{Method: http.MethodPost, Pattern: "/config/nodes", Doc: "/config/nodes", Handler: s.configCreate()},
-		{Method: http.MethodPut, Pattern: "/config/nodes/{path...}", Doc: "/config/nodes/{path}", Handler: s.configUpdate()},
-		{Method: http.MethodDelete, Pattern: "/config/nodes/{path...}", Doc: "/config/nodes/{path}", Handler: s.configDelete()},
-		{Method: http.MethodPost, Pattern: "/config/save", Doc: "/config/save", Handler: s.configSave()},
-		{Method: http.MethodPost, Pattern: "/config/reload", Doc: "/config/reload", Handler: s.configReload()},
+		{Method: http.MethodGet, Pattern: "/config/nodes", Doc: "/config/nodes", Handler: ed(s.configList)},
+		{Method: http.MethodGet, Pattern: "/config/search", Doc: "/config/search", Handler: ed(s.configSearch)},
+		{Method: http.MethodGet, Pattern: "/config/nodes/{path...}", Doc: "/config/nodes/{path}", Handler: ed(s.configGet)},
+		{Method: http.MethodPost, Pattern: "/config/nodes", Doc: "/config/nodes", Handler: ed(s.configCreate)},
+		{Method: http.MethodPut, Pattern: "/config/nodes/{path...}", Doc: "/config/nodes/{path}", Handler: ed(s.configUpdate)},
+		{Method: http.MethodDelete, Pattern: "/config/nodes/{path...}", Doc: "/config/nodes/{path}", Handler: ed(s.configDelete)},
+		{Method: http.MethodPost, Pattern: "/config/save", Doc: "/config/save", Handler: ed(s.configSave)},
+		{Method: http.MethodPost, Pattern: "/config/reload", Doc: "/config/reload", Handler: ed(s.configReload)},
 		{Method: http.MethodGet, Pattern: "/config/source-types", Doc: "/config/source-types", Handler: s.configSourceTypes()},
 	}
 }
@@ -54,14 +55,13 @@ const (
 // reads.
 const configVersionHeader = "X-Moniker-Catalog-Version"
 
-// configEditor returns the catalog editor, or answers 503 and nil.
-func (s *Server) configEditor(w http.ResponseWriter) *catalogedit.Editor {
-	if s.c.Catalog == nil {
-		httpapi.WriteDetail(w, http.StatusServiceUnavailable, httpapi.CodeNotInitialized, "Config UI not initialized")
-		return nil
-	}
-	w.Header().Set(configVersionHeader, s.c.Catalog.Version())
-	return s.c.Catalog
+// withEditor runs h with the catalog editor, the working copy's disk
+// version in the configVersionHeader of the answer; 503 without an editor.
+func (s *Server) withEditor(h func(*catalogedit.Editor, http.ResponseWriter, *http.Request)) http.Handler {
+	return needs(s.c.Catalog, "Config UI", func(ed *catalogedit.Editor, w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(configVersionHeader, ed.Version())
+		h(ed, w, r)
+	})
 }
 
 // ---- reads ----
@@ -69,68 +69,62 @@ func (s *Server) configEditor(w http.ResponseWriter) *catalogedit.Editor {
 // configList is GET /config/nodes: every node of the working copy in
 // path order, `{"nodes": [...], "total": N}`; offset and limit (0 = all,
 // at most 50000) page it, summary=true gives light rows (HEAD).
-func (s *Server) configList() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ed := s.configEditor(w)
-		if ed == nil {
+func (s *Server) configList(ed *catalogedit.Editor, w http.ResponseWriter, r *http.Request) {
+	offset, ok := configQueryInt(w, r, "offset", 0, math.MaxInt32)
+	if !ok {
+		return
+	}
+	limit, ok := configQueryInt(w, r, "limit", 0, configMaxLimit)
+	if !ok {
+		return
+	}
+	summary := false
+	if v := r.URL.Query().Get("summary"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			httpapi.WriteValidation(w, httpapi.FieldError{Type: "bool_parsing", Loc: []string{"query", "summary"},
+				Msg: "Input should be a valid boolean", Input: v})
 			return
 		}
-		offset, ok := configQueryInt(w, r, "offset", 0, math.MaxInt32)
-		if !ok {
-			return
+		summary = b
+	}
+	cat := ed.View()
+	total := cat.Len()
+	end := total
+	if limit > 0 {
+		end = min(total, offset+limit)
+	}
+	var paths []string
+	if offset < end {
+		paths, _ = cat.Page("", end, "")
+		paths = paths[offset:]
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.WriteString(`{"nodes":[`)
+	for i, p := range paths {
+		if i > 0 {
+			bw.WriteByte(',')
 		}
-		limit, ok := configQueryInt(w, r, "limit", 0, configMaxLimit)
-		if !ok {
-			return
+		n := cat.Get(p)
+		var v any
+		if summary {
+			v = toNodeSummary(n)
+		} else {
+			v = toNodeJSON(n)
 		}
-		summary := false
-		if v := r.URL.Query().Get("summary"); v != "" {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				httpapi.WriteValidation(w, httpapi.FieldError{Type: "bool_parsing", Loc: []string{"query", "summary"},
-					Msg: "Input should be a valid boolean", Input: v})
-				return
-			}
-			summary = b
+		b, err := json.Marshal(v)
+		if err != nil {
+			s.log.Error("encoding a node", "path", p, "err", err)
+			b = []byte("null")
 		}
-		cat := ed.View()
-		total := cat.Len()
-		end := total
-		if limit > 0 {
-			end = min(total, offset+limit)
-		}
-		var paths []string
-		if offset < end {
-			paths, _ = cat.Page("", end, "")
-			paths = paths[offset:]
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusOK)
-		bw := bufio.NewWriterSize(w, 64<<10)
-		bw.WriteString(`{"nodes":[`)
-		for i, p := range paths {
-			if i > 0 {
-				bw.WriteByte(',')
-			}
-			n := cat.Get(p)
-			var v any
-			if summary {
-				v = toNodeSummary(n)
-			} else {
-				v = toNodeJSON(n)
-			}
-			b, err := json.Marshal(v)
-			if err != nil {
-				s.log.Error("encoding a node", "path", p, "err", err)
-				b = []byte("null")
-			}
-			bw.Write(b)
-		}
-		fmt.Fprintf(bw, `],"total":%d}`+"\n", total)
-		if err := bw.Flush(); err != nil {
-			s.log.Debug("writing /config/nodes", "err", err)
-		}
-	})
+		bw.Write(b)
+	}
+	fmt.Fprintf(bw, `],"total":%d}`+"\n", total)
+	if err := bw.Flush(); err != nil {
+		s.log.Debug("writing /config/nodes", "err", err)
+	}
 }
 
 // configQueryInt reads an optional integer query parameter within
@@ -166,36 +160,30 @@ type searchHit struct {
 // and tags, the first of them that matches named in "match"; results in
 // path order, at most 50, with the total before the cut. A q of fewer
 // than 2 characters finds nothing.
-func (s *Server) configSearch() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ed := s.configEditor(w)
-		if ed == nil {
-			return
-		}
-		q := r.URL.Query().Get("q")
-		hits := []searchHit{}
-		if len([]rune(q)) < 2 {
-			httpapi.WriteJSON(w, http.StatusOK, struct {
-				Results []searchHit `json:"results"`
-				Total   int         `json:"total"`
-				Query   string      `json:"query"`
-			}{hits, 0, q})
-			return
-		}
-		cat := ed.View()
-		lq := strings.ToLower(q)
-		for _, n := range cat.Search(q, "", cat.Len()) {
-			hits = append(hits, searchHit{Path: n.Path, Match: matchKind(n, lq), DisplayName: n.EffectiveDisplayName()})
-		}
-		slices.SortFunc(hits, func(a, b searchHit) int { return strings.Compare(a.Path, b.Path) })
-		total := len(hits)
-		hits = hits[:min(total, configSearchMax)]
+func (s *Server) configSearch(ed *catalogedit.Editor, w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query().Get("q")
+	hits := []searchHit{}
+	if len([]rune(q)) < 2 {
 		httpapi.WriteJSON(w, http.StatusOK, struct {
 			Results []searchHit `json:"results"`
 			Total   int         `json:"total"`
 			Query   string      `json:"query"`
-		}{hits, total, q})
-	})
+		}{hits, 0, q})
+		return
+	}
+	cat := ed.View()
+	lq := strings.ToLower(q)
+	for _, n := range cat.Search(q, "", cat.Len()) {
+		hits = append(hits, searchHit{Path: n.Path, Match: matchKind(n, lq), DisplayName: n.EffectiveDisplayName()})
+	}
+	slices.SortFunc(hits, func(a, b searchHit) int { return strings.Compare(a.Path, b.Path) })
+	total := len(hits)
+	hits = hits[:min(total, configSearchMax)]
+	httpapi.WriteJSON(w, http.StatusOK, struct {
+		Results []searchHit `json:"results"`
+		Total   int         `json:"total"`
+		Query   string      `json:"query"`
+	}{hits, total, q})
 }
 
 // matchKind says which field of n contains lq (lower-cased), in upstream's
@@ -216,24 +204,18 @@ func matchKind(n *moniker.Node, lq string) string {
 // configGet is GET /config/nodes/{path}: the working copy's node, its
 // resolved ownership (inherited down the hierarchy, then the domain's
 // contacts) and its ETag.
-func (s *Server) configGet() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ed := s.configEditor(w)
-		if ed == nil {
-			return
-		}
-		path := r.PathValue("path")
-		n, etag, ok := ed.Get(path)
-		if !ok {
-			httpapi.WriteDetail(w, http.StatusNotFound, httpapi.CodeNotFound, "Node not found: "+path)
-			return
-		}
-		w.Header().Set("ETag", `"`+etag+`"`)
-		httpapi.WriteJSON(w, http.StatusOK, struct {
-			Node              nodeJSON       `json:"node"`
-			ResolvedOwnership resolvedOwners `json:"resolved_ownership"`
-		}{toNodeJSON(n), s.resolvedOwnership(ed, path)})
-	})
+func (s *Server) configGet(ed *catalogedit.Editor, w http.ResponseWriter, r *http.Request) {
+	path := r.PathValue("path")
+	n, etag, ok := ed.Get(path)
+	if !ok {
+		httpapi.WriteDetail(w, http.StatusNotFound, httpapi.CodeNotFound, "Node not found: "+path)
+		return
+	}
+	w.Header().Set("ETag", `"`+etag+`"`)
+	httpapi.WriteJSON(w, http.StatusOK, struct {
+		Node              nodeJSON       `json:"node"`
+		ResolvedOwnership resolvedOwners `json:"resolved_ownership"`
+	}{toNodeJSON(n), s.resolvedOwnership(ed, path)})
 }
 
 // resolvedOwnership resolves path's ownership in the working copy as the
@@ -262,27 +244,21 @@ func (s *Server) resolvedOwnership(ed *catalogedit.Editor, path string) resolved
 
 // configCreate is POST /config/nodes: adds a node to the working copy
 // (200, as upstream; the node and its ETag). 409 when the path exists.
-func (s *Server) configCreate() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ed := s.configEditor(w)
-		if ed == nil {
-			return
-		}
-		path, patch, ok := s.decodeNode(w, r, nil, "")
-		if !ok {
-			return
-		}
-		n := patch.Node
-		n.Path = path
-		etag, err := ed.Create(r.Context(), &n, registryActor(r))
-		if err != nil {
-			s.configError(w, err)
-			return
-		}
-		created, _, _ := ed.Get(path)
-		w.Header().Set("ETag", `"`+etag+`"`)
-		httpapi.WriteJSON(w, http.StatusOK, toNodeJSON(created))
-	})
+func (s *Server) configCreate(ed *catalogedit.Editor, w http.ResponseWriter, r *http.Request) {
+	path, patch, ok := s.decodeNode(w, r, nil, "")
+	if !ok {
+		return
+	}
+	n := patch.Node
+	n.Path = path
+	etag, err := ed.Create(r.Context(), &n, registryActor(r))
+	if err != nil {
+		s.configError(w, err)
+		return
+	}
+	created, _, _ := ed.Get(path)
+	w.Header().Set("ETag", `"`+etag+`"`)
+	httpapi.WriteJSON(w, http.StatusOK, toNodeJSON(created))
 }
 
 // configUpdate is PUT /config/nodes/{path}: a partial update of the
@@ -290,51 +266,39 @@ func (s *Server) configCreate() http.Handler {
 // value replaces it (objects whole); every other field of the node is
 // kept. A key whose value equals what GET shows for it changes nothing, so
 // a client may send back the whole node. Checked against If-Match.
-func (s *Server) configUpdate() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ed := s.configEditor(w)
-		if ed == nil {
-			return
-		}
-		path := r.PathValue("path")
-		cur, _, ok := ed.Get(path)
-		if !ok {
-			httpapi.WriteDetail(w, http.StatusNotFound, httpapi.CodeNotFound, "Node not found: "+path)
-			return
-		}
-		_, patch, ok := s.decodeNode(w, r, cur, path)
-		if !ok {
-			return
-		}
-		n, etag, err := ed.Update(r.Context(), path, patch, r.Header.Get("If-Match"), registryActor(r))
-		if err != nil {
-			s.configError(w, err)
-			return
-		}
-		w.Header().Set("ETag", `"`+etag+`"`)
-		httpapi.WriteJSON(w, http.StatusOK, toNodeJSON(n))
-	})
+func (s *Server) configUpdate(ed *catalogedit.Editor, w http.ResponseWriter, r *http.Request) {
+	path := r.PathValue("path")
+	cur, _, ok := ed.Get(path)
+	if !ok {
+		httpapi.WriteDetail(w, http.StatusNotFound, httpapi.CodeNotFound, "Node not found: "+path)
+		return
+	}
+	_, patch, ok := s.decodeNode(w, r, cur, path)
+	if !ok {
+		return
+	}
+	n, etag, err := ed.Update(r.Context(), path, patch, r.Header.Get("If-Match"), registryActor(r))
+	if err != nil {
+		s.configError(w, err)
+		return
+	}
+	w.Header().Set("ETag", `"`+etag+`"`)
+	httpapi.WriteJSON(w, http.StatusOK, toNodeJSON(n))
 }
 
 // configDelete is DELETE /config/nodes/{path}: removes the node from the
 // working copy; a node with children is refused (400, listing them).
-func (s *Server) configDelete() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ed := s.configEditor(w)
-		if ed == nil {
-			return
-		}
-		path := r.PathValue("path")
-		if err := ed.Delete(r.Context(), path, r.Header.Get("If-Match"), registryActor(r)); err != nil {
-			s.configError(w, err)
-			return
-		}
-		httpapi.WriteJSON(w, http.StatusOK, struct {
-			Success bool   `json:"success"`
-			Path    string `json:"path"`
-			Message string `json:"message"`
-		}{true, path, "Node deleted: " + path})
-	})
+func (s *Server) configDelete(ed *catalogedit.Editor, w http.ResponseWriter, r *http.Request) {
+	path := r.PathValue("path")
+	if err := ed.Delete(r.Context(), path, r.Header.Get("If-Match"), registryActor(r)); err != nil {
+		s.configError(w, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, struct {
+		Success bool   `json:"success"`
+		Path    string `json:"path"`
+		Message string `json:"message"`
+	}{true, path, "Node deleted: " + path})
 }
 
 // configSaveJSON is the POST /config/save answer.
@@ -358,79 +322,67 @@ type configConflictJSON struct {
 // (catalogedit.Editor.Save). 409 lists the nodes changed on disk since
 // they were read; those stay unsaved. A catalog file that no longer loads
 // (a broken hand edit) is not written over: 400 with the load errors.
-func (s *Server) configSave() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ed := s.configEditor(w)
-		if ed == nil {
-			return
-		}
-		res, err := ed.Save(r.Context(), registryActor(r))
-		w.Header().Set(configVersionHeader, ed.Version())
-		var ce *catalogedit.ConflictError
-		if errors.As(err, &ce) {
-			httpapi.WriteJSON(w, http.StatusConflict, configConflictJSON{Detail: ce.Error(), Code: httpapi.CodeConflict,
-				Paths: ce.Paths, SavedPaths: res.Saved})
-			return
-		}
-		if err != nil {
-			s.configError(w, err)
-			return
-		}
-		shown, abs := s.filePath(ed.Path())
-		out := configSaveJSON{Success: true, MonikerCount: res.Count, SavedPaths: res.Saved,
-			Message: fmt.Sprintf("Saved %d monikers to %s (%d changed)", res.Count, shown, len(res.Saved))}
-		if abs != nil {
-			out.Path = *abs
-		}
-		httpapi.WriteJSON(w, http.StatusOK, out)
-	})
+func (s *Server) configSave(ed *catalogedit.Editor, w http.ResponseWriter, r *http.Request) {
+	res, err := ed.Save(r.Context(), registryActor(r))
+	w.Header().Set(configVersionHeader, ed.Version())
+	var ce *catalogedit.ConflictError
+	if errors.As(err, &ce) {
+		httpapi.WriteJSON(w, http.StatusConflict, configConflictJSON{Detail: ce.Error(), Code: httpapi.CodeConflict,
+			Paths: ce.Paths, SavedPaths: res.Saved})
+		return
+	}
+	if err != nil {
+		s.configError(w, err)
+		return
+	}
+	shown, abs := s.filePath(ed.Path())
+	out := configSaveJSON{Success: true, MonikerCount: res.Count, SavedPaths: res.Saved,
+		Message: fmt.Sprintf("Saved %d monikers to %s (%d changed)", res.Count, shown, len(res.Saved))}
+	if abs != nil {
+		out.Path = *abs
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
 }
 
 // configReload is POST /config/reload: re-reads the catalog files. This
 // process's unsaved changes stay on top of the new base unless
 // discard=true drops them. A file that does not load changes nothing
 // (422).
-func (s *Server) configReload() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ed := s.configEditor(w)
-		if ed == nil {
+func (s *Server) configReload(ed *catalogedit.Editor, w http.ResponseWriter, r *http.Request) {
+	discard := false
+	if v := r.URL.Query().Get("discard"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			httpapi.WriteValidation(w, httpapi.FieldError{Type: "bool_parsing", Loc: []string{"query", "discard"},
+				Msg: "Input should be a valid boolean", Input: v})
 			return
 		}
-		discard := false
-		if v := r.URL.Query().Get("discard"); v != "" {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				httpapi.WriteValidation(w, httpapi.FieldError{Type: "bool_parsing", Loc: []string{"query", "discard"},
-					Msg: "Input should be a valid boolean", Input: v})
-				return
-			}
-			discard = b
-		}
-		if err := ed.Reload(r.Context()); err != nil {
-			if errors.Is(err, moniker.ErrInvalid) {
-				httpapi.WriteDetail(w, http.StatusUnprocessableEntity, httpapi.CodeReloadFailed, "Failed to reload: "+err.Error())
-				return
-			}
-			s.configError(w, err)
+		discard = b
+	}
+	if err := ed.Reload(r.Context()); err != nil {
+		if errors.Is(err, moniker.ErrInvalid) {
+			httpapi.WriteDetail(w, http.StatusUnprocessableEntity, httpapi.CodeReloadFailed, "Failed to reload: "+err.Error())
 			return
 		}
-		if discard {
-			ed.Discard()
-		}
-		w.Header().Set(configVersionHeader, ed.Version())
-		n := ed.View().Len()
-		shown, _ := s.filePath(ed.Path())
-		msg := fmt.Sprintf("Reloaded %d monikers from %s", n, shown)
-		if p := len(ed.Pending()); p > 0 {
-			msg += fmt.Sprintf(" (%d unsaved changes kept; reload with discard=true to drop them)", p)
-		}
-		httpapi.WriteJSON(w, http.StatusOK, struct {
-			Success      bool   `json:"success"`
-			MonikerCount int    `json:"moniker_count"`
-			Version      string `json:"version"`
-			Message      string `json:"message"`
-		}{true, n, ed.Version(), msg})
-	})
+		s.configError(w, err)
+		return
+	}
+	if discard {
+		ed.Discard()
+	}
+	w.Header().Set(configVersionHeader, ed.Version())
+	n := ed.View().Len()
+	shown, _ := s.filePath(ed.Path())
+	msg := fmt.Sprintf("Reloaded %d monikers from %s", n, shown)
+	if p := len(ed.Pending()); p > 0 {
+		msg += fmt.Sprintf(" (%d unsaved changes kept; reload with discard=true to drop them)", p)
+	}
+	httpapi.WriteJSON(w, http.StatusOK, struct {
+		Success      bool   `json:"success"`
+		MonikerCount int    `json:"moniker_count"`
+		Version      string `json:"version"`
+		Message      string `json:"message"`
+	}{true, n, ed.Version(), msg})
 }
 
 // configError answers an editor error: validation 422 naming each field,

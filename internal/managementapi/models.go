@@ -1,7 +1,6 @@
 package managementapi
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -16,28 +15,23 @@ import (
 // ("ui", "tree", "for-moniker/...", ".../monikers") cannot be created.
 // GET /models/ui is a page (pages.go).
 func (s *Server) modelRoutes() []httpapi.Route {
-	get := s.modelGet()
+	mod := func(h func(*models.Registry, http.ResponseWriter, *http.Request)) http.Handler {
+		return needs(s.c.Models, "Model configuration", h)
+	}
+	get := mod(s.modelGet)
 	return []httpapi.Route{
-		{Method: http.MethodGet, Pattern: "/models", Doc: "/models", Handler: s.modelList()},
+		{Method: http.MethodGet, Pattern: "/models", Doc: "/models", Handler: mod(s.modelList)},
 		{Method: http.MethodGet, Pattern: "/models/{$}", Handler: http.RedirectHandler("/models", http.StatusTemporaryRedirect)},
-		{Method: http.MethodGet, Pattern: "/models/tree", Doc: "/models/tree", Handler: s.modelTree()},
-		{Method: http.MethodGet, Pattern: "/models/for-moniker/{path...}", Doc: "/models/for-moniker/{path}", Handler: s.modelsForMoniker()},
+		{Method: http.MethodGet, Pattern: "/models/tree", Doc: "/models/tree", Handler: mod(s.modelTree)},
+		{Method: http.MethodGet, Pattern: "/models/for-moniker/{path...}", Doc: "/models/for-moniker/{path}", Handler: mod(s.modelsForMoniker)},
 		{Method: http.MethodGet, Pattern: "/models/{path...}", Doc: "/models/{path}/monikers", Handler: get},
 		{Method: http.MethodGet, Pattern: "/models/{path...}", Doc: "/models/{path}", Handler: get},
-		{Method: http.MethodPost, Pattern: "/models", Doc: "/models", Handler: s.modelCreate()},
-		{Method: http.MethodPut, Pattern: "/models/{path...}", Doc: "/models/{path}", Handler: s.modelUpdate()},
-		{Method: http.MethodDelete, Pattern: "/models/{path...}", Doc: "/models/{path}", Handler: s.modelDelete()},
-		{Method: http.MethodPost, Pattern: "/models/save", Doc: "/models/save", Handler: s.modelSave()},
-		{Method: http.MethodPost, Pattern: "/models/reload", Doc: "/models/reload", Handler: s.modelReload()},
+		{Method: http.MethodPost, Pattern: "/models", Doc: "/models", Handler: mod(s.modelCreate)},
+		{Method: http.MethodPut, Pattern: "/models/{path...}", Doc: "/models/{path}", Handler: mod(s.modelUpdate)},
+		{Method: http.MethodDelete, Pattern: "/models/{path...}", Doc: "/models/{path}", Handler: mod(s.modelDelete)},
+		{Method: http.MethodPost, Pattern: "/models/save", Doc: "/models/save", Handler: mod(s.modelSave)},
+		{Method: http.MethodPost, Pattern: "/models/reload", Doc: "/models/reload", Handler: mod(s.modelReload)},
 	}
-}
-
-// modelRegistry returns the model registry, or answers 503 and nil.
-func (s *Server) modelRegistry(w http.ResponseWriter) *models.Registry {
-	if s.c.Models == nil {
-		httpapi.WriteDetail(w, http.StatusServiceUnavailable, httpapi.CodeNotInitialized, "Model configuration not initialized")
-	}
-	return s.c.Models
 }
 
 func modelNotFound(w http.ResponseWriter, path string) {
@@ -45,194 +39,125 @@ func modelNotFound(w http.ResponseWriter, path string) {
 }
 
 // modelList is GET /models: every model, sorted by path.
-func (s *Server) modelList() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		reg := s.modelRegistry(w)
-		if reg == nil {
-			return
-		}
-		list := reg.List()
-		httpapi.WriteJSON(w, http.StatusOK, struct {
-			Models []*models.Model `json:"models"`
-			Count  int             `json:"count"`
-		}{list, len(list)})
-	})
+func (s *Server) modelList(reg *models.Registry, w http.ResponseWriter, r *http.Request) {
+	list := reg.List()
+	httpapi.WriteJSON(w, http.StatusOK, struct {
+		Models []*models.Model `json:"models"`
+		Count  int             `json:"count"`
+	}{list, len(list)})
 }
 
 // modelTree is GET /models/tree: the hierarchy, with virtual nodes for
 // missing ancestors (models.Registry.Tree); total_count counts models.
-func (s *Server) modelTree() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		reg := s.modelRegistry(w)
-		if reg == nil {
-			return
-		}
-		httpapi.WriteJSON(w, http.StatusOK, struct {
-			Tree       []*models.TreeNode `json:"tree"`
-			TotalCount int                `json:"total_count"`
-		}{reg.Tree(), reg.Len()})
-	})
+func (s *Server) modelTree(reg *models.Registry, w http.ResponseWriter, r *http.Request) {
+	httpapi.WriteJSON(w, http.StatusOK, struct {
+		Tree       []*models.TreeNode `json:"tree"`
+		TotalCount int                `json:"total_count"`
+	}{reg.Tree(), reg.Len()})
 }
 
 // modelsForMoniker is GET /models/for-moniker/{path}: the models with a
 // pattern matching the path; never 404.
-func (s *Server) modelsForMoniker() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		reg := s.modelRegistry(w)
-		if reg == nil {
-			return
-		}
-		path := r.PathValue("path")
-		list := reg.ForMoniker(path)
-		httpapi.WriteJSON(w, http.StatusOK, struct {
-			MonikerPath string           `json:"moniker_path"`
-			Models      []models.Summary `json:"models"`
-			Count       int              `json:"count"`
-		}{path, list, len(list)})
-	})
+func (s *Server) modelsForMoniker(reg *models.Registry, w http.ResponseWriter, r *http.Request) {
+	path := r.PathValue("path")
+	list := reg.ForMoniker(path)
+	httpapi.WriteJSON(w, http.StatusOK, struct {
+		MonikerPath string           `json:"moniker_path"`
+		Models      []models.Summary `json:"models"`
+		Count       int              `json:"count"`
+	}{path, list, len(list)})
 }
 
 // modelGet is GET /models/{path} (the model, its ETag and its patterns)
 // and GET /models/{path}/monikers (the patterns only).
-func (s *Server) modelGet() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		reg := s.modelRegistry(w)
-		if reg == nil {
+func (s *Server) modelGet(reg *models.Registry, w http.ResponseWriter, r *http.Request) {
+	path := r.PathValue("path")
+	if base, ok := strings.CutSuffix(path, "/monikers"); ok {
+		patterns, found := reg.Monikers(base)
+		if !found {
+			modelNotFound(w, base)
 			return
 		}
-		path := r.PathValue("path")
-		if base, ok := strings.CutSuffix(path, "/monikers"); ok {
-			patterns, found := reg.Monikers(base)
-			if !found {
-				modelNotFound(w, base)
-				return
-			}
-			httpapi.WriteJSON(w, http.StatusOK, struct {
-				ModelPath string   `json:"model_path"`
-				Patterns  []string `json:"moniker_patterns"`
-				Count     int      `json:"count"`
-			}{base, patterns, len(patterns)})
-			return
-		}
-		m, tag := reg.Entry(path)
-		if m == nil {
-			modelNotFound(w, path)
-			return
-		}
-		patterns := m.Patterns()
-		w.Header().Set("ETag", tag)
 		httpapi.WriteJSON(w, http.StatusOK, struct {
-			Model        *models.Model `json:"model"`
-			Patterns     []string      `json:"moniker_patterns"`
-			MonikerCount int           `json:"moniker_count"`
-		}{m, patterns, len(patterns)})
-	})
+			ModelPath string   `json:"model_path"`
+			Patterns  []string `json:"moniker_patterns"`
+			Count     int      `json:"count"`
+		}{base, patterns, len(patterns)})
+		return
+	}
+	m, tag := reg.Entry(path)
+	if m == nil {
+		modelNotFound(w, path)
+		return
+	}
+	patterns := m.Patterns()
+	w.Header().Set("ETag", tag)
+	httpapi.WriteJSON(w, http.StatusOK, struct {
+		Model        *models.Model `json:"model"`
+		Patterns     []string      `json:"moniker_patterns"`
+		MonikerCount int           `json:"moniker_count"`
+	}{m, patterns, len(patterns)})
 }
 
 // modelCreate is POST /models: 201 with the new model. The body is a
 // models.Patch whose path is required; absent fields take their defaults.
-func (s *Server) modelCreate() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		reg := s.modelRegistry(w)
-		if reg == nil {
-			return
-		}
-		var p models.Patch
-		if !registryDecode(w, r, &p) {
-			return
-		}
-		if !p.Path.Set || p.Path.Null {
-			httpapi.WriteValidation(w, httpapi.FieldError{Type: "missing", Loc: []string{"body", "path"}, Msg: "Field required", Input: nil})
-			return
-		}
-		m, _ := p.Apply(models.New(p.Path.Value))
-		created, err := reg.Create(r.Context(), m, registryActor(r))
-		if err != nil {
-			s.registryError(w, err, "Model")
-			return
-		}
-		w.Header().Set("ETag", reg.ETag(created.Path))
-		httpapi.WriteJSON(w, http.StatusCreated, created)
-	})
+func (s *Server) modelCreate(reg *models.Registry, w http.ResponseWriter, r *http.Request) {
+	var p models.Patch
+	if !registryDecode(w, r, &p) {
+		return
+	}
+	if !p.Path.Set || p.Path.Null {
+		httpapi.WriteValidation(w, httpapi.FieldError{Type: "missing", Loc: []string{"body", "path"}, Msg: "Field required", Input: nil})
+		return
+	}
+	m, _ := p.Apply(models.New(p.Path.Value))
+	created, err := reg.Create(r.Context(), m, registryActor(r))
+	if err != nil {
+		s.registryError(w, err, "Model")
+		return
+	}
+	w.Header().Set("ETag", reg.ETag(created.Path))
+	httpapi.WriteJSON(w, http.StatusCreated, created)
 }
 
 // modelUpdate is PUT /models/{path}: a JSON Merge Patch of the model
 // (absent keeps, null resets, a value replaces; ownership and lists are
 // replaced whole), checked against If-Match.
-func (s *Server) modelUpdate() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		reg := s.modelRegistry(w)
-		if reg == nil {
-			return
-		}
-		var p models.Patch
-		if !registryDecode(w, r, &p) {
-			return
-		}
-		m, err := reg.Update(r.Context(), r.PathValue("path"), p, r.Header.Get("If-Match"), registryActor(r))
-		if err != nil {
-			s.registryError(w, err, "Model")
-			return
-		}
-		w.Header().Set("ETag", reg.ETag(m.Path))
-		httpapi.WriteJSON(w, http.StatusOK, m)
-	})
+func (s *Server) modelUpdate(reg *models.Registry, w http.ResponseWriter, r *http.Request) {
+	var p models.Patch
+	if !registryDecode(w, r, &p) {
+		return
+	}
+	m, err := reg.Update(r.Context(), r.PathValue("path"), p, r.Header.Get("If-Match"), registryActor(r))
+	if err != nil {
+		s.registryError(w, err, "Model")
+		return
+	}
+	w.Header().Set("ETag", reg.ETag(m.Path))
+	httpapi.WriteJSON(w, http.StatusOK, m)
 }
 
 // modelDelete is DELETE /models/{path}, checked against If-Match; a model
 // with models below it answers 400.
-func (s *Server) modelDelete() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		reg := s.modelRegistry(w)
-		if reg == nil {
-			return
-		}
-		path := r.PathValue("path")
-		if err := reg.Delete(r.Context(), path, r.Header.Get("If-Match"), registryActor(r)); err != nil {
-			s.registryError(w, err, "Model")
-			return
-		}
-		httpapi.WriteJSON(w, http.StatusOK, successJSON{Success: true, Message: fmt.Sprintf("Model '%s' deleted", path)})
-	})
+func (s *Server) modelDelete(reg *models.Registry, w http.ResponseWriter, r *http.Request) {
+	s.registryDelete(w, r, reg, "Model", r.PathValue("path"))
 }
 
 // modelSave is POST /models/save, kept for upstream's clients: every
 // change is already on disk, so it writes only when the file is missing
 // (models.Registry.Save).
-func (s *Server) modelSave() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		reg := s.modelRegistry(w)
-		if reg == nil {
-			return
-		}
-		n, err := reg.Save(r.Context())
-		if err != nil {
-			s.registryError(w, err, "Model")
-			return
-		}
-		shown, abs := s.filePath(reg.Path())
-		httpapi.WriteJSON(w, http.StatusOK, saveJSON{Success: true, Message: fmt.Sprintf("Saved %d models to %s", n, shown), FilePath: abs})
-	})
+func (s *Server) modelSave(reg *models.Registry, w http.ResponseWriter, r *http.Request) {
+	s.registrySave(w, r, reg, "Model")
 }
 
 // modelReload is POST /models/reload: re-reads the file; a file that does
 // not load leaves the registry as it was.
-func (s *Server) modelReload() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		reg := s.modelRegistry(w)
-		if reg == nil {
-			return
-		}
-		n, err := reg.Reload(r.Context())
-		if err != nil {
-			s.registryError(w, err, "Model")
-			return
-		}
-		shown, _ := s.filePath(reg.Path())
+func (s *Server) modelReload(reg *models.Registry, w http.ResponseWriter, r *http.Request) {
+	if n, msg, ok := s.registryReload(w, r, reg, "Model"); ok {
 		httpapi.WriteJSON(w, http.StatusOK, struct {
 			Success bool   `json:"success"`
 			Message string `json:"message"`
 			Loaded  int    `json:"models_loaded"`
-		}{true, fmt.Sprintf("Reloaded %d models from %s", n, shown), n})
-	})
+		}{true, msg, n})
+	}
 }

@@ -52,13 +52,7 @@ const reqBodyLimit = 1 << 20
 // reqHandler answers 503 when the workflow is not configured, and
 // otherwise runs h with it.
 func (s *Server) reqHandler(h func(wf *requests.Workflow, w http.ResponseWriter, r *http.Request)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.c.Requests == nil {
-			httpapi.WriteDetail(w, http.StatusServiceUnavailable, httpapi.CodeNotInitialized, "Requests not initialized")
-			return
-		}
-		h(s.c.Requests, w, r)
-	})
+	return needs(s.c.Requests, "Requests", h)
 }
 
 // reqError answers a workflow error: a *requests.ValidationError is 422

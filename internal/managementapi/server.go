@@ -6,10 +6,12 @@ package managementapi
 
 import (
 	"log/slog"
+	"net/http"
 
 	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/catalogedit"
 	"github.com/moniker-svc/moniker/internal/domains"
+	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/models"
 	"github.com/moniker-svc/moniker/internal/requests"
 )
@@ -47,4 +49,17 @@ func New(c Config) *Server {
 		c.ProjectName = "Moniker Service"
 	}
 	return &Server{c: c, log: log.With("component", "managementapi")}
+}
+
+// needs returns a handler that answers 503 "<name> not initialized" when
+// the component c is nil (its feature is off, as upstream answered), and
+// otherwise calls h with c.
+func needs[C any](c *C, name string, h func(*C, http.ResponseWriter, *http.Request)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c == nil {
+			httpapi.WriteDetail(w, http.StatusServiceUnavailable, httpapi.CodeNotInitialized, name+" not initialized")
+			return
+		}
+		h(c, w, r)
+	})
 }

@@ -20,34 +20,30 @@ import (
 // is made once, durably, for every replica.
 func (s *Server) statusRoutes() []httpapi.Route {
 	return []httpapi.Route{
-		{Method: http.MethodPut, Pattern: "/config/status/{path...}", Doc: "/config/status/{path}", Handler: s.handleSetStatus()},
+		{Method: http.MethodPut, Pattern: "/config/status/{path...}", Doc: "/config/status/{path}", Handler: needs(s.c.Catalog, "Config UI", s.setStatus)},
 	}
 }
 
-func (s *Server) handleSetStatus() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.c.Catalog == nil {
-			httpapi.WriteDetail(w, http.StatusServiceUnavailable, httpapi.CodeNotInitialized, "Config UI not initialized")
-			return
-		}
-		path := httpapi.TrimPrefix(r, "/config/status/")
-		var c moniker.StatusChange
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&c); err != nil {
-			httpapi.WriteValidation(w, httpapi.FieldError{Type: "json_invalid", Loc: []string{"body"}, Msg: err.Error()})
-			return
-		}
-		if p := httpapi.CallerFrom(r.Context()).Principal; p != "" {
-			c.Actor = p
-		}
-		res, err := StatusWriter{Editor: s.c.Catalog}.SetStatus(r.Context(), path, c)
-		if err != nil {
-			httpapi.WriteError(w, s.log, err)
-			return
-		}
-		httpapi.WriteJSON(w, http.StatusOK, res)
-	})
+// setStatus is PUT /config/status/{path}: applies a status change with
+// StatusWriter.
+func (s *Server) setStatus(ed *catalogedit.Editor, w http.ResponseWriter, r *http.Request) {
+	path := httpapi.TrimPrefix(r, "/config/status/")
+	var c moniker.StatusChange
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		httpapi.WriteValidation(w, httpapi.FieldError{Type: "json_invalid", Loc: []string{"body"}, Msg: err.Error()})
+		return
+	}
+	if p := httpapi.CallerFrom(r.Context()).Principal; p != "" {
+		c.Actor = p
+	}
+	res, err := StatusWriter{Editor: ed}.SetStatus(r.Context(), path, c)
+	if err != nil {
+		httpapi.WriteError(w, s.log, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, res)
 }
 
 // StatusWriter applies status changes to the catalog files through the
