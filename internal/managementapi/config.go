@@ -213,15 +213,15 @@ func (s *Server) configGet(ed *catalogedit.Editor, w http.ResponseWriter, r *htt
 	}
 	w.Header().Set("ETag", `"`+etag+`"`)
 	httpapi.WriteJSON(w, http.StatusOK, struct {
-		Node              nodeJSON       `json:"node"`
-		ResolvedOwnership resolvedOwners `json:"resolved_ownership"`
+		Node              nodeJSON                        `json:"node"`
+		ResolvedOwnership httpapi.ResolvedOwnershipWithUI `json:"resolved_ownership"`
 	}{toNodeJSON(n), s.resolvedOwnership(ed, path)})
 }
 
 // resolvedOwnership resolves path's ownership in the working copy as the
 // resolver does (resolve.Snapshot.Ownership), over the node and its
 // ancestors only, so that it costs no more than the path's depth.
-func (s *Server) resolvedOwnership(ed *catalogedit.Editor, path string) resolvedOwners {
+func (s *Server) resolvedOwnership(ed *catalogedit.Editor, path string) httpapi.ResolvedOwnershipWithUI {
 	var nodes []*moniker.Node
 	add := func(p string) bool {
 		if n, _, ok := ed.Get(p); ok {
@@ -237,7 +237,7 @@ func (s *Server) resolvedOwnership(ed *catalogedit.Editor, path string) resolved
 		doms = s.c.Domains
 	}
 	o := resolve.NewSnapshot(catalog.New(nodes), doms, resolve.Options{}).Ownership(path)
-	return toResolvedOwners(&o)
+	return httpapi.NewResolvedOwnershipWithUI(&o)
 }
 
 // ---- writes ----
@@ -1002,48 +1002,6 @@ func (o *ownershipJSON) ownership() moniker.Ownership {
 	out[moniker.ADOP], out[moniker.ADS], out[moniker.ADAL] = deref(o.ADOP), deref(o.ADS), deref(o.ADAL)
 	out[moniker.ADOPName], out[moniker.ADSName], out[moniker.ADALName] = deref(o.ADOPName), deref(o.ADSName), deref(o.ADALName)
 	out[moniker.UI] = deref(o.UI)
-	return out
-}
-
-// resolvedOwners is the 20-key resolved ownership of GET
-// /config/nodes/{path}: each field and where it came from (a node path or
-// "domain:<name>").
-type resolvedOwners struct {
-	AccountableOwner       *string `json:"accountable_owner"`
-	AccountableOwnerSource *string `json:"accountable_owner_source"`
-	DataSpecialist         *string `json:"data_specialist"`
-	DataSpecialistSource   *string `json:"data_specialist_source"`
-	SupportChannel         *string `json:"support_channel"`
-	SupportChannelSource   *string `json:"support_channel_source"`
-	ADOP                   *string `json:"adop"`
-	ADOPSource             *string `json:"adop_source"`
-	ADOPName               *string `json:"adop_name"`
-	ADOPNameSource         *string `json:"adop_name_source"`
-	ADS                    *string `json:"ads"`
-	ADSSource              *string `json:"ads_source"`
-	ADSName                *string `json:"ads_name"`
-	ADSNameSource          *string `json:"ads_name_source"`
-	ADAL                   *string `json:"adal"`
-	ADALSource             *string `json:"adal_source"`
-	ADALName               *string `json:"adal_name"`
-	ADALNameSource         *string `json:"adal_name_source"`
-	UI                     *string `json:"ui"`
-	UISource               *string `json:"ui_source"`
-}
-
-func toResolvedOwners(o *moniker.ResolvedOwnership) resolvedOwners {
-	v := func(f moniker.OwnerField) (*string, *string) { return strPtr(o[f].Value), strPtr(o[f].Source) }
-	var out resolvedOwners
-	out.AccountableOwner, out.AccountableOwnerSource = v(moniker.AccountableOwner)
-	out.DataSpecialist, out.DataSpecialistSource = v(moniker.DataSpecialist)
-	out.SupportChannel, out.SupportChannelSource = v(moniker.SupportChannel)
-	out.ADOP, out.ADOPSource = v(moniker.ADOP)
-	out.ADOPName, out.ADOPNameSource = v(moniker.ADOPName)
-	out.ADS, out.ADSSource = v(moniker.ADS)
-	out.ADSName, out.ADSNameSource = v(moniker.ADSName)
-	out.ADAL, out.ADALSource = v(moniker.ADAL)
-	out.ADALName, out.ADALNameSource = v(moniker.ADALName)
-	out.UI, out.UISource = v(moniker.UI)
 	return out
 }
 
