@@ -191,3 +191,10 @@ func field(t testing.TB, v any, path string) any {
 	}
 	return v
 }
+
+func writeFile(t testing.TB, p, s string) {
+	t.Helper()
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -220,7 +221,7 @@ func TestResolverEndToEnd(t *testing.T) {
 	t.Run("routes of later work answer 501 in JSON; unknown routes 404 in JSON", func(t *testing.T) {
 		for _, c := range []struct{ method, path string }{
 			{"GET", "/fetch/prices.equity/AAPL"}, {"GET", "/cache/status"}, {"POST", "/cache/refresh/x"},
-			{"PUT", "/catalog/prices.equity/status"}, {"POST", "/telemetry/access"}, {"GET", "/ui"},
+			{"PUT", "/catalog/prices.equity/status"}, {"GET", "/ui"},
 		} {
 			r := do(t, c.method, base+c.path, "")
 			if r.status != http.StatusNotImplemented || r.json(t)["code"] != "not_implemented" {
@@ -308,4 +309,42 @@ func toStrings(v any) []string {
 		out = append(out, x.(string))
 	}
 	return out
+}
+
+// TestRateLimit: the per-caller bucket answers 429 with an integer
+// Retry-After once its burst is spent; another caller is unaffected.
+func TestRateLimit(t *testing.T) {
+	cfg := fixtureConfig(t, "f206ffd", "governance:\n  requests_per_second: 1\n  burst_capacity: 5\n")
+	base := start(t, "-target=resolver", "-config.file="+cfg)
+	hit := func(app string) response {
+		req, _ := http.NewRequest("GET", base+"/resolve/prices.equity/AAPL", nil)
+		req.Header.Set("X-App-ID", app)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return response{resp.StatusCode, resp.Header, b}
+	}
+	var limited response
+	for i := 0; i < 10; i++ {
+		if r := hit("greedy"); r.status == 429 {
+			limited = r
+			break
+		}
+	}
+	if limited.status != 429 || limited.json(t)["code"] != "rate_limited" {
+		t.Fatalf("no 429 after the burst: %d %s", limited.status, limited.body)
+	}
+	if ra := limited.header.Get("Retry-After"); ra == "" || strings.ContainsAny(ra, ".") {
+		t.Errorf("Retry-After %q is not an integer", ra)
+	}
+	if r := hit("polite"); r.status != 200 {
+		t.Errorf("another caller was limited: %d", r.status)
+	}
+	h := get(t, base+"/health").json(t)
+	if n, _ := field(t, h, "rate_limiter.total_limited").(float64); n < 1 {
+		t.Errorf("health rate_limiter = %v", h["rate_limiter"])
+	}
 }

@@ -22,9 +22,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/moniker-svc/moniker/internal/audit"
+	"github.com/moniker-svc/moniker/internal/auth"
 	"github.com/moniker-svc/moniker/internal/catalog"
 	"github.com/moniker-svc/moniker/internal/config"
 	"github.com/moniker-svc/moniker/internal/demo"
+	"github.com/moniker-svc/moniker/internal/governance"
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/managementapi"
 	"github.com/moniker-svc/moniker/internal/mgmtclient"
@@ -166,10 +168,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		httpapi.Route{Method: "GET", Pattern: "/health", Doc: "/health", Handler: health.Handler()},
 		httpapi.Route{Method: "GET", Pattern: "/metrics", Doc: "/metrics", Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})},
 	)
+	// Every write route requires its role when auth is enabled (a write
+	// route the role table does not know is a startup error).
+	authSvc, err := auth.New(cfg.Auth, auth.Options{Log: log})
+	if err != nil {
+		return err
+	}
+	if routes, err = authSvc.Protect(routes); err != nil {
+		return err
+	}
+	if authSvc.Enabled() {
+		health.Component("auth")
+	}
 	routes = append(routes, httpapi.DocRoutes(routes)...)
 	httpapi.Register(mux, metrics, routes)
 	mux.Handle("/", httpapi.Fallback(mux))
-	handler := httpapi.Chain(mux, httpapi.Recover(log), httpapi.PathGuard())
+	// Authentication runs before the routes (and so before the rate
+	// limiter, which keys on the principal it finds).
+	handler := httpapi.Chain(mux, httpapi.Recover(log), httpapi.PathGuard(), authSvc.Middleware())
 
 	addr := listenAddr(o, cfg)
 	ln, err := net.Listen("tcp", addr)
@@ -302,8 +318,20 @@ func buildResolver(ctx context.Context, withReloadRoute bool, localStatus resolv
 		}
 		return cacheHealth{st.Size, st.MaxSize, st.Hits, st.Misses, rate}
 	})
-	health.Section("rate_limiter", func() any { return nil })
-	health.Section("circuit_breaker", func() any { return nil })
+	lim, err := governance.NewLimiter(cfg.Governance, governance.LimiterOptions{HeaderIdentity: !cfg.Auth.Enabled})
+	if err != nil {
+		return nil, nil, err
+	}
+	br, err := governance.NewBreaker(cfg.Governance.CircuitBreaker, governance.BreakerOptions{Log: log.With("component", "governance")})
+	if err != nil {
+		return nil, nil, err
+	}
+	go lim.Run(ctx)
+	reg.MustRegister(lim, br)
+	health.Component("rate_limiter")
+	health.Component("circuit_breaker")
+	health.Section("rate_limiter", func() any { return lim.Stats() })
+	health.Section("circuit_breaker", func() any { return br.Stats() })
 	health.Section("catalog_counts", func() any { return get().Catalog().StatusCounts() })
 	health.Section("catalog", func() any {
 		st := rl.Status()
@@ -345,7 +373,7 @@ func buildResolver(ctx context.Context, withReloadRoute bool, localStatus resolv
 	case localStatus != nil:
 		status = reloadAfter{localStatus, rl}
 	case withReloadRoute && cfg.Management.URL != "":
-		mc, err := mgmtclient.New(cfg.Management.URL, 10*time.Second)
+		mc, err := mgmtclient.New(cfg.Management.URL, 10*time.Second, mgmtclient.WithBreaker(br))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -365,7 +393,7 @@ func buildResolver(ctx context.Context, withReloadRoute bool, localStatus resolv
 			return c.Len(), c.Version(), err
 		}
 	}
-	return resolverapi.New(rc).Routes(), rl, nil
+	return lim.Protect(resolverapi.New(rc).Routes(), resolverapi.MaxBatch), rl, nil
 }
 
 // afterWrite runs fn after h served a request (whatever its outcome: fn
