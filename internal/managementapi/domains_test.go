@@ -13,9 +13,6 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/catalogedit"
@@ -63,46 +60,8 @@ func newRegEnv(t *testing.T, mutate func(c *managementapi.Config)) *regEnv {
 	if mutate != nil {
 		mutate(&c)
 	}
-	routes := managementapi.New(c).Routes()
-	routes = append(routes, httpapi.DocRoutes(routes)...)
-	mux := http.NewServeMux()
-	httpapi.Register(mux, httpapi.NewMetrics(prometheus.NewRegistry()), routes)
-
-	rec := httptest.NewRecorder()
-	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/openapi.json", nil))
-	doc, err := openapi3.NewLoader().LoadFromData(rec.Body.Bytes())
-	if err != nil {
-		t.Fatalf("GET /openapi.json: %v", err)
-	}
-	// Forbid undocumented properties in answers.
-	seen := map[*openapi3.Schema]bool{}
-	for _, s := range doc.Components.Schemas {
-		regStrict(s.Value, seen)
-	}
+	mux, doc := serveDocumented(t, c)
 	return &regEnv{t: t, dir: dir, domains: dr, models: mr, audit: log, mux: mux, doc: doc, covered: map[string]bool{}}
-}
-
-// regStrict forbids properties a schema does not list.
-func regStrict(s *openapi3.Schema, seen map[*openapi3.Schema]bool) {
-	if s == nil || seen[s] {
-		return
-	}
-	seen[s] = true
-	if len(s.Properties) > 0 && s.AdditionalProperties.Has == nil && s.AdditionalProperties.Schema == nil {
-		no := false
-		s.AdditionalProperties.Has = &no
-	}
-	for _, p := range s.Properties {
-		regStrict(p.Value, seen)
-	}
-	if s.Items != nil {
-		regStrict(s.Items.Value, seen)
-	}
-	for _, list := range [][]*openapi3.SchemaRef{s.AllOf, s.AnyOf, s.OneOf} {
-		for _, r := range list {
-			regStrict(r.Value, seen)
-		}
-	}
 }
 
 // regResp is a response with its body decoded.
@@ -149,24 +108,9 @@ func (e *regEnv) doCtx(ctx context.Context, method, target, doc, body string, hd
 		return out
 	}
 	e.covered[method+" "+doc] = true
-	item := e.doc.Paths.Value(doc)
-	if item == nil || item.GetOperation(method) == nil {
-		t.Fatalf("%s %s is not in the document", method, doc)
-	}
-	op := item.GetOperation(method)
-	route := &routers.Route{Spec: e.doc, Path: doc, PathItem: item, Method: method, Operation: op}
-	opts := &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
-	in := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, Route: route},
-		Status:                 rec.Code,
-		Header:                 rec.Header(),
-		Options:                opts,
-	}
-	in.SetBodyBytes(rec.Body.Bytes())
-	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
-		t.Errorf("%s %s: %d response does not match the document: %v\nbody: %s", method, target, rec.Code, err, rec.Body)
-	}
-	if rec.Header().Get("ETag") != "" && op.Responses.Status(rec.Code).Value.Headers["ETag"] == nil {
+	route := docRoute(t, e.doc, method, doc)
+	checkAnswer(t, route, req, rec)
+	if rec.Header().Get("ETag") != "" && route.Operation.Responses.Status(rec.Code).Value.Headers["ETag"] == nil {
 		t.Errorf("%s %s: ETag sent but not documented for %d", method, target, rec.Code)
 	}
 	return out

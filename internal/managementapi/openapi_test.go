@@ -1,14 +1,11 @@
 package managementapi_test
 
 import (
-	"context"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/moniker-svc/moniker/internal/httpapi"
@@ -30,25 +27,6 @@ func managementTable(t *testing.T) (routes []httpapi.Route, h http.Handler) {
 	mux := http.NewServeMux()
 	httpapi.Register(mux, httpapi.NewMetrics(prometheus.NewRegistry()), routes)
 	return routes, mux
-}
-
-// managementDocument fetches /openapi.json through h and loads and
-// validates it with kin-openapi.
-func managementDocument(t *testing.T, h http.Handler) *openapi3.T {
-	t.Helper()
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/openapi.json", nil))
-	if rec.Code != http.StatusOK {
-		t.Fatalf("GET /openapi.json: status %d", rec.Code)
-	}
-	doc, err := openapi3.NewLoader().LoadFromData(rec.Body.Bytes())
-	if err != nil {
-		t.Fatalf("GET /openapi.json: %v", err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		t.Fatalf("GET /openapi.json is not a valid OpenAPI document: %v", err)
-	}
-	return doc
 }
 
 // TestOpenAPIMatchesRoutes fails when the management route table and its

@@ -12,9 +12,6 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/catalog"
@@ -73,59 +70,8 @@ func reqSetup(t *testing.T, queue string) *reqEnv {
 		t.Fatal(err)
 	}
 	e.wf = wf
-	e.mux, e.doc = reqServe(t, managementapi.Config{Requests: wf})
+	e.mux, e.doc = serveDocumented(t, managementapi.Config{Requests: wf})
 	return e
-}
-
-// reqServe registers the management routes of c (and the documentation
-// routes) on a mux and loads the served document.
-func reqServe(t *testing.T, c managementapi.Config) (*http.ServeMux, *openapi3.T) {
-	t.Helper()
-	routes := managementapi.New(c).Routes()
-	routes = append(routes, httpapi.DocRoutes(routes)...)
-	mux := http.NewServeMux()
-	httpapi.Register(mux, httpapi.NewMetrics(prometheus.NewRegistry()), routes)
-	rec := httptest.NewRecorder()
-	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/openapi.json", nil))
-	doc, err := openapi3.NewLoader().LoadFromData(rec.Body.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	seen := map[*openapi3.Schema]bool{}
-	for _, s := range doc.Components.Schemas {
-		reqStrict(s.Value, seen)
-	}
-	return mux, doc
-}
-
-// reqStrict forbids properties a schema does not list, so that a field
-// the handlers add without documenting it fails the test.
-func reqStrict(s *openapi3.Schema, seen map[*openapi3.Schema]bool) {
-	if s == nil || seen[s] {
-		return
-	}
-	seen[s] = true
-	if len(s.Properties) > 0 && s.AdditionalProperties.Has == nil && s.AdditionalProperties.Schema == nil {
-		no := false
-		s.AdditionalProperties.Has = &no
-	}
-	for _, p := range s.Properties {
-		reqStrict(p.Value, seen)
-	}
-	if s.Items != nil {
-		reqStrict(s.Items.Value, seen)
-	}
-	if s.AdditionalProperties.Schema != nil {
-		reqStrict(s.AdditionalProperties.Schema.Value, seen)
-	}
-	for _, list := range [][]*openapi3.SchemaRef{s.AllOf, s.AnyOf, s.OneOf} {
-		for _, r := range list {
-			reqStrict(r.Value, seen)
-		}
-	}
 }
 
 // reqCall is one HTTP call for do.
@@ -159,24 +105,11 @@ func reqDo(t *testing.T, mux http.Handler, doc *openapi3.T, c reqCall) *httptest
 	}
 	rec := httptest.NewRecorder()
 	mux.ServeHTTP(rec, req)
-	item := doc.Paths.Value(c.doc)
-	if item == nil || item.GetOperation(c.method) == nil {
-		t.Fatalf("%s %s is not in the document", c.method, c.doc)
-	}
-	op := item.GetOperation(c.method)
-	if op.Responses.Status(rec.Code) == nil {
+	route := docRoute(t, doc, c.method, c.doc)
+	if route.Operation.Responses.Status(rec.Code) == nil {
 		t.Fatalf("%s %s: status %d is not documented: %s", c.method, c.target, rec.Code, rec.Body)
 	}
-	route := &routers.Route{Spec: doc, Path: c.doc, PathItem: item, Method: c.method, Operation: op}
-	opts := &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
-	in := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, Route: route},
-		Status:                 rec.Code, Header: rec.Header(), Options: opts,
-	}
-	in.SetBodyBytes(rec.Body.Bytes())
-	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
-		t.Errorf("%s %s: answer does not match the document: %v\nbody: %s", c.method, c.target, err, rec.Body)
-	}
+	checkAnswer(t, route, req, rec)
 	return rec
 }
 
@@ -236,7 +169,7 @@ func (e *reqEnv) submit(path string) string {
 }
 
 func TestRequestsNotInitialized(t *testing.T) {
-	mux, doc := reqServe(t, managementapi.Config{})
+	mux, doc := serveDocumented(t, managementapi.Config{})
 	for _, c := range []reqCall{
 		{method: "POST", doc: "/requests", target: "/requests", body: reqSubmit},
 		{method: "GET", doc: "/requests", target: "/requests"},
@@ -570,7 +503,7 @@ func TestRequestSaveReload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux, doc := reqServe(t, managementapi.Config{Requests: wf})
+	mux, doc := serveDocumented(t, managementapi.Config{Requests: wf})
 	for _, p := range []string{"/requests/save", "/requests/reload"} {
 		want(t, reqDo(t, mux, doc, reqCall{method: "POST", doc: p, target: p}), 400, "invalid_request", "No YAML path configured for requests")
 	}
@@ -640,7 +573,7 @@ func TestRequestApproveWithoutCatalog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux, doc := reqServe(t, managementapi.Config{Requests: wf})
+	mux, doc := serveDocumented(t, managementapi.Config{Requests: wf})
 	rec := reqDo(t, mux, doc, reqCall{method: "POST", doc: "/requests/{id}/approve", target: "/requests/REQ-0001/approve", body: `{"actor":"r@example.com"}`})
 	want(t, rec, 503, "unavailable", "Catalog not initialized")
 	if r, _, _ := wf.Get("REQ-0001"); r.Status != requests.StatusPendingReview {
