@@ -1,12 +1,12 @@
 package domains
 
 import (
-	"bytes"
 	"strconv"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/registry"
 )
 
 // Header starts a domains file this registry creates (reference §8.2).
@@ -43,19 +43,7 @@ func MarshalDomain(dst []byte, d *moniker.DomainRecord) []byte {
 	text("help_channel", d.HelpChannel)
 	text("wiki_link", d.WikiLink)
 	text("notes", d.Notes)
-	return appendEntry(dst, d.Name, m)
-}
-
-// appendEntry appends "key:\n  ...\n" for the mapping m.
-func appendEntry(dst []byte, key string, m *yaml.Node) []byte {
-	doc := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{str(key), m}}
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	// Encoding a tree of string and scalar nodes cannot fail.
-	_ = enc.Encode(doc)
-	_ = enc.Close()
-	return append(dst, buf.Bytes()...)
+	return registry.AppendEntry(dst, d.Name, m)
 }
 
 func plain(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: s} }

@@ -97,16 +97,7 @@ func (r *Registry) Create(ctx context.Context, d *moniker.DomainRecord, actor st
 // *store.ConflictError when the domain changed on disk since the registry
 // read it; the registry then re-reads the file.
 func (r *Registry) Update(ctx context.Context, name string, p Patch, ifMatch, actor string) (*moniker.DomainRecord, error) {
-	return r.base.Update(ctx, name, ifMatch, actor, func(old *moniker.DomainRecord) (*moniker.DomainRecord, error) {
-		if err := p.checkRename(name); err != nil {
-			return nil, err
-		}
-		rec, keys := p.Apply(old)
-		if err := validate(rec, keys); err != nil {
-			return nil, err
-		}
-		return rec, nil
-	})
+	return r.base.Update(ctx, name, ifMatch, actor, registry.Change(p.checkRename(name), p.Apply, validate))
 }
 
 // Delete removes the domain named name from the file. ifMatch and the

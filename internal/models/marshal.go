@@ -1,9 +1,9 @@
 package models
 
 import (
-	"bytes"
-
 	"go.yaml.in/yaml/v3"
+
+	"github.com/moniker-svc/moniker/internal/registry"
 )
 
 // Header starts a models file this registry creates (reference §8.3).
@@ -66,14 +66,7 @@ func MarshalModel(dst []byte, m *Model) []byte {
 	if len(body.Content) == 0 {
 		body.Style = yaml.FlowStyle
 	}
-	doc := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{str(m.Path), body}}
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	// Encoding a tree of string nodes cannot fail.
-	_ = enc.Encode(doc)
-	_ = enc.Close()
-	return append(dst, buf.Bytes()...)
+	return registry.AppendEntry(dst, m.Path, body)
 }
 
 // text adds key: v to mapping m when v is set.

@@ -181,16 +181,7 @@ func (r *Registry) Create(ctx context.Context, m *Model, actor string) (*Model, 
 // model changed on disk since the registry read it; the registry then
 // re-reads the file.
 func (r *Registry) Update(ctx context.Context, path string, p Patch, ifMatch, actor string) (*Model, error) {
-	return r.base.Update(ctx, path, ifMatch, actor, func(old *Model) (*Model, error) {
-		if err := p.checkMove(path); err != nil {
-			return nil, err
-		}
-		m, keys := p.Apply(old)
-		if err := validate(m, keys); err != nil {
-			return nil, err
-		}
-		return m, nil
-	})
+	return r.base.Update(ctx, path, ifMatch, actor, registry.Change(p.checkMove(path), p.Apply, validate))
 }
 
 // Delete removes the model at path from the file. A model with models

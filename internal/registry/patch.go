@@ -47,3 +47,21 @@ func Assign[T any](keys map[string]bool, key string, o Optional[T], dst *T, def 
 	}
 	return true
 }
+
+// Change returns the change function of an Update that applies a JSON
+// Merge Patch: it fails with refuse when that is not nil (a patch that
+// may not apply, e.g. one that renames the entry), applies the patch with
+// apply, and validates the fields the patch set (the keys apply returns)
+// with validate.
+func Change[T any](refuse error, apply func(*T) (*T, map[string]bool), validate func(*T, map[string]bool) error) func(*T) (*T, error) {
+	return func(old *T) (*T, error) {
+		if refuse != nil {
+			return nil, refuse
+		}
+		v, keys := apply(old)
+		if err := validate(v, keys); err != nil {
+			return nil, err
+		}
+		return v, nil
+	}
+}

@@ -88,3 +88,38 @@ func TestValidation(t *testing.T) {
 		}
 	}
 }
+
+func TestChange(t *testing.T) {
+	refused := errors.New("refused")
+	invalid := errors.New("invalid")
+	apply := func(old *string) (*string, map[string]bool) {
+		v := *old + "+"
+		return &v, map[string]bool{"v": true}
+	}
+	tests := []struct {
+		name     string
+		refuse   error
+		validErr error
+		want     string
+		wantErr  error
+	}{
+		{"applied", nil, nil, "old+", nil},
+		{"refused before applying", refused, invalid, "", refused},
+		{"invalid", nil, invalid, "", invalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			validate := func(v *string, keys map[string]bool) error {
+				if *v != "old+" || !keys["v"] {
+					t.Errorf("validate(%q, %v): not what apply returned", *v, keys)
+				}
+				return tt.validErr
+			}
+			old := "old"
+			got, err := registry.Change(tt.refuse, apply, validate)(&old)
+			if !errors.Is(err, tt.wantErr) || err == nil && *got != tt.want {
+				t.Errorf("change = %v, %v", got, err)
+			}
+		})
+	}
+}
