@@ -95,8 +95,8 @@ func TestFromConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if em.batchSize != 5 || cap(em.ch) != 7 || em.interval != on.FlushInterval() {
-		t.Errorf("options not applied: batch %d, queue %d, interval %v", em.batchSize, cap(em.ch), em.interval)
+	if em.batchSize != 5 || em.maxQueue != 7 || em.interval != on.FlushInterval() {
+		t.Errorf("options not applied: batch %d, queue %d, interval %v", em.batchSize, em.maxQueue, em.interval)
 	}
 	if err := em.Close(context.Background()); err != nil {
 		t.Fatal(err)

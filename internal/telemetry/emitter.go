@@ -47,30 +47,34 @@ type Options struct {
 	Log *slog.Logger
 }
 
-// Emitter is the telemetry pipeline: Emit puts an event on a bounded
-// queue without blocking, one goroutine batches the queue by size or age
-// and writes the batches to the Sink. A nil *Emitter is valid and drops
-// everything silently (telemetry off).
+// Emitter is the telemetry pipeline: Emit appends the event to a bounded
+// queue without blocking, one goroutine takes the whole queue when the
+// oldest event has waited a flush interval or a batch is full, and writes
+// it to the Sink in batches. A nil *Emitter is valid and drops everything
+// silently (telemetry off).
+//
+// The queue is a slice behind a mutex that the consumer swaps for an
+// empty one: producers hold the lock for one copy, and the consumer takes
+// it once per flush, not once per event (a channel would make the two
+// sides contend on every event).
 type Emitter struct {
-	ch        chan Event
 	sink      Sink
 	batchSize int
+	maxQueue  int
 	interval  time.Duration
 	log       *slog.Logger
 	base      time.Time // the clock origin of Tick
 
-	// armed is true while the consumer has a flush pending (its timer
-	// running, or a wake-up queued). The producer that finds it false
-	// arms it and wakes the consumer, so an idle consumer costs nothing
-	// per event.
-	armed atomic.Bool
-	wake  chan struct{} // first event after idle
-	full  chan struct{} // a batch is ready
-	quit  chan struct{} // closed by Close
-	done  chan struct{} // closed when the consumer has finished
-	once  sync.Once
-	// closed makes Emit refuse events once Close has started.
-	closed atomic.Bool
+	mu     sync.Mutex
+	queue  []Event // pending events, at most maxQueue
+	spare  []Event // the consumer's batch buffer, swapped with queue
+	closed bool    // Emit refuses events once Close has started
+
+	wake chan struct{} // the first event after a swap: start the timer
+	full chan struct{} // a batch is ready
+	quit chan struct{} // closed by Close
+	done chan struct{} // closed when the consumer has finished
+	once sync.Once
 	// abort cancels a sink write that outlives Close's context.
 	writeCtx context.Context
 	abort    context.CancelFunc
@@ -103,12 +107,14 @@ func New(o Options) *Emitter {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	em := &Emitter{
-		ch:        make(chan Event, o.MaxQueue),
 		sink:      o.Sink,
 		batchSize: o.BatchSize,
+		maxQueue:  o.MaxQueue,
 		interval:  o.FlushInterval,
 		log:       o.Log.With("component", "telemetry"),
 		base:      time.Now(),
+		queue:     make([]Event, 0, o.MaxQueue),
+		spare:     make([]Event, 0, o.MaxQueue),
 		wake:      make(chan struct{}, 1),
 		full:      make(chan struct{}, 1),
 		quit:      make(chan struct{}),
@@ -150,33 +156,46 @@ func (em *Emitter) Emit(e *Event) bool {
 	if em == nil {
 		return false
 	}
-	if em.closed.Load() {
+	em.mu.Lock()
+	n := len(em.queue)
+	if n >= em.maxQueue || em.closed {
+		em.mu.Unlock()
 		em.dropped.Add(1)
 		return false
 	}
-	select {
-	case em.ch <- *e:
-	default:
-		em.dropped.Add(1)
-		return false
+	em.queue = append(em.queue, *e)
+	em.mu.Unlock()
+	if n == 0 {
+		signal(em.wake)
 	}
-	if !em.armed.Load() && em.armed.CompareAndSwap(false, true) {
-		select {
-		case em.wake <- struct{}{}:
-		default:
-		}
-	}
-	if len(em.ch) >= em.batchSize {
-		select {
-		case em.full <- struct{}{}:
-		default:
-		}
+	if n+1 == em.batchSize {
+		signal(em.full)
 	}
 	return true
 }
 
-// run is the consumer: it waits (idle) for a first event, then for the
-// flush interval or a full batch, and writes everything queued.
+// signal leaves a token in c (capacity 1) unless one is there already.
+func signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// take swaps the queue for the empty spare and returns what was queued.
+func (em *Emitter) take() []Event {
+	em.mu.Lock()
+	q := em.queue
+	em.queue = em.spare[:0]
+	em.mu.Unlock()
+	em.received.Add(uint64(len(q)))
+	return q
+}
+
+// run is the consumer. Idle, it waits for a first event; then for the
+// flush interval (so no event waits longer) or a full batch; then it
+// takes the queue, writes it in batches, and is idle again. An event
+// queued while it writes has left a wake-up, so it goes round again.
 func (em *Emitter) run() {
 	defer func() {
 		em.abort()
@@ -185,16 +204,12 @@ func (em *Emitter) run() {
 		}
 		close(em.done)
 	}()
-	batch := make([]Event, 0, em.batchSize)
 	ids := make([]byte, 16*em.batchSize)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	var lastLog time.Time
 	var quiet int // failed batches not logged since lastLog
-	flush := func() {
-		if len(batch) == 0 {
-			return
-		}
+	write := func(batch []Event) {
 		_, _ = rand.Read(ids[:16*len(batch)]) // never fails (crypto/rand)
 		for i := range batch {
 			batch[i].setUUID(ids[16*i : 16*i+16])
@@ -203,83 +218,62 @@ func (em *Emitter) run() {
 		if err == nil {
 			em.batchesSent.Add(1)
 			em.eventsSent.Add(uint64(len(batch)))
-		} else {
-			em.flushErrors.Add(1)
-			em.failed.Add(uint64(len(batch)))
-			if now := time.Now(); now.Sub(lastLog) >= em.interval {
-				em.log.Warn("telemetry sink failed; batch dropped", "error", err, "events", len(batch),
-					"batches_dropped_since_last_log", quiet)
-				lastLog, quiet = now, 0
-			} else {
-				quiet++
-			}
-		}
-		clear(batch) // drop string references
-		batch = batch[:0]
-	}
-	// drain writes every queued event, in batches of batchSize.
-	drain := func() {
-		for {
-			select {
-			case e := <-em.ch:
-				batch = append(batch, e)
-				em.received.Add(1)
-				if len(batch) == em.batchSize {
-					flush()
-				}
-				continue
-			default:
-			}
-			flush()
 			return
 		}
+		em.flushErrors.Add(1)
+		em.failed.Add(uint64(len(batch)))
+		if now := time.Now(); now.Sub(lastLog) >= em.interval {
+			em.log.Warn("telemetry sink failed; batch dropped", "error", err, "events", len(batch),
+				"batches_dropped_since_last_log", quiet)
+			lastLog, quiet = now, 0
+		} else {
+			quiet++
+		}
+	}
+	flush := func() {
+		all := em.take()
+		for q := all; len(q) > 0; {
+			n := min(len(q), em.batchSize)
+			write(q[:n])
+			q = q[n:]
+		}
+		clear(all) // drop the events' strings
+		em.spare = all[:0]
 	}
 	for {
 		select {
 		case <-em.quit:
-			drain()
+			flush()
 			return
 		case <-em.wake:
 		}
-		// Armed: the oldest event waits at most one interval.
 		timer.Reset(em.interval)
-	armed:
-		for {
-			select {
-			case <-em.quit:
-				timer.Stop()
-				drain()
-				return
-			case <-em.full:
-				drain()
-				timer.Stop()
-			case <-timer.C:
-				drain()
-			}
-			// Disarm, then look again: an event queued before the Store
-			// was seen by a producer that found armed true, so it is in
-			// the queue now.
-			em.armed.Store(false)
-			if len(em.ch) == 0 || !em.armed.CompareAndSwap(false, true) {
-				break armed // idle, or a producer armed and woke us
-			}
-			timer.Reset(em.interval)
+		select {
+		case <-em.quit:
+			timer.Stop()
+			flush()
+			return
+		case <-em.full:
+			timer.Stop()
+		case <-timer.C:
 		}
+		flush()
 	}
 }
 
-// Close stops accepting events, writes everything queued and closes the
-// sink. If ctx ends first, Close cancels the sink write in progress and
-// returns ctx's error; the consumer then finishes on its own (the sinks
-// fail fast on a cancelled context, so the rest count as failed).
-// Emits racing with Close may be dropped uncounted; close the HTTP server
-// first. Close on a nil Emitter does nothing.
+// Close stops accepting events (they are dropped and counted), writes
+// everything queued and closes the sink. If ctx ends first, Close cancels
+// the sink write in progress and returns ctx's error; the consumer then
+// finishes on its own (the sinks fail fast on a cancelled context, so the
+// rest count as failed). Close on a nil Emitter does nothing.
 func (em *Emitter) Close(ctx context.Context) error {
 	if em == nil {
 		return nil
 	}
 	em.once.Do(func() {
-		em.closed.Store(true)
+		em.mu.Lock()
+		em.closed = true
+		em.mu.Unlock()
 		close(em.quit)
 	})
 	select {
@@ -317,7 +311,9 @@ func (em *Emitter) Stats() Stats {
 	if em == nil {
 		return Stats{}
 	}
-	depth := len(em.ch)
+	em.mu.Lock()
+	depth := len(em.queue)
+	em.mu.Unlock()
 	return Stats{
 		Emitted:     em.received.Load() + uint64(depth),
 		Dropped:     em.dropped.Load(),
@@ -348,8 +344,8 @@ func (em *Emitter) Collectors() []prometheus.Collector {
 		counter("moniker_telemetry_batches_sent_total", "Batches written to the sink.", em.batchesSent.Load),
 		counter("moniker_telemetry_flush_errors_total", "Batches the sink refused (dropped, not retried).", em.flushErrors.Load),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "moniker_telemetry_queue_depth", Help: "Access events waiting to be written."},
-			func() float64 { return float64(len(em.ch)) }),
+			func() float64 { return float64(em.Stats().QueueDepth) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "moniker_telemetry_queue_capacity", Help: "Capacity of the telemetry queue (telemetry.max_queue_size)."},
-			func() float64 { return float64(cap(em.ch)) }),
+			func() float64 { return float64(em.maxQueue) }),
 	}
 }

@@ -20,8 +20,10 @@ type ZMQ struct {
 	enc   encoder
 }
 
-// NewZMQ binds a PUB socket on endpoint. hwm bounds the messages queued
-// for sending; beyond it messages are dropped.
+// NewZMQ binds a PUB socket on endpoint. hwm bounds each subscriber's
+// queue of unsent messages; beyond it that subscriber's messages are
+// dropped. A subscriber receives only what is published after it
+// connected and subscribed (PUB semantics).
 func NewZMQ(endpoint, topic string, hwm int) (*ZMQ, error) {
 	pub, err := zmq.Listen(endpoint, hwm)
 	if err != nil {
@@ -48,7 +50,7 @@ func (z *ZMQ) Write(ctx context.Context, events []Event) error {
 		buf = z.enc.append(buf, &events[i])
 		// Capped, so nothing appended to the message can reach the
 		// next one in the shared buffer.
-		if err := z.pub.Send(buf[start:len(buf):len(buf)]); err != nil && len(errs) < 3 {
+		if _, err := z.pub.Send(buf[start:len(buf):len(buf)]); err != nil && len(errs) < 3 {
 			errs = append(errs, err)
 		}
 	}
@@ -58,5 +60,6 @@ func (z *ZMQ) Write(ctx context.Context, events []Event) error {
 	return nil
 }
 
-// Close closes the socket.
+// Close closes the socket, after sending what is queued (zmq.Linger at
+// most).
 func (z *ZMQ) Close() error { return z.pub.Close() }
