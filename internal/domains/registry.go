@@ -45,26 +45,22 @@ func kind() registry.Kind[moniker.DomainRecord] {
 }
 
 // Option configures a Registry.
-type Option func(*registry.Options)
+type Option = registry.Option
 
 // WithAudit records every change in l: action domain_created,
 // domain_updated or domain_deleted, path "domain:<name>", the actor, and
 // the entry text before and after.
-func WithAudit(l *audit.Log) Option { return func(o *registry.Options) { o.Audit = l } }
+func WithAudit(l *audit.Log) Option { return registry.WithAudit(l) }
 
 // WithLogger logs what cannot be returned (an audit append that failed
 // after the change was saved).
-func WithLogger(l *slog.Logger) Option { return func(o *registry.Options) { o.Log = l } }
+func WithLogger(l *slog.Logger) Option { return registry.WithLogger(l) }
 
 // Open reads the domains file at path with catalog.LoadDomainsBytes
 // (strict: unknown keys and type errors are errors). A missing file is an
 // empty registry; the first change creates the file, starting with Header.
 func Open(path string, opts ...Option) (*Registry, error) {
-	var o registry.Options
-	for _, opt := range opts {
-		opt(&o)
-	}
-	r, err := registry.Open(path, kind(), o)
+	r, err := registry.Open(path, kind(), opts...)
 	if err != nil {
 		return nil, err
 	}

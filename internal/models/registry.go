@@ -49,16 +49,16 @@ func kind() registry.Kind[Model] {
 }
 
 // Option configures a Registry.
-type Option func(*registry.Options)
+type Option = registry.Option
 
 // WithAudit records every change in l: action model_created,
 // model_updated or model_deleted, path "model:<path>", the actor, and the
 // entry text before and after.
-func WithAudit(l *audit.Log) Option { return func(o *registry.Options) { o.Audit = l } }
+func WithAudit(l *audit.Log) Option { return registry.WithAudit(l) }
 
 // WithLogger logs what cannot be returned (an audit append that failed
 // after the change was saved).
-func WithLogger(l *slog.Logger) Option { return func(o *registry.Options) { o.Log = l } }
+func WithLogger(l *slog.Logger) Option { return registry.WithLogger(l) }
 
 // New returns a model at path with every field at its default.
 func New(path string) *Model { return &Model{Path: path, DataType: DefaultDataType} }
@@ -67,11 +67,7 @@ func New(path string) *Model { return &Model{Path: path, DataType: DefaultDataTy
 // empty registry; the first change creates the file, starting with
 // Header.
 func Open(path string, opts ...Option) (*Registry, error) {
-	var o registry.Options
-	for _, opt := range opts {
-		opt(&o)
-	}
-	r, err := registry.Open(path, kind(), o)
+	r, err := registry.Open(path, kind(), opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -53,16 +53,22 @@ type Kind[T any] struct {
 	Marshal func(*T) []byte
 }
 
-// Options are a registry's optional dependencies.
-type Options struct {
-	// Audit, when not nil, records every change: action <noun>_created,
-	// <noun>_updated or <noun>_deleted, path "<noun>:<key>", the actor, and
-	// the entry text before and after.
-	Audit *audit.Log
-	// Log logs what cannot be returned (an audit append that failed after
-	// the change was saved); nil discards.
-	Log *slog.Logger
+// Option configures a Registry.
+type Option func(*options)
+
+type options struct {
+	audit *audit.Log
+	log   *slog.Logger
 }
+
+// WithAudit records every change in l: action <noun>_created,
+// <noun>_updated or <noun>_deleted, path "<noun>:<key>", the actor, and
+// the entry text before and after.
+func WithAudit(l *audit.Log) Option { return func(o *options) { o.audit = l } }
+
+// WithLogger logs what cannot be returned (an audit append that failed
+// after the change was saved).
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 
 // Registry is the registry of one keyed file of entries of type T. It is
 // safe for concurrent use.
@@ -94,8 +100,12 @@ func (s *Snapshot[T]) Get(key string) *T { return s.byKey[key] }
 
 // Open reads the file at path with kind.Parse. A missing file is an empty
 // registry; the first change creates the file, starting with kind.Header.
-func Open[T any](path string, kind Kind[T], opts Options) (*Registry[T], error) {
-	r := &Registry[T]{path: path, kind: kind, audit: opts.Audit, log: opts.Log}
+func Open[T any](path string, kind Kind[T], opts ...Option) (*Registry[T], error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	r := &Registry[T]{path: path, kind: kind, audit: o.audit, log: o.log}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}

@@ -57,7 +57,7 @@ func open(t *testing.T, content string) (*registry.Registry[item], *audit.Log) {
 		writeFile(t, path, content)
 	}
 	log := audit.New(filepath.Join(dir, audit.FileName))
-	r, err := registry.Open(path, itemKind(), registry.Options{Audit: log})
+	r, err := registry.Open(path, itemKind(), registry.WithAudit(log))
 	if err != nil {
 		t.Fatal(err)
 	}
