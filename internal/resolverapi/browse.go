@@ -10,12 +10,14 @@ import (
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/resolve"
+	"github.com/moniker-svc/moniker/internal/telemetry"
 )
 
 func (s *Server) handleList() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := s.tel.Tick()
 		snap := s.begin(w)
-		m, ok := s.pathOf(w, r, snap, "/list/")
+		m, ok := s.pathOf(w, r, snap, "/list/", telemetry.OpList, start)
 		if !ok {
 			return
 		}
@@ -24,6 +26,9 @@ func (s *Server) handleList() http.Handler {
 			Moniker  string   `json:"moniker"`
 			Path     string   `json:"path"`
 		}{nonNil(snap.Catalog().ChildNames(m.Path)), m.String(), m.Path})
+		if s.tel != nil {
+			s.emitDone(r, snap, start, telemetry.OpList, &m)
+		}
 	})
 }
 
@@ -57,10 +62,14 @@ type lineageResponse struct {
 
 func (s *Server) handleLineage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := s.tel.Tick()
 		snap := s.begin(w)
-		m, ok := s.pathOf(w, r, snap, "/lineage/")
+		m, ok := s.pathOf(w, r, snap, "/lineage/", telemetry.OpLineage, start)
 		if !ok {
 			return
+		}
+		if s.tel != nil {
+			defer s.emitDone(r, snap, start, telemetry.OpLineage, &m)
 		}
 		own := snap.Ownership(m.Path)
 		out := lineageResponse{Moniker: m.String(), Path: m.Path}

@@ -6,6 +6,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/resolve"
+	"github.com/moniker-svc/moniker/internal/telemetry"
 )
 
 // ownership18 is the 18-key ownership object of resolve and describe.
@@ -191,11 +192,15 @@ func newDocumentation(d *moniker.Documentation) map[string]any {
 }
 
 // pathOf parses the moniker of a path-carrying route, answering 400 on a
-// parse error.
-func (s *Server) pathOf(w http.ResponseWriter, r *http.Request, snap *resolve.Snapshot, prefix string) (moniker.Moniker, bool) {
-	m, err := moniker.ParseParts(httpapi.TrimPrefix(r, prefix), "")
+// parse error (recorded as an op access event that started at start).
+func (s *Server) pathOf(w http.ResponseWriter, r *http.Request, snap *resolve.Snapshot, prefix string, op telemetry.Operation, start telemetry.Tick) (moniker.Moniker, bool) {
+	body := httpapi.TrimPrefix(r, prefix)
+	m, err := moniker.ParseParts(body, "")
 	if err != nil {
 		httpapi.WriteResolutionError(w, s.log, err, snap.Domain)
+		if s.tel != nil {
+			s.emitUnparsed(r, snap, start, op, rawMoniker(body, ""), body, err)
+		}
 		return m, false
 	}
 	return m, true
@@ -203,12 +208,16 @@ func (s *Server) pathOf(w http.ResponseWriter, r *http.Request, snap *resolve.Sn
 
 func (s *Server) handleDescribe() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := s.tel.Tick()
 		snap := s.begin(w)
-		m, ok := s.pathOf(w, r, snap, "/describe/")
+		m, ok := s.pathOf(w, r, snap, "/describe/", telemetry.OpDescribe, start)
 		if !ok {
 			return
 		}
 		httpapi.WriteJSON(w, http.StatusOK, describe(snap, m.Path))
+		if s.tel != nil {
+			s.emitDone(r, snap, start, telemetry.OpDescribe, &m)
+		}
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/telemetry"
 )
 
 type metadataResponse struct {
@@ -65,10 +66,14 @@ func i64(n int64) *int64 {
 
 func (s *Server) handleMetadata() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := s.tel.Tick()
 		snap := s.begin(w)
-		m, ok := s.pathOf(w, r, snap, "/metadata/")
+		m, ok := s.pathOf(w, r, snap, "/metadata/", telemetry.OpDescribe, start)
 		if !ok {
 			return
+		}
+		if s.tel != nil {
+			defer s.emitDone(r, snap, start, telemetry.OpDescribe, &m)
 		}
 		own := snap.Ownership(m.Path)
 		out := metadataResponse{Moniker: m.String(), Path: m.Path, SemanticTags: []string{}, UseCases: []string{},

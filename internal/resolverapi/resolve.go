@@ -12,6 +12,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/resolve"
+	"github.com/moniker-svc/moniker/internal/telemetry"
 )
 
 // MaxBatch is the most monikers one POST /resolve/batch may carry.
@@ -24,15 +25,23 @@ const maxBatchBody = 1 << 20
 func (s *Server) handleResolve() http.Handler {
 	jsonType := []string{"application/json"}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := s.tel.Tick()
 		snap := s.begin(w)
-		m, err := moniker.ParseParts(httpapi.TrimPrefix(r, "/resolve/"), r.URL.RawQuery)
+		body := httpapi.TrimPrefix(r, "/resolve/")
+		m, err := moniker.ParseParts(body, r.URL.RawQuery)
 		if err != nil {
 			httpapi.WriteResolutionError(w, s.log, err, snap.Domain)
+			if s.tel != nil {
+				s.emitUnparsed(r, snap, start, telemetry.OpRead, rawMoniker(body, r.URL.RawQuery), body, err)
+			}
 			return
 		}
-		e, _, err := snap.Resolve(&m)
+		e, cached, err := snap.Resolve(&m)
 		if err != nil {
 			httpapi.WriteResolutionError(w, s.log, err, snap.Domain)
+			if s.tel != nil {
+				s.emitResolved(r, snap, start, &m, nil, false, err)
+			}
 			return
 		}
 		h := w.Header()
@@ -43,6 +52,9 @@ func (s *Server) handleResolve() http.Handler {
 		h["Content-Length"] = []string{strconv.Itoa(len(e.Body))}
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(e.Body)
+		if s.tel != nil {
+			s.emitResolved(r, snap, start, &m, e, cached, nil)
+		}
 	})
 }
 
@@ -146,10 +158,18 @@ func (s *Server) handleBatch() http.Handler {
 		errs := map[string]string{}
 		first := true
 		for _, in := range req.Monikers {
+			start := s.tel.Tick()
 			m, err := moniker.Parse(in)
-			var e *resolve.Entry
-			if err == nil {
-				e, _, err = snap.Resolve(&m)
+			if err != nil {
+				errs[in] = itemError(err)
+				if s.tel != nil {
+					s.emitUnparsed(r, snap, start, telemetry.OpRead, in, in, err)
+				}
+				continue
+			}
+			e, cached, err := snap.Resolve(&m)
+			if s.tel != nil {
+				s.emitResolved(r, snap, start, &m, e, cached, err)
 			}
 			if err != nil {
 				errs[in] = itemError(err)

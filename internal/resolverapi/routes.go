@@ -37,7 +37,7 @@ func (s *Server) Routes() []httpapi.Route {
 		{Method: "GET", Pattern: "/tree/{path...}", Doc: "/tree/{path}", Handler: s.handleTree()},
 		{Method: "GET", Pattern: "/cache/status", Doc: "/cache/status", Handler: notYet("GET /cache/status is not implemented yet")},
 		{Method: "POST", Pattern: "/cache/refresh/{path...}", Doc: "/cache/refresh/{path}", Handler: notYet("POST /cache/refresh is not implemented yet")},
-		{Method: "POST", Pattern: "/telemetry/access", Doc: "/telemetry/access", Handler: notYet("POST /telemetry/access is not implemented yet")},
+		{Method: "POST", Pattern: "/telemetry/access", Doc: "/telemetry/access", Handler: s.handleAccess()},
 		{Method: "GET", Pattern: "/ui", Doc: "/ui", Handler: notYet("the /ui catalog browser is not implemented yet")},
 	}
 	if s.reload != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/resolve"
+	"github.com/moniker-svc/moniker/internal/telemetry"
 )
 
 // VersionHeader carries the catalog generation on every response that read
@@ -31,6 +32,9 @@ type Server struct {
 	reload   func(ctx context.Context) (int, string, error)
 	status   StatusWriter
 	log      *slog.Logger
+	tel      *telemetry.Emitter
+
+	deprecationTelemetry bool
 
 	// hdr caches per-snapshot header values so the hot path allocates
 	// none for them.
@@ -57,6 +61,13 @@ type Config struct {
 	Status StatusWriter
 	// Log is the logger; nil discards.
 	Log *slog.Logger
+	// Telemetry receives the access events (reference §6.11); nil means
+	// telemetry is off (telemetry.enabled false).
+	Telemetry *telemetry.Emitter
+	// DeprecationTelemetry fills the events' deprecated, successor and
+	// redirected_from: config deprecation.enabled and
+	// deprecation.deprecation_telemetry.
+	DeprecationTelemetry bool
 }
 
 // StatusWriter applies a lifecycle status change durably.
@@ -70,7 +81,8 @@ func New(c Config) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{snapshot: c.Snapshot, audit: c.Audit, reload: c.Reload, status: c.Status, log: log.With("component", "resolverapi")}
+	return &Server{snapshot: c.Snapshot, audit: c.Audit, reload: c.Reload, status: c.Status, log: log.With("component", "resolverapi"),
+		tel: c.Telemetry, deprecationTelemetry: c.DeprecationTelemetry}
 }
 
 // begin takes the request's snapshot and stamps the catalog version header.
