@@ -37,8 +37,9 @@ type Options struct {
 	// FlushInterval is the longest an event waits before it is written.
 	// <= 0 means DefaultFlushInterval.
 	FlushInterval time.Duration
-	// MaxQueue bounds the events waiting to be written; Emit drops (and
-	// counts) events beyond it. <= 0 means DefaultMaxQueue.
+	// MaxQueue bounds the events waiting to be written (not counting
+	// those the consumer is writing); Emit drops (and counts) events
+	// beyond it. <= 0 means DefaultMaxQueue.
 	MaxQueue int
 	// Sink receives the batches. Required.
 	Sink Sink
@@ -48,7 +49,7 @@ type Options struct {
 }
 
 // Emitter is the telemetry pipeline: Emit appends the event to a bounded
-// queue without blocking, one goroutine takes the whole queue when the
+// queue and never waits for the sink, one goroutine takes the whole queue when the
 // oldest event has waited a flush interval or a batch is full, and writes
 // it to the Sink in batches. A nil *Emitter is valid and drops everything
 // silently (telemetry off).
@@ -150,8 +151,9 @@ func Milliseconds(start, end Tick) float64 {
 	return float64(end-start) / float64(time.Millisecond)
 }
 
-// Emit queues a copy of e without blocking. It reports false when the
-// event was dropped: the queue is full, the Emitter is closed, or nil.
+// Emit queues a copy of e; it never waits for the sink (it holds a mutex
+// for one copy) and does not allocate. It reports false when the event
+// was dropped: the queue is full, the Emitter is closed, or nil.
 func (em *Emitter) Emit(e *Event) bool {
 	if em == nil {
 		return false
