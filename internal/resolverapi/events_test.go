@@ -72,7 +72,7 @@ var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-
 // error, a batch, describe, metadata, lineage, list and a client report.
 func TestAccessEventStream(t *testing.T) {
 	dir := t.TempDir()
-	file, err := telemetry.Build(telemetryConfig("file", map[string]any{"directory": "events", "path_pattern": "access.jsonl"}), dir, nil)
+	file, err := telemetry.Build(telemetryConfig("file", map[string]any{"directory": "events", "path_pattern": "access.jsonl"}), telemetry.Env{BaseDir: dir}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"os"
@@ -22,15 +23,23 @@ const (
 	DefaultZMQHighWaterMark = 10000
 )
 
+// Env is what Build takes from the process.
+type Env struct {
+	// BaseDir is the config file's folder, against which a relative file
+	// sink directory resolves ("" = the working directory).
+	BaseDir string
+	// Stdout and Stderr are the console sink's streams (nil = os.Stdout
+	// and os.Stderr).
+	Stdout, Stderr io.Writer
+}
+
 // FromConfig builds the configured sink and starts an Emitter on it. It
-// returns nil (telemetry off) when telemetry.enabled is false. baseDir
-// is the config file's folder, against which a relative file sink
-// directory resolves ("" = the working directory).
-func FromConfig(cfg config.Telemetry, baseDir string, log *slog.Logger) (*Emitter, error) {
+// returns nil (telemetry off) when telemetry.enabled is false.
+func FromConfig(cfg config.Telemetry, env Env, log *slog.Logger) (*Emitter, error) {
 	if !cfg.Enabled {
 		return nil, nil
 	}
-	sink, err := Build(cfg, baseDir, log)
+	sink, err := Build(cfg, env, log)
 	if err != nil {
 		return nil, err
 	}
@@ -45,12 +54,12 @@ func FromConfig(cfg config.Telemetry, baseDir string, log *slog.Logger) (*Emitte
 //
 //   - console: stream (stdout | stderr), format (json | compact | pretty),
 //     prefix.
-//   - file: directory (created; relative to baseDir), path_pattern
+//   - file: directory (created; relative to env.BaseDir), path_pattern
 //     (strftime %Y %m %d %H %M %%, evaluated in UTC, where upstream used
 //     local time), max_bytes (0 = no limit), encoding (utf-8 only).
 //   - zmq: endpoint (bound), topic, socket_type (pub only),
 //     high_water_mark.
-func Build(cfg config.Telemetry, baseDir string, log *slog.Logger) (Sink, error) {
+func Build(cfg config.Telemetry, env Env, log *slog.Logger) (Sink, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -83,8 +92,8 @@ func Build(cfg config.Telemetry, baseDir string, log *slog.Logger) (Sink, error)
 		if e := strings.ToLower(enc); e != "utf-8" && e != "utf8" {
 			return nil, sc.errorf("encoding", "%q is not supported (utf-8 only)", enc)
 		}
-		if !filepath.IsAbs(dir) && baseDir != "" {
-			dir = filepath.Join(baseDir, dir)
+		if !filepath.IsAbs(dir) && env.BaseDir != "" {
+			dir = filepath.Join(env.BaseDir, dir)
 		}
 		f, err := NewFile(dir, pattern, maxBytes)
 		if err != nil {
@@ -140,11 +149,18 @@ func Build(cfg config.Telemetry, baseDir string, log *slog.Logger) (Sink, error)
 	if err != nil {
 		return nil, err
 	}
-	w := os.Stdout
+	var w io.Writer
 	switch stream {
 	case "stdout":
+		w = env.Stdout
+		if w == nil {
+			w = os.Stdout
+		}
 	case "stderr":
-		w = os.Stderr
+		w = env.Stderr
+		if w == nil {
+			w = os.Stderr
+		}
 	default:
 		return nil, sc.errorf("stream", "%q is not stdout or stderr", stream)
 	}

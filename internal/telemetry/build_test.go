@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"bytes"
 	"context"
 	"maps"
 	"os"
@@ -48,7 +49,7 @@ func TestBuild(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			base := t.TempDir()
-			sink, err := Build(telemetryConfig(tt.typ, tt.sc), base, nil)
+			sink, err := Build(telemetryConfig(tt.typ, tt.sc), Env{BaseDir: base}, nil)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
@@ -71,6 +72,28 @@ func TestBuild(t *testing.T) {
 	}
 }
 
+// TestBuildConsoleStreams checks that the console sink writes to the
+// streams it is given (run's stdout and stderr), not the process's.
+func TestBuildConsoleStreams(t *testing.T) {
+	for _, stream := range []string{"stdout", "stderr"} {
+		var out, errOut bytes.Buffer
+		sink, err := Build(telemetryConfig("console", map[string]any{"stream": stream, "format": "compact"}), Env{Stdout: &out, Stderr: &errOut}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sink.Write(context.Background(), []Event{{MonikerPath: "a/b", Operation: OpRead, Outcome: OutcomeSuccess}}); err != nil {
+			t.Fatal(err)
+		}
+		got, other := out.String(), errOut.String()
+		if stream == "stderr" {
+			got, other = other, got
+		}
+		if !strings.HasPrefix(got, DefaultPrefix) || !strings.Contains(got, " anonymous read a/b success 0.0ms") || other != "" {
+			t.Errorf("stream %s: wrote %q to it and %q to the other", stream, got, other)
+		}
+	}
+}
+
 func typeName(s Sink) string {
 	switch s.(type) {
 	case *Console:
@@ -86,12 +109,12 @@ func typeName(s Sink) string {
 func TestFromConfig(t *testing.T) {
 	off := config.Default().Telemetry
 	off.Enabled = false
-	if em, err := FromConfig(off, "", nil); em != nil || err != nil {
+	if em, err := FromConfig(off, Env{}, nil); em != nil || err != nil {
 		t.Errorf("telemetry.enabled false: %v, %v", em, err)
 	}
 	on := telemetryConfig("file", map[string]any{"directory": "t"})
 	on.BatchSize, on.MaxQueueSize = 5, 7
-	em, err := FromConfig(on, t.TempDir(), nil)
+	em, err := FromConfig(on, Env{BaseDir: t.TempDir()}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +124,7 @@ func TestFromConfig(t *testing.T) {
 	if err := em.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := FromConfig(telemetryConfig("console", map[string]any{"nope": 1}), "", nil); err == nil {
+	if _, err := FromConfig(telemetryConfig("console", map[string]any{"nope": 1}), Env{}, nil); err == nil {
 		t.Error("bad sink_config accepted")
 	}
 }
@@ -125,7 +148,7 @@ func TestBuildSampleConfigs(t *testing.T) {
 				sc["endpoint"] = "tcp://127.0.0.1:0"
 				tc.SinkConfig = sc
 			}
-			sink, err := Build(tc, t.TempDir(), nil)
+			sink, err := Build(tc, Env{BaseDir: t.TempDir()}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
