@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -34,6 +35,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/reload"
 	"github.com/moniker-svc/moniker/internal/resolve"
 	"github.com/moniker-svc/moniker/internal/resolverapi"
+	"github.com/moniker-svc/moniker/internal/telemetry"
 )
 
 // Targets.
@@ -137,7 +139,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	if o.target == targetResolver || o.target == targetAll {
-		rs, rl, err := buildResolver(bg, o.target == targetResolver, localStatus, cfg, getenv, log, reg, health)
+		// Access telemetry (nil when telemetry.enabled is false); closed
+		// (flushed) after the server has drained.
+		env := telemetry.Env{Stdout: stdout, Stderr: stderr}
+		if f := cfg.File(); f != "" {
+			env.BaseDir = filepath.Dir(f)
+		}
+		tel, err := telemetry.FromConfig(cfg.Telemetry, env, log)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := tel.Close(cctx); err != nil {
+				log.Error("flushing telemetry", "err", err)
+			}
+		}()
+		rs, rl, err := buildResolver(bg, o.target == targetResolver, localStatus, tel, cfg, getenv, log, reg, health)
 		if err != nil {
 			return err
 		}
@@ -269,7 +288,7 @@ func listenAddr(o options, cfg *config.Config) string {
 // buildResolver builds the data plane: catalog and domains (read-only) in
 // a reloaded snapshot with its resolve cache, the audit log reader, and
 // the resolver routes. The reload loop runs until ctx is done.
-func buildResolver(ctx context.Context, withReloadRoute bool, localStatus resolverapi.StatusWriter, cfg *config.Config, getenv func(string) string, log *slog.Logger, reg prometheus.Registerer, health *httpapi.Health) ([]httpapi.Route, *reload.Reloader, error) {
+func buildResolver(ctx context.Context, withReloadRoute bool, localStatus resolverapi.StatusWriter, tel *telemetry.Emitter, cfg *config.Config, getenv func(string) string, log *slog.Logger, reg prometheus.Registerer, health *httpapi.Health) ([]httpapi.Route, *reload.Reloader, error) {
 	files := func() []string {
 		var fs []string
 		if p := cfg.CatalogPath(); p != "" {
@@ -309,7 +328,11 @@ func buildResolver(ctx context.Context, withReloadRoute bool, localStatus resolv
 	health.Component("resolve_cache")
 	health.Component("reloader")
 	health.Component("resolver_api")
-	health.Section("telemetry", func() any { return nil })
+	if tel != nil {
+		health.Component("telemetry")
+		reg.MustRegister(tel.Collectors()...)
+	}
+	health.Section("telemetry", func() any { return tel.Stats() })
 	health.Section("cache", func() any {
 		st := get().CacheStats()
 		rate := 0.0
@@ -318,7 +341,14 @@ func buildResolver(ctx context.Context, withReloadRoute bool, localStatus resolv
 		}
 		return cacheHealth{st.Size, st.MaxSize, st.Hits, st.Misses, rate}
 	})
-	lim, err := governance.NewLimiter(cfg.Governance, governance.LimiterOptions{HeaderIdentity: !cfg.Auth.Enabled})
+	// The limiter reports refusals as rate_limited access events.
+	var onLimited func(r *http.Request, key, reason string)
+	lim, err := governance.NewLimiter(cfg.Governance, governance.LimiterOptions{HeaderIdentity: !cfg.Auth.Enabled,
+		OnLimited: func(r *http.Request, key, reason string) {
+			if onLimited != nil {
+				onLimited(r, key, reason)
+			}
+		}})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -385,7 +415,8 @@ func buildResolver(ctx context.Context, withReloadRoute bool, localStatus resolv
 		auditReader = auditLog
 		health.Component("audit_log")
 	}
-	rc := resolverapi.Config{Snapshot: get, Audit: auditReader, Status: status, Log: log}
+	rc := resolverapi.Config{Snapshot: get, Audit: auditReader, Status: status, Log: log, Telemetry: tel,
+		DeprecationTelemetry: cfg.Deprecation.Enabled && cfg.Deprecation.DeprecationTelemetry}
 	if withReloadRoute {
 		rc.Reload = func(ctx context.Context) (int, string, error) {
 			err := rl.Reload(ctx, "http")
@@ -393,7 +424,9 @@ func buildResolver(ctx context.Context, withReloadRoute bool, localStatus resolv
 			return c.Len(), c.Version(), err
 		}
 	}
-	return lim.Protect(resolverapi.New(rc).Routes(), resolverapi.MaxBatch), rl, nil
+	srv := resolverapi.New(rc)
+	onLimited = srv.RateLimited
+	return lim.Protect(srv.Routes(), resolverapi.MaxBatch), rl, nil
 }
 
 // afterWrite runs fn after h served a request (whatever its outcome: fn
