@@ -5,14 +5,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/moniker-svc/moniker/internal/catalog"
+	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/resolve"
 	"github.com/moniker-svc/moniker/internal/telemetry"
@@ -21,13 +20,11 @@ import (
 // sampleSnapshot loads the f206ffd sample catalog and domains.
 func sampleSnapshot(tb testing.TB) *resolve.Snapshot {
 	tb.Helper()
-	wd, _ := os.Getwd()
-	compat := filepath.Join(wd, "..", "..", "..", "shared", "compat", "f206ffd")
-	cat, _, err := catalog.Load(filepath.Join(compat, "sample_catalog.yaml"))
+	cat, _, err := catalog.Load(fixtures.Compat(tb, "f206ffd", "sample_catalog.yaml"))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	doms, err := catalog.LoadDomains(filepath.Join(compat, "sample_domains.yaml"))
+	doms, err := catalog.LoadDomains(fixtures.Compat(tb, "f206ffd", "sample_domains.yaml"))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -9,43 +9,6 @@ import (
 	"github.com/moniker-svc/moniker/internal/telemetry"
 )
 
-// ownership18 is the 18-key ownership object of resolve and describe.
-type ownership18 struct {
-	AccountableOwner       *string `json:"accountable_owner"`
-	AccountableOwnerSource *string `json:"accountable_owner_source"`
-	DataSpecialist         *string `json:"data_specialist"`
-	DataSpecialistSource   *string `json:"data_specialist_source"`
-	SupportChannel         *string `json:"support_channel"`
-	SupportChannelSource   *string `json:"support_channel_source"`
-	ADOP                   *string `json:"adop"`
-	ADOPSource             *string `json:"adop_source"`
-	ADOPName               *string `json:"adop_name"`
-	ADOPNameSource         *string `json:"adop_name_source"`
-	ADS                    *string `json:"ads"`
-	ADSSource              *string `json:"ads_source"`
-	ADSName                *string `json:"ads_name"`
-	ADSNameSource          *string `json:"ads_name_source"`
-	ADAL                   *string `json:"adal"`
-	ADALSource             *string `json:"adal_source"`
-	ADALName               *string `json:"adal_name"`
-	ADALNameSource         *string `json:"adal_name_source"`
-}
-
-func newOwnership18(o *moniker.ResolvedOwnership) ownership18 {
-	v := func(f moniker.OwnerField) (*string, *string) { return str(o[f].Value), str(o[f].Source) }
-	var r ownership18
-	r.AccountableOwner, r.AccountableOwnerSource = v(moniker.AccountableOwner)
-	r.DataSpecialist, r.DataSpecialistSource = v(moniker.DataSpecialist)
-	r.SupportChannel, r.SupportChannelSource = v(moniker.SupportChannel)
-	r.ADOP, r.ADOPSource = v(moniker.ADOP)
-	r.ADOPName, r.ADOPNameSource = v(moniker.ADOPName)
-	r.ADS, r.ADSSource = v(moniker.ADS)
-	r.ADSName, r.ADSNameSource = v(moniker.ADSName)
-	r.ADAL, r.ADALSource = v(moniker.ADAL)
-	r.ADALName, r.ADALNameSource = v(moniker.ADALName)
-	return r
-}
-
 // str returns nil for "" (JSON null) and &s otherwise.
 func str(s string) *string {
 	if s == "" {
@@ -55,21 +18,21 @@ func str(s string) *string {
 }
 
 type describeResponse struct {
-	Path             string          `json:"path"`
-	DisplayName      *string         `json:"display_name"`
-	Description      *string         `json:"description"`
-	Ownership        ownership18     `json:"ownership"`
-	HasSourceBinding bool            `json:"has_source_binding"`
-	SourceType       *string         `json:"source_type"`
-	Classification   *string         `json:"classification"`
-	Tags             []string        `json:"tags"`
-	DataQuality      *dataQuality    `json:"data_quality"`
-	SLA              *sla            `json:"sla"`
-	Freshness        *freshness      `json:"freshness"`
-	Schema           *nodeSchema     `json:"schema"`
-	Documentation    map[string]any  `json:"documentation"`
-	Models           []any           `json:"models"`
-	Status           *moniker.Status `json:"status"`
+	Path             string                    `json:"path"`
+	DisplayName      *string                   `json:"display_name"`
+	Description      *string                   `json:"description"`
+	Ownership        httpapi.ResolvedOwnership `json:"ownership"`
+	HasSourceBinding bool                      `json:"has_source_binding"`
+	SourceType       *string                   `json:"source_type"`
+	Classification   *string                   `json:"classification"`
+	Tags             []string                  `json:"tags"`
+	DataQuality      *dataQuality              `json:"data_quality"`
+	SLA              *sla                      `json:"sla"`
+	Freshness        *freshness                `json:"freshness"`
+	Schema           *nodeSchema               `json:"schema"`
+	Documentation    map[string]any            `json:"documentation"`
+	Models           []any                     `json:"models"`
+	Status           *moniker.Status           `json:"status"`
 }
 
 type dataQuality struct {
@@ -223,7 +186,7 @@ func (s *Server) handleDescribe() http.Handler {
 
 func describe(snap *resolve.Snapshot, path string) *describeResponse {
 	own := snap.Ownership(path)
-	out := &describeResponse{Path: path, Ownership: newOwnership18(&own), Tags: []string{}}
+	out := &describeResponse{Path: path, Ownership: httpapi.NewResolvedOwnership(&own), Tags: []string{}}
 	if b := snap.FindBinding(path); b != nil {
 		out.HasSourceBinding = true
 		out.SourceType = &b.Binding.Type
