@@ -39,7 +39,7 @@ func (s *Server) pageRoutes() []httpapi.Route {
 		{Method: http.MethodGet, Pattern: "/config/ui", Doc: "/config/ui", Handler: ui.page("config.html", "Catalog Config", "config", []string{"config.js"})},
 		{Method: http.MethodGet, Pattern: "/domains/ui", Doc: "/domains/ui", Handler: ui.page("list.html", "Domains", "domains", []string{"list.js"})},
 		{Method: http.MethodGet, Pattern: "/models/ui", Doc: "/models/ui", Handler: ui.page("list.html", "Business Models", "models", []string{"list.js"})},
-		{Method: http.MethodGet, Pattern: "/requests/ui", Doc: "/requests/ui", Handler: ui.page("list.html", "Review Queue", "requests", []string{"list.js"})},
+		{Method: http.MethodGet, Pattern: "/requests/ui", Doc: "/requests/ui", Handler: ui.page("requests.html", "Review Queue", "requests", []string{"requests.js"})},
 		{Method: http.MethodGet, Pattern: assetPrefix + "{name}", Handler: ui.assetHandler()},
 	}
 }

@@ -1,0 +1,396 @@
+'use strict';
+// The review queue: requests filtered by status, one request's detail
+// with its review actions and comments, and the submission form. Every
+// server value reaches the page through MK.el (textContent, attributes).
+(() => {
+  const { el, clear, api, toast, fmtTime, badge } = MK;
+
+  const REFRESH_MS = 15000;
+  // Tabs: "" is every request; draft and active only show when counted.
+  const TABS = [['', 'All'], ['pending_review', 'Pending review'], ['changes_requested', 'Changes requested'],
+    ['approved', 'Approved'], ['rejected', 'Rejected'], ['draft', 'Draft'], ['active', 'Active']];
+  const OPTIONAL_TABS = new Set(['draft', 'active']);
+
+  const $ = (id) => document.getElementById(id);
+  const state = { status: '', selected: '', etag: '', version: '', pending: null, opener: null };
+
+  const who = (p) => (p && (p.name || p.email)) || '';
+  const idFromHash = () => decodeURIComponent(location.hash.replace(/^#/, ''));
+
+  // actor returns the identity the page acts as (empty fields: none, the
+  // server then uses the authenticated principal or answers 422).
+  function actor() {
+    const a = $('actor').value.trim();
+    const n = $('actor-name').value.trim();
+    return { actor: a || undefined, actor_name: n || undefined };
+  }
+
+  function remember() {
+    try {
+      localStorage.setItem('mk.actor', $('actor').value.trim());
+      localStorage.setItem('mk.actor_name', $('actor-name').value.trim());
+    } catch (e) { /* storage unavailable */ }
+  }
+
+  function recall() {
+    try {
+      $('actor').value = localStorage.getItem('mk.actor') || '';
+      $('actor-name').value = localStorage.getItem('mk.actor_name') || '';
+    } catch (e) { /* storage unavailable */ }
+  }
+
+  function fail(prefix, e) {
+    toast('error', prefix + ': ' + e.message);
+  }
+
+  // List and filters.
+
+  function renderFilters(counts) {
+    const box = clear($('filters'));
+    for (const [key, label] of TABS) {
+      const n = key ? counts[key] || 0 : counts.total || 0;
+      if (OPTIONAL_TABS.has(key) && n === 0 && state.status !== key) continue;
+      box.append(el('button', {
+        type: 'button', class: state.status === key ? 'small' : 'small secondary',
+        'aria-pressed': state.status === key ? 'true' : 'false', dataset: { status: key },
+        text: label + ' (' + n + ')',
+        onclick: () => { state.status = key; loadList(); },
+      }));
+    }
+  }
+
+  function renderList(list) {
+    const ul = clear($('req-list'));
+    if (list.length === 0) {
+      ul.append(el('li', { class: 'muted', text: 'No requests' + (state.status ? ' with this status.' : '.') }));
+    }
+    for (const r of list) {
+      const b = el('button', {
+        type: 'button', class: 'tree-label', dataset: { id: r.request_id },
+        'aria-current': r.request_id === state.selected ? 'true' : null,
+        onclick: () => select(r.request_id, true),
+      },
+      el('span', { class: 'mono', text: r.request_id + ' ' }), badge(r.status),
+      el('span', { class: 'r-path mono', text: ' ' + r.path }),
+      el('br'),
+      el('small', { text: who(r.requester) + ' · ' + fmtTime(r.created_at) }));
+      ul.append(el('li', {}, b));
+    }
+  }
+
+  async function loadList() {
+    const url = '/requests' + (state.status ? '?status=' + encodeURIComponent(state.status) : '');
+    const ul = $('req-list');
+    ul.setAttribute('aria-busy', 'true');
+    try {
+      const { data } = await api('GET', url);
+      const list = (data && data.requests) || [];
+      const counts = (data && data.by_status) || {};
+      renderFilters(counts);
+      renderList(list);
+      $('summary').textContent = (counts.total || 0) + ' requests, ' + (counts.pending_review || 0) + ' pending review.';
+      $('error').hidden = true;
+    } catch (e) {
+      $('error').textContent = 'Could not load the requests: ' + e.message;
+      $('error').hidden = false;
+    } finally {
+      ul.setAttribute('aria-busy', 'false');
+      ul.dataset.state = 'ready';
+    }
+  }
+
+  // Detail.
+
+  function row(label, value, cls) {
+    return el('tr', {}, el('th', { scope: 'row', text: label }), el('td', { class: cls || null, text: value === null || value === undefined ? '' : String(value) }));
+  }
+
+  function table(caption, rows) {
+    return el('table', { class: 'data' }, el('caption', { class: 'sr-only', text: caption }), el('tbody', {}, rows));
+  }
+
+  function person(id, name) {
+    if (!id && !name) return '—';
+    return name && id && name !== id ? name + ' <' + id + '>' : id || name;
+  }
+
+  function renderDetail(r) {
+    const box = $('detail');
+    const draft = $('comment-text') ? $('comment-text').value : '';
+    clear(box);
+    box.dataset.id = r.request_id;
+    box.dataset.status = r.status;
+    const head = el('div', { class: 'node-head' },
+      el('h2', { id: 'detail-title' }, el('span', { class: 'mono', text: r.request_id }), ' ', badge(r.status)),
+      r.domain_level === 'top_level' ? el('span', { class: 'badge s-pending_review', text: 'top-level domain: elevated review' }) : null);
+    box.append(head, el('p', { class: 'uri', text: r.path }));
+    if (r.status === 'pending_review') {
+      box.append(el('div', { class: 'toolbar', role: 'group', 'aria-label': 'Review actions' },
+        el('button', { type: 'button', id: 'btn-approve', text: 'Approve', onclick: (ev) => openReview('approve', ev.currentTarget) }),
+        el('button', { type: 'button', id: 'btn-reject', class: 'danger', text: 'Reject', onclick: (ev) => openReview('reject', ev.currentTarget) }),
+        el('button', { type: 'button', id: 'btn-changes', class: 'secondary', text: 'Request changes', onclick: (ev) => openReview('request-changes', ev.currentTarget) })));
+    }
+    const rq = r.requester || {};
+    box.append(el('div', { class: 'panel' }, el('h3', { text: 'Request' }), table('Request', [
+      row('Display name', r.display_name),
+      row('Description', r.description),
+      row('Justification', r.justification),
+      row('Requester', person(rq.email, rq.name)),
+      row('Team', rq.team),
+      row('App ID', rq.app_id),
+      row('Submitted by', r.submitted_by),
+      row('Created', fmtTime(r.created_at)),
+      row('Updated', fmtTime(r.updated_at)),
+      row('Reviewed by', r.reviewed_by ? r.reviewed_by + (r.reviewed_at ? ' · ' + fmtTime(r.reviewed_at) : '') : ''),
+      row('Rejection reason', r.rejection_reason),
+      row('Catalog node', r.approved_node_path, 'mono'),
+    ])));
+    box.append(el('div', { class: 'panel' }, el('h3', { text: 'Proposed ownership' }), table('Proposed ownership', [
+      row('ADOP (owner)', person(r.adop, r.adop_name)),
+      row('ADS (specialist)', person(r.ads, r.ads_name)),
+      row('ADAL (accountable lead)', person(r.adal, r.adal_name)),
+    ])));
+    const cfg = r.source_binding_config || {};
+    box.append(el('div', { class: 'panel' }, el('h3', { text: 'Source binding' }),
+      table('Source binding', [row('Type', r.source_binding_type || '—', 'mono')]),
+      Object.keys(cfg).length ? el('pre', { class: 'uri', 'aria-label': 'Source config JSON', text: JSON.stringify(cfg, null, 2) }) : el('p', { class: 'muted', text: 'No source config.' }),
+      el('h3', { text: 'Tags' }),
+      (r.tags || []).length ? el('p', {}, (r.tags || []).flatMap((t) => [el('span', { class: 'badge', text: t }), ' '])) : el('p', { class: 'muted', text: 'No tags.' })));
+    const comments = r.comments || [];
+    const thread = el('ol', { id: 'comments' });
+    for (const c of comments) {
+      thread.append(el('li', {},
+        el('strong', { text: c.author_name || c.author || 'unknown' }), ' ',
+        c.action && c.action !== 'comment' ? badge(c.action) : null, ' ',
+        el('small', { class: 'muted', text: fmtTime(c.timestamp) }),
+        el('p', { text: c.content })));
+    }
+    const text = el('textarea', { id: 'comment-text', rows: '3' });
+    text.value = draft;
+    box.append(el('div', { class: 'panel' },
+      el('h3', { text: 'Comments (' + comments.length + ')' }),
+      comments.length ? thread : el('p', { class: 'muted', text: 'No comments yet.' }),
+      el('form', { id: 'comment-form', onsubmit: (ev) => { ev.preventDefault(); addComment(); } },
+        el('label', { for: 'comment-text', text: 'Add a comment' }), text,
+        el('div', { class: 'toolbar' }, el('button', { type: 'submit', id: 'comment-submit', text: 'Comment' })))));
+    box.dataset.state = 'ready';
+  }
+
+  async function loadDetail(id, force) {
+    try {
+      const { data, res } = await api('GET', '/requests/' + encodeURIComponent(id));
+      const etag = res.headers.get('ETag') || '';
+      if (!force && etag && etag === state.etag && $('detail').dataset.id === id) return;
+      state.etag = etag;
+      renderDetail(data);
+    } catch (e) {
+      const box = clear($('detail'));
+      delete box.dataset.id;
+      box.append(el('div', { class: 'empty-state', text: 'Could not load ' + id + ': ' + e.message }));
+      if (e.status !== 404) fail('Loading ' + id, e);
+    }
+  }
+
+  function select(id, focus) {
+    state.selected = id;
+    if (idFromHash() !== id) history.replaceState(null, '', '#' + encodeURIComponent(id));
+    for (const b of $('req-list').querySelectorAll('button[data-id]')) {
+      if (b.dataset.id === id) b.setAttribute('aria-current', 'true');
+      else b.removeAttribute('aria-current');
+    }
+    state.etag = '';
+    loadDetail(id, true).then(() => { if (focus) $('detail').focus(); });
+  }
+
+  // Review dialog: approve (reason optional), reject and request changes
+  // (reason required).
+  const ACTIONS = {
+    approve: { title: 'Approve request', verb: 'Approve', required: false, done: 'approved',
+      text: 'Approving writes the proposed node into the catalog.' },
+    reject: { title: 'Reject request', verb: 'Reject', required: true, done: 'rejected',
+      text: 'The requester sees the reason; the catalog is not changed.' },
+    'request-changes': { title: 'Request changes', verb: 'Request changes', required: true, done: 'sent back for changes',
+      text: 'The requester amends the request, which puts it back in review.' },
+  };
+
+  function openReview(action, opener) {
+    const a = ACTIONS[action];
+    state.pending = action;
+    state.opener = opener;
+    $('review-title').textContent = a.title + ' ' + state.selected;
+    $('review-text').textContent = a.text;
+    $('review-label').textContent = a.required ? 'Reason (required)' : 'Note (optional)';
+    $('review-hint').textContent = a.required ? 'Tell the requester why.' : '';
+    const reason = $('review-reason');
+    reason.value = '';
+    reason.required = a.required;
+    reason.setAttribute('aria-required', String(a.required));
+    reason.removeAttribute('aria-invalid');
+    $('review-confirm').textContent = a.verb;
+    $('review-confirm').className = action === 'reject' ? 'danger' : '';
+    $('review-dialog').showModal();
+    reason.focus();
+  }
+
+  function closeDialog(d) {
+    if (d.open) d.close();
+  }
+
+  async function submitReview() {
+    const action = state.pending;
+    const a = ACTIONS[action];
+    const reason = $('review-reason');
+    const text = reason.value.trim();
+    if (a.required && !text) {
+      reason.setAttribute('aria-invalid', 'true');
+      $('review-hint').textContent = 'A reason is required.';
+      reason.focus();
+      return;
+    }
+    const id = state.selected;
+    const body = Object.assign(actor(), { reason: text || undefined });
+    const headers = state.etag ? { 'If-Match': state.etag } : {};
+    $('review-confirm').disabled = true;
+    try {
+      const { data } = await api('POST', '/requests/' + encodeURIComponent(id) + '/' + action, { body, headers });
+      closeDialog($('review-dialog'));
+      toast('success', id + ' ' + a.done + (data && data.approved_node_path ? ': node ' + data.approved_node_path + ' created' : '') + '.');
+      state.etag = '';
+      await Promise.all([loadList(), loadDetail(id, true)]);
+      $('detail').focus();
+    } catch (e) {
+      fail(a.verb + ' ' + id, e);
+    } finally {
+      $('review-confirm').disabled = false;
+    }
+  }
+
+  async function addComment() {
+    const box = $('comment-text');
+    const content = box.value.trim();
+    if (!content) {
+      box.setAttribute('aria-invalid', 'true');
+      box.focus();
+      return;
+    }
+    const id = state.selected;
+    const a = actor();
+    try {
+      await api('POST', '/requests/' + encodeURIComponent(id) + '/comment', { body: { author: a.actor, author_name: a.actor_name, content } });
+      box.value = '';
+      toast('success', 'Comment added to ' + id + '.');
+      await loadDetail(id, true);
+      $('comment-text').focus();
+    } catch (e) {
+      fail('Comment on ' + id, e);
+    }
+  }
+
+  // New request dialog.
+
+  function proposal() {
+    const v = (id) => $(id).value.trim();
+    const opt = (id) => v(id) || undefined;
+    let config;
+    const raw = v('nr-source-config');
+    const cfgBox = $('nr-source-config');
+    cfgBox.removeAttribute('aria-invalid');
+    if (raw) {
+      try {
+        config = JSON.parse(raw);
+      } catch (e) {
+        config = null;
+      }
+      if (!config || typeof config !== 'object' || Array.isArray(config)) {
+        cfgBox.setAttribute('aria-invalid', 'true');
+        throw new Error('Source config must be a JSON object.');
+      }
+    }
+    const tags = v('nr-tags').split(',').map((t) => t.trim()).filter(Boolean);
+    return {
+      path: v('nr-path'),
+      display_name: opt('nr-display-name'), description: opt('nr-description'), justification: opt('nr-justification'),
+      requester: { name: v('nr-req-name'), email: v('nr-req-email'), team: opt('nr-req-team'), app_id: opt('nr-req-app') },
+      adop: opt('nr-adop'), adop_name: opt('nr-adop-name'), ads: opt('nr-ads'), ads_name: opt('nr-ads-name'),
+      adal: opt('nr-adal'), adal_name: opt('nr-adal-name'),
+      source_binding_type: opt('nr-source-type'), source_binding_config: config,
+      tags: tags.length ? tags : undefined,
+    };
+  }
+
+  async function submitNew() {
+    let body;
+    const missing = ['nr-path', 'nr-req-name', 'nr-req-email'].filter((id) => {
+      const bad = !$(id).value.trim();
+      if (bad) $(id).setAttribute('aria-invalid', 'true');
+      else $(id).removeAttribute('aria-invalid');
+      return bad;
+    });
+    if (missing.length) {
+      toast('error', 'Fill in the required fields.');
+      $(missing[0]).focus();
+      return;
+    }
+    try {
+      body = proposal();
+    } catch (e) {
+      toast('error', e.message);
+      $('nr-source-config').focus();
+      return;
+    }
+    $('new-submit').disabled = true;
+    try {
+      const { data } = await api('POST', '/requests', { body });
+      closeDialog($('new-dialog'));
+      $('new-form').reset();
+      toast('success', data.request_id + ': ' + data.message);
+      state.status = '';
+      await loadList();
+      select(data.request_id, true);
+    } catch (e) {
+      fail('Submitting the request', e);
+    } finally {
+      $('new-submit').disabled = false;
+    }
+  }
+
+  // Auto-refresh, paused while a dialog is open or the tab is hidden.
+  function refresh() {
+    if (document.querySelector('dialog[open]') || document.hidden) return;
+    loadList();
+    if (state.selected) loadDetail(state.selected, false);
+  }
+
+  function wire() {
+    recall();
+    $('actor').addEventListener('change', remember);
+    $('actor-name').addEventListener('change', remember);
+    $('refresh').addEventListener('click', refresh);
+    $('new-request').addEventListener('click', (ev) => {
+      state.opener = ev.currentTarget;
+      $('new-dialog').showModal();
+      $('nr-path').focus();
+    });
+    $('new-cancel').addEventListener('click', () => closeDialog($('new-dialog')));
+    $('review-cancel').addEventListener('click', () => closeDialog($('review-dialog')));
+    $('new-form').addEventListener('submit', (ev) => { ev.preventDefault(); submitNew(); });
+    $('review-form').addEventListener('submit', (ev) => { ev.preventDefault(); submitReview(); });
+    for (const d of [$('new-dialog'), $('review-dialog')]) {
+      d.addEventListener('close', () => {
+        const o = state.opener;
+        state.opener = null;
+        if (o && o.isConnected) o.focus();
+      });
+    }
+    window.addEventListener('hashchange', () => {
+      const id = idFromHash();
+      if (id && id !== state.selected) select(id, true);
+    });
+    setInterval(refresh, REFRESH_MS);
+  }
+
+  wire();
+  loadList();
+  const first = idFromHash();
+  if (first) select(first, false);
+})();
