@@ -26,15 +26,21 @@ tools:
 
 # Hot-path and scale benchmarks (compare runs with benchstat).
 bench:
-	go test -run='^$$' -bench=. -benchmem ./internal/moniker/ ./internal/query/ ./internal/resolve/ ./internal/resolverapi/ ./internal/catalog/
+	go test -run='^$$' -bench=. -benchmem ./internal/moniker/ ./internal/query/ ./internal/resolve/ ./internal/resolverapi/ ./internal/catalog/ ./internal/governance/ ./internal/telemetry/ ./internal/auth/
 
 # Short fuzzing runs of every fuzz target; new corpus entries land in testdata/fuzz.
 FUZZTIME ?= 30s
 fuzz:
-	go test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./internal/moniker/
-	go test -run='^$$' -fuzz=FuzzRender -fuzztime=$(FUZZTIME) ./internal/query/
-	go test -run='^$$' -fuzz=FuzzLoadBytes -fuzztime=$(FUZZTIME) ./internal/catalog/
-	go test -run='^$$' -fuzz=FuzzAppendJSONString -fuzztime=$(FUZZTIME) ./internal/resolve/
+	go test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./internal/moniker/
+	go test -run='^$$' -fuzz='^FuzzRender$$' -fuzztime=$(FUZZTIME) ./internal/query/
+	go test -run='^$$' -fuzz='^FuzzLoadBytes$$' -fuzztime=$(FUZZTIME) ./internal/catalog/
+	go test -run='^$$' -fuzz='^FuzzFastParser$$' -fuzztime=$(FUZZTIME) ./internal/catalog/
+	go test -run='^$$' -fuzz='^FuzzMarshalNode$$' -fuzztime=$(FUZZTIME) ./internal/catalog/
+	go test -run='^$$' -fuzz='^FuzzSearch$$' -fuzztime=$(FUZZTIME) ./internal/catalog/
+	go test -run='^$$' -fuzz='^FuzzAppendJSONString$$' -fuzztime=$(FUZZTIME) ./internal/resolve/
+	go test -run='^$$' -fuzz='^FuzzAppendJSON$$' -fuzztime=$(FUZZTIME) ./internal/telemetry/
+	go test -run='^$$' -fuzz='^FuzzMarshalDomain$$' -fuzztime=$(FUZZTIME) ./internal/domains/
+	go test -run='^$$' -fuzz='^FuzzLoadRoundTrip$$' -fuzztime=$(FUZZTIME) ./internal/models/
 
 build:
 	mkdir -p bin
