@@ -174,6 +174,22 @@ func TestRequestsUIBrowser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// the pending tab is now empty, and pressed.
+		err = chromedp.Do(ctx,
+			chromedp.Click(chromedp.CSS(`#filters button[data-status="pending_review"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#filters button[data-status="pending_review"][aria-pressed="true"]`)),
+			chromedp.WaitNotPresent(chromedp.CSS(`#req-list button[data-id]`)),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pendingTab, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#filters button[data-status="pending_review"]`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pendingTab != "Pending review (0)" {
+			t.Errorf("pending tab = %q, want Pending review (0)", pendingTab)
+		}
 		approveBtn, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('btn-approve') !== null`))
 		if err != nil {
 			t.Fatal(err)
@@ -208,7 +224,7 @@ func TestRequestsUIBrowser(t *testing.T) {
 		}
 	})
 
-	t.Run("reason required", func(t *testing.T) {
+	t.Run("refusals", func(t *testing.T) {
 		env := uiServe(t)
 		ctx := uiTab(t, browser)
 		if _, err := env.wf.Submit(context.Background(), requests.Proposal{Path: "commodities.energy/ui_reason",
@@ -237,8 +253,29 @@ func TestRequestsUIBrowser(t *testing.T) {
 		if invalid.Value != "true" || !stillOpen {
 			t.Errorf("empty reason: aria-invalid %q, dialog open %v; want the dialog kept open and the field marked", invalid.Value, stillOpen)
 		}
+		// the requester may not approve: the server's detail is toasted.
+		err = chromedp.Do(ctx,
+			chromedp.Click(chromedp.CSS(`#review-cancel`)),
+			chromedp.WaitNotPresent(chromedp.CSS(`#review-dialog[open]`)),
+			chromedp.Click(chromedp.CSS(`.cfg-side details > summary`)),
+			chromedp.SendKeys(chromedp.CSS(`#actor`), "ann@example.com"),
+			chromedp.Click(chromedp.CSS(`#btn-approve`)),
+			chromedp.WaitVisible(chromedp.CSS(`#review-dialog[open] #review-reason`)),
+			chromedp.Click(chromedp.CSS(`#review-confirm`)),
+			chromedp.WaitVisible(chromedp.CSS(`.toast.error`)),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		toastText, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.toast.error .toast-text`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "Self-approval refused: ann@example.com submitted request REQ-0001"; !strings.Contains(toastText, want) {
+			t.Errorf("error toast %q does not carry the server's detail %q", toastText, want)
+		}
 		if got, _, _ := env.wf.Get("REQ-0001"); got.Status != requests.StatusPendingReview {
-			t.Errorf("status = %s after a reject without reason", got.Status)
+			t.Errorf("status = %s after a refused reject and approval", got.Status)
 		}
 	})
 
