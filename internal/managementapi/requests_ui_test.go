@@ -279,6 +279,51 @@ func TestRequestsUIBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("request changes and amend", func(t *testing.T) {
+		env := uiServe(t)
+		ctx := uiTab(t, browser)
+		if _, err := env.wf.Submit(context.Background(), requests.Proposal{Path: "commodities.energy/ui_amend", Justification: "first try",
+			Requester: requests.Requester{Name: "Ann", Email: "ann@example.com"}, Tags: []string{"keep"}}, ""); err != nil {
+			t.Fatal(err)
+		}
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(env.url+"/requests/ui#REQ-0001"),
+			chromedp.Click(chromedp.CSS(`.cfg-side details > summary`)),
+			chromedp.SendKeys(chromedp.CSS(`#actor`), "reviewer@example.com"),
+			chromedp.Click(chromedp.CSS(`#detail[data-id="REQ-0001"] #btn-changes`)),
+			chromedp.WaitVisible(chromedp.CSS(`#review-dialog[open] #review-reason`)),
+			chromedp.SendKeys(chromedp.CSS(`#review-reason`), "Say why"),
+			chromedp.Click(chromedp.CSS(`#review-confirm`)),
+			chromedp.WaitVisible(chromedp.CSS(`#detail[data-status="changes_requested"] #btn-amend`)),
+			// the requester amends.
+			chromedp.SetValue(chromedp.CSS(`#actor`), "ann@example.com"),
+			chromedp.Click(chromedp.CSS(`#btn-amend`)),
+			chromedp.WaitVisible(chromedp.CSS(`#new-dialog[open] #nr-justification`)),
+			chromedp.SetValue(chromedp.CSS(`#nr-justification`), "second try"),
+			chromedp.SendKeys(chromedp.CSS(`#nr-note`), "done"),
+			chromedp.Click(chromedp.CSS(`#new-submit`)),
+			chromedp.WaitVisible(chromedp.CSS(`#detail[data-status="pending_review"] #btn-approve`)),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := env.wf.Get("REQ-0001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != requests.StatusPendingReview || got.Justification != "second try" || got.Path != "commodities.energy/ui_amend" ||
+			strings.Join(got.Tags, ",") != "keep" {
+			t.Errorf("amended request: status %s justification %q path %q tags %v", got.Status, got.Justification, got.Path, got.Tags)
+		}
+		var actions []string
+		for _, c := range got.Comments {
+			actions = append(actions, string(c.Action)+":"+c.Content)
+		}
+		if s := strings.Join(actions, " "); !strings.Contains(s, "request_changes:Say why") || !strings.Contains(s, "done") {
+			t.Errorf("history %q lacks the review reason or the amendment note", s)
+		}
+	})
+
 	t.Run("stored text is not markup", func(t *testing.T) {
 		env := uiServe(t)
 		ctx := uiTab(t, browser)

@@ -12,7 +12,8 @@
   const OPTIONAL_TABS = new Set(['draft', 'active']);
 
   const $ = (id) => document.getElementById(id);
-  const state = { status: '', selected: '', etag: '', version: '', pending: null, opener: null };
+  // amending is the id of the request the form amends ('' = a new one).
+  const state = { status: '', selected: '', etag: '', pending: null, opener: null, amending: '' };
 
   const who = (p) => (p && (p.name || p.email)) || '';
   const idFromHash = () => decodeURIComponent(location.hash.replace(/^#/, ''));
@@ -124,11 +125,13 @@
       el('h2', { id: 'detail-title' }, el('span', { class: 'mono', text: r.request_id }), ' ', badge(r.status)),
       r.domain_level === 'top_level' ? el('span', { class: 'badge s-pending_review', text: 'top-level domain: elevated review' }) : null);
     box.append(head, el('p', { class: 'uri', text: r.path }));
-    if (r.status === 'pending_review') {
-      box.append(el('div', { class: 'toolbar', role: 'group', 'aria-label': 'Review actions' },
-        el('button', { type: 'button', id: 'btn-approve', text: 'Approve', onclick: (ev) => openReview('approve', ev.currentTarget) }),
-        el('button', { type: 'button', id: 'btn-reject', class: 'danger', text: 'Reject', onclick: (ev) => openReview('reject', ev.currentTarget) }),
-        el('button', { type: 'button', id: 'btn-changes', class: 'secondary', text: 'Request changes', onclick: (ev) => openReview('request-changes', ev.currentTarget) })));
+    const pending = r.status === 'pending_review';
+    if (pending || r.status === 'changes_requested') {
+      box.append(el('div', { class: 'toolbar', role: 'group', 'aria-label': 'Actions' },
+        pending ? el('button', { type: 'button', id: 'btn-approve', text: 'Approve', onclick: (ev) => openReview('approve', ev.currentTarget) }) : null,
+        pending ? el('button', { type: 'button', id: 'btn-reject', class: 'danger', text: 'Reject', onclick: (ev) => openReview('reject', ev.currentTarget) }) : null,
+        pending ? el('button', { type: 'button', id: 'btn-changes', class: 'secondary', text: 'Request changes', onclick: (ev) => openReview('request-changes', ev.currentTarget) }) : null,
+        el('button', { type: 'button', id: 'btn-amend', class: 'secondary', text: 'Amend (requester)', onclick: (ev) => openForm(r, ev.currentTarget) })));
     }
     const rq = r.requester || {};
     box.append(el('div', { class: 'panel' }, el('h3', { text: 'Request' }), table('Request', [
@@ -286,41 +289,72 @@
     }
   }
 
-  // New request dialog.
+  // The request form: a new request, or the requester's amendment of
+  // one (PUT; the requester cannot change).
 
+  const FORM_FIELDS = [['nr-path', 'path'], ['nr-display-name', 'display_name'], ['nr-description', 'description'],
+    ['nr-justification', 'justification'], ['nr-adop', 'adop'], ['nr-adop-name', 'adop_name'], ['nr-ads', 'ads'],
+    ['nr-ads-name', 'ads_name'], ['nr-adal', 'adal'], ['nr-adal-name', 'adal_name'], ['nr-source-type', 'source_binding_type']];
+
+  // openForm opens the form empty (r null) or filled with r to amend it.
+  function openForm(r, opener) {
+    const form = $('new-form');
+    form.reset();
+    for (const e of form.querySelectorAll('[aria-invalid]')) e.removeAttribute('aria-invalid');
+    state.amending = r ? r.request_id : '';
+    state.opener = opener;
+    $('new-title').textContent = r ? 'Amend ' + r.request_id : 'New moniker request';
+    $('new-submit').textContent = r ? 'Save and resubmit' : 'Submit request';
+    $('nr-requester').hidden = !!r;
+    $('nr-note-wrap').hidden = !r;
+    if (r) {
+      for (const [id, key] of FORM_FIELDS) $(id).value = r[key] || '';
+      const cfg = r.source_binding_config || {};
+      $('nr-source-config').value = Object.keys(cfg).length ? JSON.stringify(cfg, null, 2) : '';
+      $('nr-tags').value = (r.tags || []).join(', ');
+    }
+    $('new-dialog').showModal();
+    $('nr-path').focus();
+  }
+
+  // proposal reads the form: fields and the parsed source config (null
+  // when empty); it throws when the config is not a JSON object.
   function proposal() {
-    const v = (id) => $(id).value.trim();
-    const opt = (id) => v(id) || undefined;
-    let config;
-    const raw = v('nr-source-config');
+    const out = {};
+    for (const [id, key] of FORM_FIELDS) out[key] = $(id).value.trim();
+    const raw = $('nr-source-config').value.trim();
     const cfgBox = $('nr-source-config');
     cfgBox.removeAttribute('aria-invalid');
+    out.source_binding_config = null;
     if (raw) {
-      try {
-        config = JSON.parse(raw);
-      } catch (e) {
-        config = null;
-      }
+      let config = null;
+      try { config = JSON.parse(raw); } catch (e) { /* reported below */ }
       if (!config || typeof config !== 'object' || Array.isArray(config)) {
         cfgBox.setAttribute('aria-invalid', 'true');
         throw new Error('Source config must be a JSON object.');
       }
+      out.source_binding_config = config;
     }
-    const tags = v('nr-tags').split(',').map((t) => t.trim()).filter(Boolean);
-    return {
-      path: v('nr-path'),
-      display_name: opt('nr-display-name'), description: opt('nr-description'), justification: opt('nr-justification'),
-      requester: { name: v('nr-req-name'), email: v('nr-req-email'), team: opt('nr-req-team'), app_id: opt('nr-req-app') },
-      adop: opt('nr-adop'), adop_name: opt('nr-adop-name'), ads: opt('nr-ads'), ads_name: opt('nr-ads-name'),
-      adal: opt('nr-adal'), adal_name: opt('nr-adal-name'),
-      source_binding_type: opt('nr-source-type'), source_binding_config: config,
-      tags: tags.length ? tags : undefined,
-    };
+    out.tags = $('nr-tags').value.split(',').map((t) => t.trim()).filter(Boolean);
+    return out;
   }
 
-  async function submitNew() {
-    let body;
-    const missing = ['nr-path', 'nr-req-name', 'nr-req-email'].filter((id) => {
+  // submitBody is POST /requests's body: empty optional values left out.
+  function submitBody(p) {
+    const body = { requester: { name: $('nr-req-name').value.trim(), email: $('nr-req-email').value.trim() } };
+    const team = $('nr-req-team').value.trim();
+    const app = $('nr-req-app').value.trim();
+    if (team) body.requester.team = team;
+    if (app) body.requester.app_id = app;
+    for (const [k, v] of Object.entries(p)) {
+      if (k === 'path' || (v !== null && v !== '' && !(Array.isArray(v) && v.length === 0))) body[k] = v;
+    }
+    return body;
+  }
+
+  async function submitForm() {
+    const required = state.amending ? ['nr-path'] : ['nr-path', 'nr-req-name', 'nr-req-email'];
+    const missing = required.filter((id) => {
       const bad = !$(id).value.trim();
       if (bad) $(id).setAttribute('aria-invalid', 'true');
       else $(id).removeAttribute('aria-invalid');
@@ -331,8 +365,9 @@
       $(missing[0]).focus();
       return;
     }
+    let p;
     try {
-      body = proposal();
+      p = proposal();
     } catch (e) {
       toast('error', e.message);
       $('nr-source-config').focus();
@@ -340,15 +375,26 @@
     }
     $('new-submit').disabled = true;
     try {
-      const { data } = await api('POST', '/requests', { body });
+      let id;
+      if (state.amending) {
+        id = state.amending;
+        const body = Object.assign(p, actor());
+        const note = $('nr-note').value.trim();
+        if (note) body.comment = note;
+        const headers = state.etag ? { 'If-Match': state.etag } : {};
+        await api('PUT', '/requests/' + encodeURIComponent(id), { body, headers });
+        toast('success', id + ' amended and back in review.');
+      } else {
+        const { data } = await api('POST', '/requests', { body: submitBody(p) });
+        id = data.request_id;
+        toast('success', id + ': ' + data.message);
+        state.status = '';
+      }
       closeDialog($('new-dialog'));
-      $('new-form').reset();
-      toast('success', data.request_id + ': ' + data.message);
-      state.status = '';
       await loadList();
-      select(data.request_id, true);
+      select(id, true);
     } catch (e) {
-      fail('Submitting the request', e);
+      fail(state.amending ? 'Amending ' + state.amending : 'Submitting the request', e);
     } finally {
       $('new-submit').disabled = false;
     }
@@ -366,14 +412,10 @@
     $('actor').addEventListener('change', remember);
     $('actor-name').addEventListener('change', remember);
     $('refresh').addEventListener('click', refresh);
-    $('new-request').addEventListener('click', (ev) => {
-      state.opener = ev.currentTarget;
-      $('new-dialog').showModal();
-      $('nr-path').focus();
-    });
+    $('new-request').addEventListener('click', (ev) => openForm(null, ev.currentTarget));
     $('new-cancel').addEventListener('click', () => closeDialog($('new-dialog')));
     $('review-cancel').addEventListener('click', () => closeDialog($('review-dialog')));
-    $('new-form').addEventListener('submit', (ev) => { ev.preventDefault(); submitNew(); });
+    $('new-form').addEventListener('submit', (ev) => { ev.preventDefault(); submitForm(); });
     $('review-form').addEventListener('submit', (ev) => { ev.preventDefault(); submitReview(); });
     for (const d of [$('new-dialog'), $('review-dialog')]) {
       d.addEventListener('close', () => {
