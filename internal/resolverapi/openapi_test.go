@@ -405,7 +405,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"POST", "/telemetry/access", "/telemetry/access", `{}`, 422, nil},
 		{"POST", "/telemetry/access", "/telemetry/access", `{"moniker":"prices","outcome":"success","latency_ms":-1}`, 422, nil},
 		{"POST", "/telemetry/access", "/telemetry/access", `{"moniker":"prices","outcome":"success","latency_ms":1,"rows":3}`, 422, nil},
-		{"GET", "/ui", "/ui", "", 501, nil},
+		{"GET", "/ui", "/ui", "", 200, nil},
 		{"GET", "/health", "/health", "", 200, nil},
 		{"POST", "/config/reload", "/config/reload", "", 200, nil},
 		{"GET", "/openapi.json", "/openapi.json", "", 200, nil},
@@ -431,6 +431,9 @@ func TestOpenAPIResponses(t *testing.T) {
 			op := item.GetOperation(tt.method)
 			route := &routers.Route{Spec: doc, Path: tt.doc, PathItem: item, Method: tt.method, Operation: op}
 			opts := &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
+			// kin-openapi has no text/html body decoder: for a page (/ui)
+			// the status, content type and headers are checked, not the body.
+			opts.ExcludeResponseBody = strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html")
 			opts.WithCustomSchemaErrorFunc(func(err *openapi3.SchemaError) string {
 				return "/" + strings.Join(err.JSONPointer(), "/") + ": " + err.Reason
 			})

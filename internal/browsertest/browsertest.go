@@ -1,0 +1,207 @@
+// Package browsertest runs the web pages' tests in a real browser: a
+// headless Chromium driven over the DevTools protocol by chromedp.
+//
+// New starts the browser (from /usr/bin/chromium, or $CHROMIUM) with a
+// fresh profile and returns a tab bound to the test; the browser stops at
+// the end of the test. Where Chromium is missing the test is skipped,
+// except on CI (CI=true), where a missing browser fails the test: .ci/run
+// installs it. Screenshots are written to <module root>/artifacts/screenshots/
+// (gitignored), as the test's artifacts.
+package browsertest
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/moniker-svc/moniker/internal/fixtures"
+)
+
+// DefaultChromium is where Debian's chromium package installs the browser.
+const DefaultChromium = "/usr/bin/chromium"
+
+// StepTimeout bounds each Run: a page that never gets where the test waits
+// for fails the test instead of hanging it.
+const StepTimeout = 20 * time.Second
+
+// Tab is one browser tab of a test.
+type Tab struct {
+	t   testing.TB
+	ctx context.Context
+
+	mu     sync.Mutex
+	errors []string // uncaught exceptions and console.error calls
+}
+
+// Chromium returns the browser to run: $CHROMIUM, else DefaultChromium.
+// When it is not an executable it skips the test, or fails it when CI is
+// "true".
+func Chromium(t testing.TB) string {
+	t.Helper()
+	p := os.Getenv("CHROMIUM")
+	if p == "" {
+		p = DefaultChromium
+	}
+	if _, err := exec.LookPath(p); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("browsertest: no Chromium at %s (CI=true: .ci/run installs it): %v", p, err)
+		}
+		t.Skipf("browsertest: no Chromium at %s (set CHROMIUM, or install the chromium package): %v", p, err)
+	}
+	return p
+}
+
+// New starts a headless Chromium with a temporary profile and returns a
+// tab. The browser is stopped when the test ends; uncaught exceptions and
+// console errors of the page fail the test then.
+func New(t testing.TB) *Tab {
+	t.Helper()
+	bin := Chromium(t)
+	profile := t.TempDir() // removed after the browser stops (cleanups run last-in first-out)
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(bin),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(profile),
+		chromedp.WindowSize(1280, 900),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	tab := &Tab{t: t}
+	ctx, cancelTab := chromedp.NewContext(allocCtx,
+		chromedp.WithListener(tab.listen),
+		chromedp.WithLogf(t.Logf),
+		chromedp.WithErrorf(func(f string, a ...any) { t.Logf("chromedp: "+f, a...) }),
+	)
+	tab.ctx = ctx
+	t.Cleanup(func() {
+		cancelTab()
+		cancelAlloc()
+		tab.mu.Lock()
+		defer tab.mu.Unlock()
+		for _, e := range tab.errors {
+			t.Errorf("browser: %s", e)
+		}
+	})
+	// Start the browser now, so that a broken browser fails here.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("browsertest: starting %s: %v", bin, err)
+	}
+	return tab
+}
+
+// listen records the page's uncaught exceptions and console errors.
+func (b *Tab) listen(ev any) {
+	var msg string
+	switch e := ev.(type) {
+	case *runtime.EventExceptionThrown:
+		msg = "uncaught exception: " + e.ExceptionDetails.Text
+		if e.ExceptionDetails.Exception != nil && e.ExceptionDetails.Exception.Description != "" {
+			msg += ": " + e.ExceptionDetails.Exception.Description
+		}
+	case *runtime.EventConsoleAPICalled:
+		if e.Type != runtime.ConsoleAPICalledTypeError {
+			return
+		}
+		var parts []string
+		for _, a := range e.Args {
+			if a.Description != "" {
+				parts = append(parts, a.Description)
+			} else {
+				parts = append(parts, string(a.Value))
+			}
+		}
+		msg = "console.error: " + strings.Join(parts, " ")
+	default:
+		return
+	}
+	b.mu.Lock()
+	b.errors = append(b.errors, msg)
+	b.mu.Unlock()
+}
+
+// Context is the tab's context, for chromedp.Run and chromedp.Do.
+func (b *Tab) Context() context.Context { return b.ctx }
+
+// Do runs actions in the tab, failing the test on an error or when they
+// take longer than StepTimeout.
+func (b *Tab) Do(actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, StepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.t.Fatalf("browser: %v", err)
+	}
+}
+
+// Eval evaluates a JavaScript expression in the page and returns its value
+// decoded as T, failing the test on an error.
+func Eval[T any](b *Tab, expr string) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, StepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		b.t.Fatalf("browser: evaluating %s: %v", expr, err)
+	}
+	return v
+}
+
+// WaitFor polls a JavaScript expression until it is truthy, failing the
+// test after StepTimeout.
+func (b *Tab) WaitFor(expr string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, StepTimeout)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool]("!!("+expr+")")); err != nil {
+		b.t.Fatalf("browser: waiting for %s: %v", expr, err)
+	}
+}
+
+// Screenshot saves a PNG of the whole page as
+// <module root>/artifacts/screenshots/<name>.png and returns its path.
+func (b *Tab) Screenshot(name string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, StepTimeout)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatalf("browser: screenshot %s: %v", name, err)
+	}
+	dir := ArtifactsDir(b.t)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.t.Fatal(err)
+	}
+	p := filepath.Join(dir, name+".png")
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Logf("screenshot: %s", p)
+	return p
+}
+
+// ArtifactsDir is where screenshots go: <module root>/artifacts/screenshots.
+func ArtifactsDir(t testing.TB) string {
+	return filepath.Join(fixtures.ModuleRoot(t), "artifacts", "screenshots")
+}
+
+// Errors returns the uncaught exceptions and console errors seen so far.
+func (b *Tab) Errors() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.errors...)
+}

@@ -1,0 +1,377 @@
+'use strict';
+// The resolver's catalog browser (/ui). It calls resolver routes only
+// (/tree, /catalog/search, /describe, /resolve), so it works on a
+// resolver alone. Server data reaches the page through textContent,
+// attribute setters and DOM nodes only (MK.el), never HTML parsing.
+(() => {
+  const { el, clear, api, encodePath, toast, badge } = MK;
+  const tree = document.getElementById('tree');
+  const panel = document.getElementById('panel');
+  const results = document.getElementById('results');
+  const searchStatus = document.getElementById('search-status');
+  const q = document.getElementById('q');
+
+  // Ownership fields in display order, with their labels.
+  const OWNER_FIELDS = [
+    ['accountable_owner', 'Accountable owner'],
+    ['data_specialist', 'Data specialist'],
+    ['support_channel', 'Support channel'],
+    ['adop', 'ADOP'], ['adop_name', 'ADOP name'],
+    ['ads', 'ADS'], ['ads_name', 'ADS name'],
+    ['adal', 'ADAL'], ['adal_name', 'ADAL name'],
+  ];
+
+  // ---- Tree -------------------------------------------------------------
+
+  // shortName is a node's name without its parent's path.
+  function shortName(path, parent) {
+    if (parent && path.startsWith(parent) && path.length > parent.length + 1) {
+      return path.slice(parent.length + 1);
+    }
+    return path;
+  }
+
+  // treeItem renders one node; its children are fetched on first expand.
+  function treeItem(n, parent, level) {
+    const li = el('li', {
+      role: 'treeitem', 'aria-expanded': 'false', 'aria-selected': 'false',
+      'aria-level': String(level), tabindex: '-1', dataset: { path: n.path },
+    });
+    const row = el('div', { class: 'row', title: n.path },
+      el('span', { class: 'twisty', 'aria-hidden': 'true' }),
+      el('span', { class: 'name', text: shortName(n.path, parent) }),
+      n.has_source_binding ? el('span', { class: 'kind muted', text: n.source_type || 'bound' }) : null);
+    row.addEventListener('click', (ev) => {
+      focusItem(li);
+      if (ev.target.classList.contains('twisty')) toggle(li);
+      else select(n.path);
+    });
+    li.append(row);
+    return li;
+  }
+
+  function renderLevel(ul, nodes, parent, level) {
+    for (const n of nodes) ul.append(treeItem(n, parent, level));
+  }
+
+  async function loadRoots() {
+    clear(tree);
+    tree.setAttribute('aria-busy', 'true');
+    try {
+      const { data } = await api('GET', '/tree?depth=0');
+      const roots = Array.isArray(data) ? data : [];
+      if (roots.length === 0) {
+        tree.parentElement.append(el('div', { class: 'empty-state', id: 'tree-empty', text: 'The catalog is empty.' }));
+        return;
+      }
+      renderLevel(tree, roots, '', 1);
+      tree.firstElementChild.setAttribute('tabindex', '0');
+    } catch (e) {
+      const retry = el('button', { type: 'button', class: 'secondary small', text: 'Retry', onclick: () => { box.remove(); loadRoots(); } });
+      const box = el('div', { class: 'banner error', role: 'alert' }, 'Could not load the catalog tree: ' + e.message + ' ', retry);
+      tree.parentElement.append(box);
+    } finally {
+      tree.removeAttribute('aria-busy');
+    }
+  }
+
+  // expand shows li's children, fetching them the first time.
+  async function expand(li) {
+    if (li.getAttribute('aria-expanded') !== 'false') return;
+    let group = li.querySelector(':scope > ul');
+    if (!group) {
+      li.setAttribute('aria-busy', 'true');
+      try {
+        const { data } = await api('GET', '/tree/' + encodePath(li.dataset.path) + '?depth=1');
+        const kids = (data && Array.isArray(data.children)) ? data.children : [];
+        if (kids.length === 0) {
+          li.removeAttribute('aria-expanded'); // a leaf
+          return;
+        }
+        group = el('ul', { role: 'group' });
+        renderLevel(group, kids, li.dataset.path, Number(li.getAttribute('aria-level')) + 1);
+        li.append(group);
+      } catch (e) {
+        toast('error', 'Could not load the children of ' + li.dataset.path + ': ' + e.message);
+        return;
+      } finally {
+        li.removeAttribute('aria-busy');
+      }
+    }
+    group.hidden = false;
+    li.setAttribute('aria-expanded', 'true');
+  }
+
+  function collapse(li) {
+    if (li.getAttribute('aria-expanded') !== 'true') return;
+    const group = li.querySelector(':scope > ul');
+    if (group) group.hidden = true;
+    li.setAttribute('aria-expanded', 'false');
+  }
+
+  function toggle(li) {
+    if (li.getAttribute('aria-expanded') === 'true') collapse(li);
+    else expand(li);
+  }
+
+  // visibleItems lists the tree items not inside a collapsed group.
+  function visibleItems() {
+    return Array.from(tree.querySelectorAll('[role="treeitem"]')).filter((li) => !li.closest('ul[hidden]'));
+  }
+
+  // focusItem makes li the tree's single tab stop and focuses it.
+  function focusItem(li) {
+    if (!li) return;
+    for (const o of tree.querySelectorAll('[role="treeitem"][tabindex="0"]')) o.setAttribute('tabindex', '-1');
+    li.setAttribute('tabindex', '0');
+    li.focus();
+  }
+
+  tree.addEventListener('keydown', (ev) => {
+    const li = ev.target.closest('[role="treeitem"]');
+    if (!li) return;
+    const items = visibleItems();
+    const i = items.indexOf(li);
+    let handled = true;
+    switch (ev.key) {
+      case 'ArrowDown': focusItem(items[i + 1]); break;
+      case 'ArrowUp': focusItem(items[i - 1]); break;
+      case 'Home': focusItem(items[0]); break;
+      case 'End': focusItem(items[items.length - 1]); break;
+      case 'ArrowRight':
+        if (li.getAttribute('aria-expanded') === 'false') expand(li);
+        else if (li.getAttribute('aria-expanded') === 'true') focusItem(li.querySelector(':scope > ul > [role="treeitem"]'));
+        break;
+      case 'ArrowLeft':
+        if (li.getAttribute('aria-expanded') === 'true') collapse(li);
+        else focusItem(li.parentElement.closest('[role="treeitem"]'));
+        break;
+      case 'Enter': case ' ': select(li.dataset.path); break;
+      default: handled = false;
+    }
+    if (handled) ev.preventDefault();
+  });
+
+  // markSelected reflects the selected path in the tree (when it is shown).
+  function markSelected(path) {
+    for (const o of tree.querySelectorAll('[aria-selected="true"]')) o.setAttribute('aria-selected', 'false');
+    for (const li of tree.querySelectorAll('[role="treeitem"]')) {
+      if (li.dataset.path === path) li.setAttribute('aria-selected', 'true');
+    }
+  }
+
+  // ---- Search -----------------------------------------------------------
+
+  // highlight returns text as nodes, every case-insensitive occurrence of
+  // a query term wrapped in <mark>.
+  function highlight(text, query) {
+    const s = String(text || '');
+    const terms = String(query).toLowerCase().split(/\s+/).filter(Boolean);
+    const out = [];
+    if (terms.length === 0) return [s];
+    const low = s.toLowerCase();
+    let i = 0;
+    while (i < s.length) {
+      let at = -1;
+      let len = 0;
+      for (const t of terms) {
+        const j = low.indexOf(t, i);
+        if (j >= 0 && (at < 0 || j < at || (j === at && t.length > len))) { at = j; len = t.length; }
+      }
+      if (at < 0) break;
+      if (at > i) out.push(document.createTextNode(s.slice(i, at)));
+      out.push(el('mark', { text: s.slice(at, at + len) }));
+      i = at + len;
+    }
+    if (i < s.length) out.push(document.createTextNode(s.slice(i)));
+    return out;
+  }
+
+  let searchSeq = 0;
+  async function search(query) {
+    const seq = ++searchSeq;
+    clear(results);
+    if (!query.trim()) { searchStatus.textContent = ''; return; }
+    try {
+      const { data } = await api('GET', '/catalog/search?limit=50&q=' + encodeURIComponent(query));
+      if (seq !== searchSeq) return; // a newer search is under way
+      const list = (data && Array.isArray(data.results)) ? data.results : [];
+      searchStatus.textContent = list.length + ' result' + (list.length === 1 ? '' : 's') + ' for ' + query;
+      if (list.length === 0) {
+        results.append(el('li', { class: 'r-note', text: 'No node matches “' + query + '”.' }));
+        return;
+      }
+      for (const r of list) {
+        results.append(el('li', null, el('button', { type: 'button', onclick: () => select(r.path) },
+          el('span', { class: 'r-name' }, highlight(r.display_name || r.path, query)),
+          el('span', { class: 'r-path' }, highlight(r.path, query)),
+          r.description ? el('span', { class: 'r-desc' }, highlight(r.description, query)) : null)));
+      }
+    } catch (e) {
+      if (seq !== searchSeq) return;
+      results.append(el('li', { class: 'r-note', role: 'alert', text: 'Search failed: ' + e.message }));
+    }
+  }
+
+  let debounce = null;
+  document.getElementById('search-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    clearTimeout(debounce);
+    search(q.value);
+  });
+  q.addEventListener('input', () => {
+    clearTimeout(debounce);
+    debounce = setTimeout(() => search(q.value), 250);
+  });
+
+  // ---- Node panel -------------------------------------------------------
+
+  let selectSeq = 0;
+  // select shows path's details and remembers it in the URL fragment.
+  async function select(path) {
+    const seq = ++selectSeq;
+    markSelected(path);
+    if (location.hash !== '#' + encodeURIComponent(path)) history.replaceState(null, '', '#' + encodeURIComponent(path));
+    clear(panel).append(el('p', { class: 'muted', text: 'Loading ' + path + '…' }));
+    const enc = encodePath(path);
+    // /describe answers for any path (as upstream did); /tree/{path}
+    // tells whether the node exists.
+    const [node, desc, res] = await Promise.allSettled([api('GET', '/tree/' + enc + '?depth=0'),
+      api('GET', '/describe/' + enc), api('GET', '/resolve/' + enc)]);
+    if (seq !== selectSeq) return;
+    clear(panel);
+    const failed = node.status === 'rejected' ? node : desc.status === 'rejected' ? desc : null;
+    if (failed) {
+      const e = failed.reason;
+      const text = e.status === 404 ? 'Not found: there is no node ' + path + ' in the catalog.' : 'Could not describe ' + path + ': ' + e.message;
+      panel.append(el('div', { class: 'banner error', role: 'alert', text }));
+      return;
+    }
+    renderNode(path, desc.value.data || {}, res);
+  }
+
+  function renderNode(path, d, res) {
+    const r = res.status === 'fulfilled' ? (res.value.data || {}) : null;
+    panel.append(el('div', { class: 'node-head' },
+      el('h2', { id: 'node-title', text: d.display_name || path }),
+      badge(d.status || 'active')));
+    panel.append(el('p', { class: 'uri', text: 'moniker://' + path }));
+    if (d.description) panel.append(el('p', { id: 'node-desc', text: d.description }));
+    const banner = statusBanner(d, r);
+    if (banner) panel.append(banner);
+    panel.append(el('ul', { class: 'node-links', 'aria-label': 'JSON endpoints' },
+      ['resolve', 'describe', 'lineage', 'metadata'].map((k) =>
+        el('li', null, el('a', { href: '/' + k + '/' + encodePath(path), text: '/' + k })))));
+
+    const facts = el('dl', { class: 'kv' });
+    const fact = (k, v) => { if (v) facts.append(el('dt', { text: k }), el('dd', { text: v })); };
+    fact('Source type', d.source_type || (d.has_source_binding ? 'bound' : 'none (no source binding)'));
+    fact('Classification', d.classification);
+    fact('Tags', Array.isArray(d.tags) ? d.tags.join(', ') : '');
+    panel.append(el('div', { class: 'panel' }, el('h3', { text: 'Overview' }), facts));
+    panel.append(ownershipSection(path, d.ownership || {}));
+    panel.append(querySection(path, d, res));
+  }
+
+  // statusBanner explains a status other than active: the deprecation
+  // message, the successor (a link that selects it), the sunset deadline
+  // and the migration guide. /resolve has those fields; /describe has the
+  // status alone.
+  function statusBanner(d, r) {
+    const status = (r && r.status) || d.status || 'active';
+    if (status === 'active') return null;
+    const box = el('div', { class: 'banner warn', id: 'status-banner', role: 'note' });
+    box.append(el('strong', { text: 'Status: ' + status.replace(/_/g, ' ') + '. ' }));
+    if (r && r.deprecation_message) box.append(el('span', { text: r.deprecation_message + ' ' }));
+    if (r && r.successor) {
+      box.append('Successor: ', el('a', { href: '#' + encodeURIComponent(r.successor), id: 'successor-link', text: r.successor }), '. ');
+    }
+    if (r && r.sunset_deadline) box.append(el('span', { text: 'Sunset: ' + r.sunset_deadline + '. ' }));
+    if (r && r.migration_guide_url) {
+      // A link only for an absolute http(s) URL; anything else is text.
+      const u = String(r.migration_guide_url);
+      box.append(/^https?:\/\//i.test(u)
+        ? el('a', { href: u, rel: 'noopener', id: 'migration-guide', text: 'Migration guide' })
+        : el('span', { id: 'migration-guide', text: 'Migration guide: ' + u }));
+    }
+    if (r && r.redirected_from) box.append(el('p', { text: 'Resolving ' + r.redirected_from + ' was redirected to ' + r.path + '.' }));
+    return box;
+  }
+
+  // ownershipSection lists the owners with where each value comes from.
+  function ownershipSection(path, o) {
+    const sec = el('div', { class: 'panel', id: 'ownership' }, el('h3', { text: 'Ownership' }));
+    const body = el('tbody');
+    for (const [k, label] of OWNER_FIELDS) {
+      const v = o[k];
+      if (v === null || v === undefined || v === '') continue;
+      const src = o[k + '_source'];
+      const from = !src || src === path ? 'set on this node' : 'inherited from ' + src;
+      body.append(el('tr', { dataset: { field: k } }, el('th', { scope: 'row', text: label }), el('td', { text: String(v) }), el('td', { class: 'src', text: from })));
+    }
+    if (!body.firstChild) {
+      sec.append(el('p', { class: 'muted', text: 'No owners are set on this node or its ancestors.' }));
+      return sec;
+    }
+    sec.append(el('div', { class: 'table-wrap' }, el('table', { class: 'data' },
+      el('thead', null, el('tr', null, el('th', { scope: 'col', text: 'Role' }), el('th', { scope: 'col', text: 'Value' }), el('th', { scope: 'col', text: 'Source' }))),
+      body)));
+    return sec;
+  }
+
+  // querySection shows the query /resolve renders for the node, with a
+  // copy button.
+  function querySection(path, d, res) {
+    const sec = el('div', { class: 'panel', id: 'example' });
+    if (res.status === 'rejected') {
+      sec.append(el('h3', { text: 'Example query' }));
+      const e = res.reason;
+      const text = e.status === 404 && !d.has_source_binding
+        ? 'No source binding on this node or its ancestors: there is nothing to query.'
+        : 'Could not resolve ' + path + ': ' + e.message;
+      sec.append(el('p', { class: 'muted', text }));
+      return sec;
+    }
+    const r = res.value.data || {};
+    const query = r.query ? String(r.query) : '';
+    const copy = el('button', { type: 'button', class: 'secondary small', id: 'copy-query', text: 'Copy', disabled: !query });
+    sec.append(el('div', { class: 'query-head' }, el('h3', { text: 'Example query' + (r.source_type ? ' (' + r.source_type + ')' : '') }), copy));
+    if (!query) {
+      sec.append(el('p', { class: 'muted', text: 'This source type has no query; see /resolve for its connection.' }));
+      return sec;
+    }
+    const pre = el('pre', { class: 'query', id: 'query', tabindex: '0', 'aria-label': 'Example query', text: query });
+    sec.append(pre);
+    copy.addEventListener('click', () => copyText(query, pre));
+    return sec;
+  }
+
+  // copyText copies through the Clipboard API, falling back to selecting
+  // the text and execCommand when the API is unavailable or refused.
+  async function copyText(text, node) {
+    try {
+      if (!navigator.clipboard) throw new Error('no clipboard API');
+      await navigator.clipboard.writeText(text);
+      toast('success', 'Query copied to the clipboard.');
+    } catch (e) {
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      const ok = document.execCommand && document.execCommand('copy');
+      toast(ok ? 'success' : 'info', ok ? 'Query copied to the clipboard.' : 'Query selected: press Ctrl+C to copy.');
+    }
+  }
+
+  // ---- Start ------------------------------------------------------------
+
+  function fromHash() {
+    let p = '';
+    try { p = decodeURIComponent(location.hash.slice(1)); } catch (e) { return; }
+    if (p) select(p);
+  }
+  window.addEventListener('hashchange', fromHash);
+  loadRoots();
+  fromHash();
+})();
