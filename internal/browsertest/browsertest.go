@@ -53,8 +53,9 @@ func Chromium(t testing.TB) string {
 	if _, err := exec.LookPath(p); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("browsertest: no Chromium at %s (CI=true: .ci/run installs it): %v", p, err)
+		} else {
+			t.Skipf("browsertest: no Chromium at %s (set CHROMIUM, or install the chromium package): %v", p, err)
 		}
-		t.Skipf("browsertest: no Chromium at %s (set CHROMIUM, or install the chromium package): %v", p, err)
 	}
 	return p
 }
