@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/moniker-svc/moniker/internal/catalogedit"
 	"github.com/moniker-svc/moniker/internal/fixtures"
@@ -253,10 +254,23 @@ func TestRequestsUIBrowser(t *testing.T) {
 		if invalid.Value != "true" || !stillOpen {
 			t.Errorf("empty reason: aria-invalid %q, dialog open %v; want the dialog kept open and the field marked", invalid.Value, stillOpen)
 		}
+		// Escape closes the dialog and gives the focus back to its button.
+		err = chromedp.Do(ctx,
+			chromedp.KeyEvent(kb.Escape),
+			chromedp.WaitNotPresent(chromedp.CSS(`#review-dialog[open]`)),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		focused, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if focused != "btn-reject" {
+			t.Errorf("focus after Escape is on %q, want btn-reject", focused)
+		}
 		// the requester may not approve: the server's detail is toasted.
 		err = chromedp.Do(ctx,
-			chromedp.Click(chromedp.CSS(`#review-cancel`)),
-			chromedp.WaitNotPresent(chromedp.CSS(`#review-dialog[open]`)),
 			chromedp.Click(chromedp.CSS(`.cfg-side details > summary`)),
 			chromedp.SendKeys(chromedp.CSS(`#actor`), "ann@example.com"),
 			chromedp.Click(chromedp.CSS(`#btn-approve`)),
