@@ -150,12 +150,13 @@ func (b *Tab) Do(actions ...chromedp.Action[chromedp.Void]) {
 }
 
 // Eval evaluates a JavaScript expression in the page and returns its value
-// decoded as T, failing the test on an error.
+// (a promise's, once it settles) decoded as T, failing the test on an
+// error.
 func Eval[T any](b *Tab, expr string) T {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, StepTimeout)
 	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
 		b.t.Fatalf("browser: evaluating %s: %v", expr, err)
 	}

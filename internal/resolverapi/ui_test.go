@@ -9,7 +9,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -255,32 +257,93 @@ xss.next:
 	tab.WaitFor(`document.querySelector('#tree-empty')`)
 }
 
+// TestUIScale opens the browser on a 100,000-node catalog: the server
+// spends under a second on the page and its roots, the tree holds only
+// what was expanded (children are fetched lazily), and expanding answers
+// at once. Skipped with -short.
+func TestUIScale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates a 100,000-node catalog")
+	}
+	cat := bigCatalog(t)
+	snap := resolve.NewSnapshot(cat, nil, resolve.Options{})
+	s := New(Config{Snapshot: func() *resolve.Snapshot { return snap }})
+	mux := http.NewServeMux()
+	httpapi.Register(mux, httpapi.NewMetrics(prometheus.NewRegistry()), s.Routes())
+	var mu sync.Mutex
+	served := map[string]time.Duration{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		mux.ServeHTTP(w, r)
+		mu.Lock()
+		served[r.URL.Path] += time.Since(start)
+		mu.Unlock()
+	}))
+	t.Cleanup(srv.Close)
+
+	tab := browsertest.New(t)
+	tab.Do(chromedp.Navigate(srv.URL + "/ui"))
+	tab.WaitFor(`document.querySelectorAll('#tree > [role=treeitem]').length > 0`)
+	roots := cat.Roots()
+	if n := browsertest.Eval[int](tab, `document.querySelectorAll('#tree [role=treeitem]').length`); n != len(roots) {
+		t.Errorf("%d tree items after opening, want the %d roots only", n, len(roots))
+	}
+	mu.Lock()
+	open := served["/ui"] + served["/tree"]
+	mu.Unlock()
+	t.Logf("%d roots; server time to open the page: %v", len(roots), open)
+	if open > time.Second {
+		t.Errorf("server time to open the page on 100,000 nodes: %v, want under 1s", open)
+	}
+
+	first := roots[0].Path
+	kids := len(cat.Children(first))
+	tab.Do(chromedp.Focus(`#tree > [role=treeitem]`), chromedp.KeyEvent(kb.ArrowRight))
+	tab.WaitFor(`document.querySelector('#tree > [role=treeitem]').getAttribute('aria-expanded') === 'true'`)
+	if n := browsertest.Eval[int](tab, `document.querySelectorAll('#tree [role=treeitem]').length`); n != len(roots)+kids {
+		t.Errorf("%d tree items after expanding %s, want %d roots + %d children", n, first, len(roots), kids)
+	}
+	// Responsive: a task queued now runs promptly.
+	if ms := browsertest.Eval[float64](tab, `new Promise(r => { const t0 = performance.now(); setTimeout(() => r(performance.now() - t0), 0); })`); ms > 200 {
+		t.Errorf("the page took %.0f ms to run a queued task", ms)
+	}
+	tab.Screenshot("resolver-ui-100k")
+}
+
+// bigCatalog generates a 100,000-node catalog with internal/catalog/gen
+// into a temporary file and loads it.
+func bigCatalog(tb testing.TB) *catalog.Catalog {
+	tb.Helper()
+	file := filepath.Join(tb.TempDir(), "catalog.yaml")
+	f, err := os.Create(file)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	if err := gen.Write(w, gen.Options{Nodes: 100_000, Seed: 1}); err != nil {
+		tb.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		tb.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	cat, _, err := catalog.Load(file)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if cat.Len() != 100_000 {
+		tb.Fatalf("%d nodes, want 100000", cat.Len())
+	}
+	return cat
+}
+
 // BenchmarkTreeChildren measures what the page asks of the server on a
 // 100,000-node catalog: the roots (opening the page) and one node's
 // children (expanding it).
 func BenchmarkTreeChildren(b *testing.B) {
-	file := filepath.Join(b.TempDir(), "catalog.yaml")
-	f, err := os.Create(file)
-	if err != nil {
-		b.Fatal(err)
-	}
-	w := bufio.NewWriter(f)
-	if err := gen.Write(w, gen.Options{Nodes: 100_000, Seed: 1}); err != nil {
-		b.Fatal(err)
-	}
-	if err := w.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		b.Fatal(err)
-	}
-	cat, _, err := catalog.Load(file)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if cat.Len() != 100_000 {
-		b.Fatalf("%d nodes, want 100000", cat.Len())
-	}
+	cat := bigCatalog(b)
 	snap := resolve.NewSnapshot(cat, nil, resolve.Options{})
 	h := New(Config{Snapshot: func() *resolve.Snapshot { return snap }}).handleTree()
 	roots := cat.Roots()
