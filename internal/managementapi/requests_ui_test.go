@@ -201,6 +201,20 @@ func uiCheckRefusals(t *testing.T, tab *browsertest.Tab) {
 	if got := env.get(t, "REQ-0001"); got.Status != requests.StatusPendingReview {
 		t.Errorf("status = %s after a refused reject and approval", got.Status)
 	}
+	// a change made elsewhere shows on refresh (the auto-refresh's step).
+	if _, err := env.wf.Reject(context.Background(), "REQ-0001", requests.Review{Actor: "boss@example.com", Reason: "elsewhere"}); err != nil {
+		t.Fatal(err)
+	}
+	tab.Do(
+		chromedp.KeyEvent(kb.Escape),
+		chromedp.WaitNotPresent(chromedp.CSS(`#review-dialog[open]`)),
+		chromedp.Click(chromedp.CSS(`#refresh`)),
+		chromedp.WaitVisible(chromedp.CSS(`#detail[data-status="rejected"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#req-list button[data-id="REQ-0001"] .s-rejected`)),
+	)
+	if browsertest.Eval[bool](tab, `document.getElementById('btn-reject') !== null`) {
+		t.Error("a rejected request still offers Reject")
+	}
 }
 
 // uiCheckRequestChangesAndAmend: a reviewer requests changes, the
@@ -224,7 +238,17 @@ func uiCheckRequestChangesAndAmend(t *testing.T, tab *browsertest.Tab) {
 		chromedp.SendKeys(chromedp.CSS(`#nr-note`), "done"),
 		chromedp.Click(chromedp.CSS(`#new-submit`)),
 		chromedp.WaitVisible(chromedp.CSS(`#detail[data-status="pending_review"] #btn-approve`)),
+		// and comments.
+		chromedp.SendKeys(chromedp.CSS(`#comment-text`), "ping"),
+		chromedp.Click(chromedp.CSS(`#comment-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#comments li:nth-child(3)`)),
 	)
+	if got := browsertest.Eval[string](tab, `document.querySelector('#comments li:last-child').innerText`); !strings.Contains(got, "ping") || !strings.Contains(got, "ann@example.com") {
+		t.Errorf("last comment = %q, want ann@example.com's ping", got)
+	}
+	if got := browsertest.Eval[string](tab, `document.getElementById('comment-text').value`); got != "" {
+		t.Errorf("comment box keeps %q after sending", got)
+	}
 	got := env.get(t, "REQ-0001")
 	if got.Status != requests.StatusPendingReview || got.Justification != "second try" || got.Path != "commodities.energy/ui_amend" ||
 		strings.Join(got.Tags, ",") != "keep" {
@@ -234,7 +258,7 @@ func uiCheckRequestChangesAndAmend(t *testing.T, tab *browsertest.Tab) {
 	for _, c := range got.Comments {
 		history = append(history, string(c.Action)+":"+c.Content)
 	}
-	if s := strings.Join(history, " "); !strings.Contains(s, "request_changes:Say why") || !strings.Contains(s, "done") {
+	if s := strings.Join(history, " "); !strings.Contains(s, "request_changes:Say why") || !strings.Contains(s, "done") || !strings.Contains(s, "comment:ping") {
 		t.Errorf("history %q lacks the review reason or the amendment note", s)
 	}
 }
