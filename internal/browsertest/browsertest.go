@@ -60,12 +60,44 @@ func Chromium(t testing.TB) string {
 	return p
 }
 
+// startAttempts is how often New tries to start the browser: on a loaded
+// machine Chromium now and then exits before it answers (seen on a shared
+// 2-core host), which says nothing about the page under test.
+const startAttempts = 3
+
 // New starts a headless Chromium with a temporary profile and returns a
 // tab. The browser is stopped when the test ends; uncaught exceptions and
-// console errors of the page fail the test then.
+// console errors of the page fail the test then. A browser that does not
+// start is retried (startAttempts in all) before the test fails.
 func New(t testing.TB) *Tab {
 	t.Helper()
 	bin := Chromium(t)
+	tab := &Tab{t: t}
+	var err error
+	for attempt := 1; attempt <= startAttempts; attempt++ {
+		var stop func()
+		tab.ctx, stop, err = start(t, bin, tab.listen)
+		if err == nil {
+			t.Cleanup(func() {
+				stop()
+				tab.mu.Lock()
+				defer tab.mu.Unlock()
+				for _, e := range tab.errors {
+					t.Errorf("browser: %s", e)
+				}
+			})
+			return tab
+		}
+		stop()
+		t.Logf("browsertest: starting %s (attempt %d of %d): %v", bin, attempt, startAttempts, err)
+	}
+	t.Fatalf("browsertest: %s did not start: %v", bin, err)
+	return nil
+}
+
+// start launches one browser with a fresh profile and opens a tab; stop
+// ends both.
+func start(t testing.TB, bin string, listen func(ev any)) (context.Context, func(), error) {
 	profile := t.TempDir() // removed after the browser stops (cleanups run last-in first-out)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(bin),
@@ -82,27 +114,17 @@ func New(t testing.TB) *Tab {
 		chromedp.WindowSize(1280, 900),
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	tab := &Tab{t: t}
 	ctx, cancelTab := chromedp.NewContext(allocCtx,
-		chromedp.WithListener(tab.listen),
+		chromedp.WithListener(listen),
 		chromedp.WithLogf(t.Logf),
 		chromedp.WithErrorf(func(f string, a ...any) { t.Logf("chromedp: "+f, a...) }),
 	)
-	tab.ctx = ctx
-	t.Cleanup(func() {
+	stop := func() {
 		cancelTab()
 		cancelAlloc()
-		tab.mu.Lock()
-		defer tab.mu.Unlock()
-		for _, e := range tab.errors {
-			t.Errorf("browser: %s", e)
-		}
-	})
-	// Start the browser now, so that a broken browser fails here.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("browsertest: starting %s: %v", bin, err)
 	}
-	return tab
+	// Start the browser now, so that a broken browser shows here.
+	return ctx, stop, chromedp.Do(ctx)
 }
 
 // listen records the page's uncaught exceptions and console errors.
