@@ -13,7 +13,9 @@
 
   const $ = (id) => document.getElementById(id);
   // amending is the id of the request the form amends ('' = a new one).
-  const state = { status: '', selected: '', etag: '', pending: null, opener: null, amending: '' };
+  // listSeq and detailSeq number the loads, so that a slow answer never
+  // overwrites a newer one.
+  const state = { status: '', selected: '', etag: '', pending: null, opener: null, amending: '', listSeq: 0, detailSeq: 0 };
 
   const who = (p) => (p && (p.name || p.email)) || '';
   const idFromHash = () => decodeURIComponent(location.hash.replace(/^#/, ''));
@@ -82,9 +84,11 @@
   async function loadList() {
     const url = '/requests' + (state.status ? '?status=' + encodeURIComponent(state.status) : '');
     const ul = $('req-list');
+    const seq = ++state.listSeq;
     ul.setAttribute('aria-busy', 'true');
     try {
       const { data } = await api('GET', url);
+      if (seq !== state.listSeq) return;
       const list = (data && data.requests) || [];
       const counts = (data && data.by_status) || {};
       renderFilters(counts);
@@ -92,11 +96,14 @@
       $('summary').textContent = (counts.total || 0) + ' requests, ' + (counts.pending_review || 0) + ' pending review.';
       $('error').hidden = true;
     } catch (e) {
+      if (seq !== state.listSeq) return;
       $('error').textContent = 'Could not load the requests: ' + e.message;
       $('error').hidden = false;
     } finally {
-      ul.setAttribute('aria-busy', 'false');
-      ul.dataset.state = 'ready';
+      if (seq === state.listSeq) {
+        ul.setAttribute('aria-busy', 'false');
+        ul.dataset.state = 'ready';
+      }
     }
   }
 
@@ -180,13 +187,16 @@
   }
 
   async function loadDetail(id, force) {
+    const seq = ++state.detailSeq;
     try {
       const { data, res } = await api('GET', '/requests/' + encodeURIComponent(id));
+      if (seq !== state.detailSeq) return;
       const etag = res.headers.get('ETag') || '';
       if (!force && etag && etag === state.etag && $('detail').dataset.id === id) return;
       state.etag = etag;
       renderDetail(data);
     } catch (e) {
+      if (seq !== state.detailSeq) return;
       const box = clear($('detail'));
       delete box.dataset.id;
       box.append(el('div', { class: 'empty-state', text: 'Could not load ' + id + ': ' + e.message }));
