@@ -485,6 +485,11 @@ func specialFloat(f float64) string {
 	return ""
 }
 
+// StringNode returns a YAML string scalar that reads back as exactly s
+// (invalid UTF-8 aside): the styling MarshalNode uses, shared with the
+// domain and model writers.
+func StringNode(s string) *yaml.Node { return str(s) }
+
 // str returns a string scalar with the style MarshalNode documents. With
 // no style set, the encoder writes it plain when YAML 1.2 reads it back
 // as this string, double-quoted when it would read as another type, and

@@ -5,6 +5,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/moniker-svc/moniker/internal/catalog"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/registry"
 )
@@ -48,10 +49,5 @@ func MarshalDomain(dst []byte, d *moniker.DomainRecord) []byte {
 
 func plain(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: s} }
 
-// str returns a string scalar with the style the encoder needs to read it
-// back as that string.
-func str(s string) *yaml.Node {
-	var n yaml.Node
-	_ = n.Encode(s) // encoding a string cannot fail
-	return &n
-}
+// str returns a string scalar that reads back as exactly s.
+func str(s string) *yaml.Node { return catalog.StringNode(s) }

@@ -3,6 +3,7 @@ package models
 import (
 	"go.yaml.in/yaml/v3"
 
+	"github.com/moniker-svc/moniker/internal/catalog"
 	"github.com/moniker-svc/moniker/internal/registry"
 )
 
@@ -88,10 +89,5 @@ func list(m *yaml.Node, key string, vs []string) {
 	m.Content = append(m.Content, str(key), seq)
 }
 
-// str returns a string scalar with the style the encoder needs to read it
-// back as that string.
-func str(s string) *yaml.Node {
-	var n yaml.Node
-	_ = n.Encode(s) // encoding a string cannot fail
-	return &n
-}
+// str returns a string scalar that reads back as exactly s.
+func str(s string) *yaml.Node { return catalog.StringNode(s) }
