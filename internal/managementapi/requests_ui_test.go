@@ -96,6 +96,7 @@ func uiCheckSubmitAndApprove(t *testing.T, tab *browsertest.Tab) {
 	if _, _, ok := env.cat.Get(path); ok {
 		t.Fatalf("%s is already in the catalog", path)
 	}
+	t.Log("step: submit through the form and approve through the dialog")
 	tab.Do(
 		chromedp.Navigate(env.url+"/requests/ui"),
 		chromedp.WaitVisible(chromedp.CSS(`#req-list[data-state="ready"]`)),
@@ -135,6 +136,7 @@ func uiCheckSubmitAndApprove(t *testing.T, tab *browsertest.Tab) {
 		t.Errorf("approval comment = %q, want the reviewer's name and note", got)
 	}
 	// the pending tab is now empty, and pressed.
+	t.Log("step: pending filter")
 	tab.Do(
 		chromedp.Click(chromedp.CSS(`#filters button[data-status="pending_review"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#filters button[data-status="pending_review"][aria-pressed="true"]`)),
@@ -167,6 +169,7 @@ func uiCheckRefusals(t *testing.T, tab *browsertest.Tab) {
 	env := uiServe(t)
 	env.submit(t, requests.Proposal{Path: "commodities.energy/ui_reason"})
 	// a reject without a reason stays in the dialog, the field marked.
+	t.Log("step: reject without a reason")
 	tab.Do(
 		chromedp.Navigate(env.url+"/requests/ui#REQ-0001"),
 		chromedp.WaitVisible(chromedp.CSS(`#detail[data-id="REQ-0001"] #btn-reject`)),
@@ -179,6 +182,7 @@ func uiCheckRefusals(t *testing.T, tab *browsertest.Tab) {
 		t.Error("the dialog closed on a reject without a reason")
 	}
 	// Escape closes the dialog and gives the focus back to its button.
+	t.Log("step: Escape")
 	tab.Do(
 		chromedp.KeyEvent(kb.Escape),
 		chromedp.WaitNotPresent(chromedp.CSS(`#review-dialog[open]`)),
@@ -187,16 +191,20 @@ func uiCheckRefusals(t *testing.T, tab *browsertest.Tab) {
 		t.Errorf("focus after Escape is on %q, want btn-reject", got)
 	}
 	// the requester may not approve: the server's detail is toasted.
+	t.Log("step: self-approval")
 	tab.Do(
 		actAs("ann@example.com"),
 		chromedp.Click(chromedp.CSS(`#btn-approve`)),
 		chromedp.WaitVisible(chromedp.CSS(`#review-dialog[open] #review-reason`)),
 		chromedp.Click(chromedp.CSS(`#review-confirm`)),
-		chromedp.WaitVisible(chromedp.CSS(`.toast.error`)),
+		chromedp.WaitVisible(chromedp.CSS(`#review-error`)),
 	)
-	toast := browsertest.Eval[string](tab, `document.querySelector('.toast.error .toast-text').textContent`)
-	if want := "Self-approval refused: ann@example.com submitted request REQ-0001"; !strings.Contains(toast, want) {
-		t.Errorf("error toast %q does not carry the server's detail %q", toast, want)
+	const refused = "Self-approval refused: ann@example.com submitted request REQ-0001"
+	if got := browsertest.Eval[string](tab, `document.getElementById('review-error').textContent`); !strings.Contains(got, refused) {
+		t.Errorf("the dialog's error %q does not carry the server's detail %q", got, refused)
+	}
+	if got := browsertest.Eval[string](tab, `Array.from(document.querySelectorAll('.toast.error .toast-text')).map((e) => e.textContent).join('|')`); !strings.Contains(got, refused) {
+		t.Errorf("error toasts %q do not carry the server's detail %q", got, refused)
 	}
 	if got := env.get(t, "REQ-0001"); got.Status != requests.StatusPendingReview {
 		t.Errorf("status = %s after a refused reject and approval", got.Status)
@@ -205,6 +213,7 @@ func uiCheckRefusals(t *testing.T, tab *browsertest.Tab) {
 	if _, err := env.wf.Reject(context.Background(), "REQ-0001", requests.Review{Actor: "boss@example.com", Reason: "elsewhere"}); err != nil {
 		t.Fatal(err)
 	}
+	t.Log("step: refresh")
 	tab.Do(
 		chromedp.KeyEvent(kb.Escape),
 		chromedp.WaitNotPresent(chromedp.CSS(`#review-dialog[open]`)),
@@ -222,6 +231,7 @@ func uiCheckRefusals(t *testing.T, tab *browsertest.Tab) {
 func uiCheckRequestChangesAndAmend(t *testing.T, tab *browsertest.Tab) {
 	env := uiServe(t)
 	env.submit(t, requests.Proposal{Path: "commodities.energy/ui_amend", Justification: "first try", Tags: []string{"keep"}})
+	t.Log("step: request changes, amend, comment")
 	tab.Do(
 		chromedp.Navigate(env.url+"/requests/ui#REQ-0001"),
 		actAs("reviewer@example.com"),
@@ -279,6 +289,7 @@ func uiCheckStoredTextIsNotMarkup(t *testing.T, tab *browsertest.Tab) {
 	if _, err := env.wf.Comment(context.Background(), req.RequestID, requests.Note{Author: x, AuthorName: x, Content: x}); err != nil {
 		t.Fatal(err)
 	}
+	t.Log("step: open the XSS request")
 	tab.Do(
 		chromedp.Navigate(env.url+"/requests/ui#"+req.RequestID),
 		chromedp.WaitVisible(chromedp.CSS(`#detail[data-state="ready"] #comments`)),

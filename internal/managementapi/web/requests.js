@@ -239,6 +239,7 @@
     reason.required = a.required;
     reason.setAttribute('aria-required', String(a.required));
     reason.removeAttribute('aria-invalid');
+    $('review-error').hidden = true;
     $('review-confirm').textContent = a.verb;
     $('review-confirm').className = action === 'reject' ? 'danger' : '';
     $('review-dialog').showModal();
@@ -272,6 +273,9 @@
       await Promise.all([loadList(), loadDetail(id, true)]);
       $('detail').focus();
     } catch (e) {
+      // shown in the dialog, where the focus is, and as a toast.
+      $('review-error').textContent = e.message;
+      $('review-error').hidden = false;
       fail(a.verb + ' ' + id, e);
     } finally {
       $('review-confirm').disabled = false;
