@@ -29,8 +29,9 @@ import (
 const DefaultChromium = "/usr/bin/chromium"
 
 // StepTimeout bounds each Run: a page that never gets where the test waits
-// for fails the test instead of hanging it.
-const StepTimeout = 20 * time.Second
+// for fails the test instead of hanging it. It is generous because the
+// race-detector suite shares two cores with Chromium.
+const StepTimeout = 60 * time.Second
 
 // Tab is one browser tab of a test.
 type Tab struct {
