@@ -218,15 +218,18 @@ func TestResolverEndToEnd(t *testing.T) {
 		}
 	})
 
-	t.Run("routes of later work answer 501 in JSON; unknown routes 404 in JSON", func(t *testing.T) {
+	t.Run("routes of later work answer 501 in JSON, /ui is a page, unknown routes 404 in JSON", func(t *testing.T) {
 		for _, c := range []struct{ method, path string }{
 			{"GET", "/fetch/prices.equity/AAPL"}, {"GET", "/cache/status"}, {"POST", "/cache/refresh/x"},
-			{"PUT", "/catalog/prices.equity/status"}, {"GET", "/ui"},
+			{"PUT", "/catalog/prices.equity/status"},
 		} {
 			r := do(t, c.method, base+c.path, "")
 			if r.status != http.StatusNotImplemented || r.json(t)["code"] != "not_implemented" {
 				t.Errorf("%s %s: %d %s", c.method, c.path, r.status, r.body)
 			}
+		}
+		if r := get(t, base+"/ui"); r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+			t.Errorf("/ui on the resolver: %d %s", r.status, r.header.Get("Content-Type"))
 		}
 		if r := get(t, base+"/config/ui"); r.status != 404 || r.json(t)["code"] == nil {
 			t.Errorf("/config/ui on the resolver: %d %s", r.status, r.body)
