@@ -20,6 +20,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/requests"
+	"github.com/moniker-svc/moniker/internal/webui"
 )
 
 // pageRoutes is the pages area: the landing page, the dashboard and its
@@ -98,7 +99,11 @@ func newPages(project string) *pages {
 	if err != nil {
 		panic(err) // a malformed pattern: a programming error
 	}
-	for _, n := range names {
+	shared, err := fs.Glob(webui.Files(), "*")
+	if err != nil {
+		panic(err)
+	}
+	for _, n := range append(names, shared...) {
 		var ct string
 		switch path.Ext(n) {
 		case ".js":
@@ -109,6 +114,9 @@ func newPages(project string) *pages {
 			continue
 		}
 		b, err := webFiles.ReadFile(n)
+		if !strings.HasPrefix(n, "web/") {
+			b, err = fs.ReadFile(webui.Files(), n) // the shared look
+		}
 		if err != nil {
 			panic(err) // embedded: cannot fail
 		}

@@ -165,10 +165,15 @@ func checkCSP(t *testing.T, h http.Header) {
 // parsing of strings in scripts (innerHTML and friends, eval), no inline
 // script, style or event handler in the pages (the CSP would block them).
 func TestPagesNoUnsafeDOM(t *testing.T) {
-	webDir := "web"
-	files, err := fs.Glob(os.DirFS(webDir), "*")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no files in %s: %v", webDir, err)
+	var files []string
+	for _, dir := range []string{"web", filepath.Join("..", "webui")} { // the pages and the shared assets
+		names, err := fs.Glob(os.DirFS(dir), "*.*")
+		if err != nil || len(names) == 0 {
+			t.Fatalf("no files in %s: %v", dir, err)
+		}
+		for _, f := range names {
+			files = append(files, filepath.Join(dir, f))
+		}
 	}
 	badJS := regexp.MustCompile(`innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|setTimeout\(\s*['"]|srcdoc`)
 	badHTML := []*regexp.Regexp{
@@ -181,7 +186,7 @@ func TestPagesNoUnsafeDOM(t *testing.T) {
 	scriptTag := regexp.MustCompile(`<script[^>]*>`)
 	scripts := 0
 	for _, f := range files {
-		b, err := os.ReadFile(filepath.Join(webDir, f))
+		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}

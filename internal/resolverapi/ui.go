@@ -8,13 +8,16 @@ import (
 	"encoding/hex"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"net/http"
 	"time"
+
+	"github.com/moniker-svc/moniker/internal/webui"
 )
 
 // The catalog browser's embedded files: ui.html is the page template;
-// style.css (the management pages' stylesheet, one look for both planes)
-// and ui.css are its styles; common.js (the management pages' helpers)
+// style.css (internal/webui: the shared look of both planes)
+// and ui.css are its styles; common.js (internal/webui: shared helpers)
 // and ui.js its script.
 //
 //go:embed web
@@ -39,6 +42,9 @@ func newUIPage() *uiPage {
 		var b bytes.Buffer
 		for _, n := range names {
 			f, err := webFiles.ReadFile("web/" + n)
+			if n == "style.css" || n == "common.js" {
+				f, err = fs.ReadFile(webui.Files(), n) // the shared look
+			}
 			if err != nil {
 				panic(fmt.Sprintf("resolverapi: ui: %v", err)) // embedded: cannot fail
 			}
