@@ -13,6 +13,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/catalog"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/query"
+	"github.com/moniker-svc/moniker/internal/registry"
 )
 
 // Fields are the node fields a Patch may set, by JSON/YAML key, in the
@@ -25,40 +26,16 @@ var Fields = [...]string{
 	"deprecation_message", "successor", "sunset_deadline", "migration_guide_url", "extra",
 }
 
-// FieldError is one invalid field of a write.
-type FieldError struct {
-	// Field is the JSON path of the value, e.g. "source_binding.config.query"
-	// or "access_policy.blocked_patterns[1]".
-	Field string
-	Msg   string
-	Input any // the rejected value
-}
+// FieldError and ValidationError are the shape every management write
+// reports invalid fields in (shared with the domain and model registries);
+// a ValidationError wraps moniker.ErrInvalid. Field is the JSON path of
+// the value, e.g. "source_binding.config.query".
+type (
+	FieldError      = registry.FieldError
+	ValidationError = registry.ValidationError
+)
 
-// ValidationError lists the invalid fields of a write. It wraps
-// moniker.ErrInvalid (400).
-type ValidationError struct {
-	Errs []FieldError
-}
-
-func (e *ValidationError) Error() string {
-	var b strings.Builder
-	for i, f := range e.Errs {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		b.WriteString(f.Field)
-		b.WriteString(": ")
-		b.WriteString(f.Msg)
-	}
-	return b.String()
-}
-
-// Unwrap returns moniker.ErrInvalid.
-func (e *ValidationError) Unwrap() error { return moniker.ErrInvalid }
-
-func invalid(field, msg string, input any) error {
-	return &ValidationError{Errs: []FieldError{{Field: field, Msg: msg, Input: input}}}
-}
+func invalid(field, msg string, input any) error { return registry.Invalid(field, msg, input) }
 
 // CheckPath returns why p cannot be a catalog node path, or "": it must
 // be a plain moniker path, every segment valid under the moniker grammar,
