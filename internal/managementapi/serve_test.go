@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/moniker-svc/moniker/internal/httpapi"
+	"github.com/moniker-svc/moniker/internal/httpapi/openapitest"
 	"github.com/moniker-svc/moniker/internal/managementapi"
 )
 
@@ -28,7 +29,7 @@ func serveDocumented(t *testing.T, c managementapi.Config) (*http.ServeMux, *ope
 	mux := http.NewServeMux()
 	httpapi.Register(mux, httpapi.NewMetrics(prometheus.NewRegistry()), routes)
 	doc := managementDocument(t, mux)
-	strictSchemas(doc)
+	openapitest.Strict(doc)
 	return mux, doc
 }
 
@@ -49,41 +50,6 @@ func managementDocument(t *testing.T, h http.Handler) *openapi3.T {
 		t.Fatalf("GET /openapi.json is not a valid OpenAPI document: %v", err)
 	}
 	return doc
-}
-
-// strictSchemas forbids, in every schema of doc, the properties a schema
-// does not list, so that a field a handler adds without documenting it
-// fails the test.
-func strictSchemas(doc *openapi3.T) {
-	seen := map[*openapi3.Schema]bool{}
-	for _, s := range doc.Components.Schemas {
-		strictSchema(s.Value, seen)
-	}
-}
-
-func strictSchema(s *openapi3.Schema, seen map[*openapi3.Schema]bool) {
-	if s == nil || seen[s] {
-		return
-	}
-	seen[s] = true
-	if len(s.Properties) > 0 && s.AdditionalProperties.Has == nil && s.AdditionalProperties.Schema == nil {
-		no := false
-		s.AdditionalProperties.Has = &no
-	}
-	for _, p := range s.Properties {
-		strictSchema(p.Value, seen)
-	}
-	if s.Items != nil {
-		strictSchema(s.Items.Value, seen)
-	}
-	if s.AdditionalProperties.Schema != nil {
-		strictSchema(s.AdditionalProperties.Schema.Value, seen)
-	}
-	for _, list := range [][]*openapi3.SchemaRef{s.AllOf, s.AnyOf, s.OneOf} {
-		for _, r := range list {
-			strictSchema(r.Value, seen)
-		}
-	}
 }
 
 // docRoute returns the route of the operation method path of doc; the

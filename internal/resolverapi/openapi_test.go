@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,6 +18,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/catalog"
 	"github.com/moniker-svc/moniker/internal/httpapi"
+	"github.com/moniker-svc/moniker/internal/httpapi/openapitest"
 	"github.com/moniker-svc/moniker/internal/resolve"
 	"github.com/moniker-svc/moniker/internal/resolverapi"
 )
@@ -64,65 +64,11 @@ func servedDocument(t *testing.T, h http.Handler) *openapi3.T {
 	return doc
 }
 
-func operationKeys(doc *openapi3.T) []string {
-	var out []string
-	for path, item := range doc.Paths.Map() {
-		for method := range item.Operations() {
-			out = append(out, method+" "+path)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
 // TestOpenAPIMatchesRoutes fails when the resolver's route table and its
 // OpenAPI document disagree, in either direction.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	routes, h := resolverTable(t)
-	doc := servedDocument(t, h)
-
-	var want []string
-	for _, rt := range routes {
-		if rt.Doc == "" || rt.Method == http.MethodHead {
-			continue
-		}
-		if k := rt.Method + " " + rt.Doc; !slices.Contains(want, k) {
-			want = append(want, k)
-		}
-	}
-	slices.Sort(want)
-	got := operationKeys(doc)
-	if !slices.Equal(got, want) {
-		t.Errorf("document operations:\n got %v\nwant %v", got, want)
-	}
-
-	// Every route is documented in the spec source (not a stand-in).
-	for _, k := range got {
-		method, path, _ := strings.Cut(k, " ")
-		op := doc.Paths.Value(path).GetOperation(method)
-		if op.Extensions["x-moniker-undocumented"] != nil {
-			t.Errorf("%s: route has no operation in internal/httpapi/openapi/operations.yaml", k)
-		}
-	}
-
-	// Every operation of the spec source the resolver serves has a route.
-	ops, err := httpapi.SpecOperations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, op := range ops {
-		if !slices.Contains(op.Planes, httpapi.PlaneResolver) {
-			continue
-		}
-		n++
-		if k := op.Method + " " + op.Path; !slices.Contains(want, k) {
-			t.Errorf("%s: documented for the resolver, but no resolver route serves it", k)
-		}
-	}
-	if n < len(want) {
-		t.Errorf("%d spec operations on the resolver plane, %d routes", n, len(want))
-	}
+	openapitest.MatchRoutes(t, servedDocument(t, h), routes, httpapi.PlaneResolver)
 }
 
 // TestOpenAPIQueryParameters checks the documented query parameters
@@ -302,33 +248,6 @@ func (oneEntryAudit) Entries(path string, limit int) ([]audit.Entry, error) {
 		OldValue: "active", NewValue: "deprecated", Details: nil}}, nil
 }
 
-// strict forbids properties a schema does not list, so that a field the
-// handlers add without documenting it fails the test.
-func strict(s *openapi3.Schema, seen map[*openapi3.Schema]bool) {
-	if s == nil || seen[s] {
-		return
-	}
-	seen[s] = true
-	if len(s.Properties) > 0 && s.AdditionalProperties.Has == nil && s.AdditionalProperties.Schema == nil {
-		no := false
-		s.AdditionalProperties.Has = &no
-	}
-	for _, p := range s.Properties {
-		strict(p.Value, seen)
-	}
-	if s.Items != nil {
-		strict(s.Items.Value, seen)
-	}
-	if s.AdditionalProperties.Schema != nil {
-		strict(s.AdditionalProperties.Schema.Value, seen)
-	}
-	for _, list := range [][]*openapi3.SchemaRef{s.AllOf, s.AnyOf, s.OneOf} {
-		for _, r := range list {
-			strict(r.Value, seen)
-		}
-	}
-}
-
 // TestOpenAPIResponses sends requests to every resolver route and checks
 // each response (status, body, headers) against the served document.
 func TestOpenAPIResponses(t *testing.T) {
@@ -351,10 +270,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	mux := http.NewServeMux()
 	httpapi.Register(mux, httpapi.NewMetrics(prometheus.NewRegistry()), routes)
 	doc := servedDocument(t, mux)
-	seen := map[*openapi3.Schema]bool{}
-	for _, s := range doc.Components.Schemas {
-		strict(s.Value, seen)
-	}
+	openapitest.Strict(doc)
 
 	many := `{"monikers":[` + strings.Repeat(`"a",`, resolverapi.MaxBatch) + `"a"]}`
 	tests := []struct {
@@ -464,7 +380,7 @@ func TestOpenAPIResponses(t *testing.T) {
 			}
 		})
 	}
-	for _, k := range operationKeys(doc) {
+	for _, k := range openapitest.OperationKeys(doc) {
 		if !covered[k] && k != "GET /docs" {
 			t.Errorf("%s: no response checked", k)
 		}

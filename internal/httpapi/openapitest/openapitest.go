@@ -1,0 +1,107 @@
+// Package openapitest is what the route-table tests of both planes share
+// to hold their handlers to the served OpenAPI document.
+package openapitest
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/moniker-svc/moniker/internal/httpapi"
+)
+
+// Strict forbids, in every component schema of doc, properties the
+// schema does not list, so a field a handler adds without documenting it
+// fails response validation.
+func Strict(doc *openapi3.T) {
+	seen := map[*openapi3.Schema]bool{}
+	for _, s := range doc.Components.Schemas {
+		strict(s.Value, seen)
+	}
+}
+
+func strict(s *openapi3.Schema, seen map[*openapi3.Schema]bool) {
+	if s == nil || seen[s] {
+		return
+	}
+	seen[s] = true
+	if len(s.Properties) > 0 && s.AdditionalProperties.Has == nil && s.AdditionalProperties.Schema == nil {
+		no := false
+		s.AdditionalProperties.Has = &no
+	}
+	for _, p := range s.Properties {
+		strict(p.Value, seen)
+	}
+	if s.Items != nil {
+		strict(s.Items.Value, seen)
+	}
+	if s.AdditionalProperties.Schema != nil {
+		strict(s.AdditionalProperties.Schema.Value, seen)
+	}
+	for _, list := range [][]*openapi3.SchemaRef{s.AllOf, s.AnyOf, s.OneOf} {
+		for _, r := range list {
+			strict(r.Value, seen)
+		}
+	}
+}
+
+// OperationKeys returns doc's operations as sorted "METHOD path" keys.
+func OperationKeys(doc *openapi3.T) []string {
+	var out []string
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			out = append(out, method+" "+path)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// MatchRoutes fails t unless the served document doc and a plane's route
+// table agree in both directions: the document holds exactly the routes'
+// operations (HEAD and undocumented routes aside), none of them a
+// stand-in for a route the spec source lacks, and every spec-source
+// operation of plane has a route.
+func MatchRoutes(t *testing.T, doc *openapi3.T, routes []httpapi.Route, plane string) {
+	t.Helper()
+	var want []string
+	for _, rt := range routes {
+		if rt.Doc == "" || rt.Method == http.MethodHead {
+			continue
+		}
+		if k := rt.Method + " " + rt.Doc; !slices.Contains(want, k) {
+			want = append(want, k)
+		}
+	}
+	slices.Sort(want)
+	got := OperationKeys(doc)
+	if !slices.Equal(got, want) {
+		t.Errorf("document operations:\n got %v\nwant %v", got, want)
+	}
+	for _, k := range got {
+		method, path, _ := strings.Cut(k, " ")
+		if doc.Paths.Value(path).GetOperation(method).Extensions["x-moniker-undocumented"] != nil {
+			t.Errorf("%s: route has no operation in internal/httpapi/openapi/", k)
+		}
+	}
+	ops, err := httpapi.SpecOperations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, op := range ops {
+		if !slices.Contains(op.Planes, plane) {
+			continue
+		}
+		n++
+		if k := op.Method + " " + op.Path; !slices.Contains(want, k) {
+			t.Errorf("%s: documented for the %s plane, but no %s route serves it", k, plane, plane)
+		}
+	}
+	if n < len(want) {
+		t.Errorf("%d spec operations on the %s plane, %d routes", n, plane, len(want))
+	}
+}
