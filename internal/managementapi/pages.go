@@ -38,8 +38,8 @@ func (s *Server) pageRoutes() []httpapi.Route {
 		{Method: http.MethodGet, Pattern: "/dashboard/{$}", Handler: http.RedirectHandler("/dashboard", http.StatusMovedPermanently)},
 		{Method: http.MethodGet, Pattern: "/dashboard/api/stats", Doc: "/dashboard/api/stats", Handler: s.dashboardStats(dc)},
 		{Method: http.MethodGet, Pattern: "/config/ui", Doc: "/config/ui", Handler: ui.page("config.html", "Catalog Config", "config", []string{"config.js"})},
-		{Method: http.MethodGet, Pattern: "/domains/ui", Doc: "/domains/ui", Handler: ui.page("list.html", "Domains", "domains", []string{"list.js"})},
-		{Method: http.MethodGet, Pattern: "/models/ui", Doc: "/models/ui", Handler: ui.page("list.html", "Business Models", "models", []string{"list.js"})},
+		{Method: http.MethodGet, Pattern: "/domains/ui", Doc: "/domains/ui", Handler: ui.page("domains.html", "Domains", "domains", []string{"domains.js"})},
+		{Method: http.MethodGet, Pattern: "/models/ui", Doc: "/models/ui", Handler: ui.page("models.html", "Business Models", "models", []string{"models.js"})},
 		{Method: http.MethodGet, Pattern: "/requests/ui", Doc: "/requests/ui", Handler: ui.page("requests.html", "Review Queue", "requests", []string{"requests.js"})},
 		{Method: http.MethodGet, Pattern: assetPrefix + "{name}", Handler: ui.assetHandler()},
 	}
@@ -138,6 +138,7 @@ type pageData struct {
 	Active  string // key of the current navLinks entry
 	Nav     []navLink
 	Scripts []string // page scripts after common.js
+	Styles  []string // page stylesheets after style.css
 }
 
 // page renders web/<file> inside web/layout.html once and returns its
@@ -151,6 +152,10 @@ func (p *pages) page(file, title, active string, scripts []string) http.Handler 
 	}
 	var buf bytes.Buffer
 	data := pageData{Project: p.project, Title: title, Active: active, Nav: navLinks(), Scripts: scripts}
+	// A page's own stylesheet, web/<page>.css, follows the shared one.
+	if css := strings.TrimSuffix(file, ".html") + ".css"; p.assets[css].body != nil {
+		data.Styles = []string{css}
+	}
 	if err := tmpl.Execute(&buf, data); err != nil {
 		panic(fmt.Sprintf("managementapi: page %s: %v", file, err))
 	}
