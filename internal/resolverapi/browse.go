@@ -225,6 +225,9 @@ type treeFields struct {
 	HasSourceBinding bool          `json:"has_source_binding"`
 	Description      string        `json:"description"`
 	Domain           *string       `json:"domain"`
+	// ChildCount is how many children the node has, also below depth
+	// (where children is empty), so a lazy tree knows leaves at once.
+	ChildCount int `json:"child_count"`
 }
 
 func (s *Server) handleTree() http.Handler {
@@ -266,7 +269,8 @@ func (s *Server) handleTree() http.Handler {
 // writeTree streams one tree node and its children (to maxDepth; -1 = all)
 // so a 100,000-node tree is never held in memory twice.
 func writeTree(w *bufio.Writer, snap *resolve.Snapshot, n *moniker.Node, depth, maxDepth int) {
-	f := treeFields{Path: n.Path, Name: n.Name(), Description: n.Description, Domain: str(n.Domain)}
+	kids := snap.Catalog().Children(n.Path)
+	f := treeFields{Path: n.Path, Name: n.Name(), Description: n.Description, Domain: str(n.Domain), ChildCount: len(kids)}
 	o := &n.Ownership
 	f.Ownership = treeOwnership{AccountableOwner: str(o[moniker.AccountableOwner]), DataSpecialist: str(o[moniker.DataSpecialist]),
 		SupportChannel: str(o[moniker.SupportChannel]), ADOP: o[moniker.ADOP], ADS: o[moniker.ADS], ADAL: o[moniker.ADAL], UI: o[moniker.UI]}
@@ -277,7 +281,7 @@ func writeTree(w *bufio.Writer, snap *resolve.Snapshot, n *moniker.Node, depth, 
 	w.Write(b[:len(b)-1]) // without the closing brace
 	w.WriteString(`,"children":[`)
 	if maxDepth < 0 || depth < maxDepth {
-		for i, c := range snap.Catalog().Children(n.Path) {
+		for i, c := range kids {
 			if i > 0 {
 				w.WriteByte(',')
 			}

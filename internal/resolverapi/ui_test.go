@@ -2,6 +2,7 @@ package resolverapi
 
 import (
 	"bufio"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -353,4 +354,42 @@ func BenchmarkTreeChildren(b *testing.B) {
 	b.Run("children", func(b *testing.B) {
 		benchHandler(b, h, func(i int) string { return "/tree/" + roots[i%len(roots)].Path + "?depth=1" })
 	})
+}
+
+// TestTreeChildCount checks child_count: the number of children also
+// below depth (where children is empty), 0 for a leaf, so the lazy tree
+// shows leaves without asking.
+func TestTreeChildCount(t *testing.T) {
+	snap := sampleSnapshot(t)
+	srv := serveResolver(t, snap)
+	cat := snap.Catalog()
+	var leaf string
+	for _, n := range cat.Nodes() {
+		if len(cat.Children(n.Path)) == 0 {
+			leaf = n.Path
+			break
+		}
+	}
+	for _, p := range []string{"prices", leaf} {
+		res, err := http.Get(srv.URL + "/tree/" + p + "?depth=0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			ChildCount *int  `json:"child_count"`
+			Children   []any `json:"children"`
+		}
+		err = json.NewDecoder(res.Body).Decode(&got)
+		res.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := len(cat.Children(p))
+		if got.ChildCount == nil || *got.ChildCount != want || len(got.Children) != 0 {
+			t.Errorf("/tree/%s?depth=0: child_count %v, %d children; want %d and none listed", p, got.ChildCount, len(got.Children), want)
+		}
+	}
+	if len(cat.Children("prices")) == 0 || leaf == "" {
+		t.Fatal("the sample catalog lost its shape: want prices with children and a leaf")
+	}
 }

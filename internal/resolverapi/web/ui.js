@@ -33,13 +33,17 @@
 
   // treeItem renders one node; its children are fetched on first expand.
   function treeItem(n, parent, level) {
+    // A node known to have no children is a leaf: no aria-expanded, no
+    // twisty (older resolvers send no child_count: assume children).
+    const leaf = n.child_count === 0;
     const li = el('li', {
-      role: 'treeitem', 'aria-expanded': 'false', 'aria-selected': 'false',
+      role: 'treeitem', 'aria-expanded': leaf ? null : 'false', 'aria-selected': 'false',
       'aria-level': String(level), tabindex: '-1', dataset: { path: n.path },
     });
     const row = el('div', { class: 'row', title: n.path },
       el('span', { class: 'twisty', 'aria-hidden': 'true' }),
       el('span', { class: 'name', text: shortName(n.path, parent) }),
+      n.child_count > 0 ? el('span', { class: 'count muted', text: String(n.child_count), title: n.child_count + (n.child_count === 1 ? ' child' : ' children') }) : null,
       n.has_source_binding ? el('span', { class: 'kind muted', text: n.source_type || 'bound' }) : null);
     row.addEventListener('click', (ev) => {
       focusItem(li);
