@@ -48,9 +48,12 @@ func editableCatalogPath(cfg *config.Config) (string, error) {
 // buildManagement builds the control plane: the catalog working copy
 // (read-write), the domain and model registries, the request workflow,
 // the audit log, and the management routes. A registry whose config
-// section is disabled is not built (its routes answer 503).
-func buildManagement(cfg *config.Config, getenv func(string) string, log *slog.Logger, health *httpapi.Health) ([]httpapi.Route, *catalogedit.Editor, error) {
+// section is disabled is not built (its routes answer 503). withResolver
+// says the process serves the resolver too (the all target): the pages
+// then link to its catalog browser.
+func buildManagement(cfg *config.Config, withResolver bool, getenv func(string) string, log *slog.Logger, health *httpapi.Health) ([]httpapi.Route, *catalogedit.Editor, error) {
 	var c managementapi.Config
+	c.ResolverPages = withResolver
 	c.Log = log
 	c.ProjectName = cfg.ProjectName
 	c.ShowFilePaths = cfg.ConfigUI.ShowFilePaths

@@ -129,7 +129,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	var localStatus resolverapi.StatusWriter
 	var mgmtRoutes []httpapi.Route
 	if o.target == targetManagement || o.target == targetAll {
-		ms, editor, err := buildManagement(cfg, getenv, log, health)
+		ms, editor, err := buildManagement(cfg, o.target == targetAll, getenv, log, health)
 		if err != nil {
 			return err
 		}
@@ -416,7 +416,8 @@ func buildResolver(ctx context.Context, withReloadRoute bool, localStatus resolv
 		health.Component("audit_log")
 	}
 	rc := resolverapi.Config{Snapshot: get, Audit: auditReader, Status: status, Log: log, Telemetry: tel,
-		DeprecationTelemetry: cfg.Deprecation.Enabled && cfg.Deprecation.DeprecationTelemetry}
+		DeprecationTelemetry: cfg.Deprecation.Enabled && cfg.Deprecation.DeprecationTelemetry,
+		ManagementPages:      !withReloadRoute} // the all target: management serves its pages here too
 	if withReloadRoute {
 		rc.Reload = func(ctx context.Context) (int, string, error) {
 			err := rl.Reload(ctx, "http")

@@ -30,7 +30,7 @@ import (
 // assetPrefix and build everything else with DOM APIs from the JSON
 // routes. Every page and asset carries pageCSP: no inline scripts.
 func (s *Server) pageRoutes() []httpapi.Route {
-	ui := newPages(s.c.ProjectName)
+	ui := newPages(s.c.ProjectName, s.c.ResolverPages)
 	dc := &domainCounts{}
 	return []httpapi.Route{
 		{Method: http.MethodGet, Pattern: "/{$}", Doc: "/", Handler: ui.page("landing.html", "Home", "", nil)},
@@ -66,22 +66,28 @@ type navLink struct {
 	Key, Href, Title, Text string
 }
 
-// navLinks returns the management pages every page links to: management
-// routes only, so the links work on a management-only target.
-func navLinks() []navLink {
-	return []navLink{
+// navLinks returns the pages every page links to: the management pages,
+// and the resolver's catalog browser when this process serves it too
+// (withResolver), so the links work on a management-only target.
+func navLinks(withResolver bool) []navLink {
+	var ls []navLink
+	if withResolver {
+		ls = append(ls, navLink{"ui", "/ui", "Catalog Browser", "Browse the catalog the resolver serves: owners, status, example queries."})
+	}
+	return append(ls, []navLink{
 		{"config", "/config/ui", "Catalog Config", "Browse, search and edit catalog nodes; save them to the catalog file."},
 		{"domains", "/domains/ui", "Domains", "The governance domains: owners, stewards, confidentiality."},
 		{"models", "/models/ui", "Business Models", "Measures and fields, and the monikers they appear in."},
 		{"requests", "/requests/ui", "Review Queue", "Moniker requests and their approval workflow."},
 		{"dashboard", "/dashboard", "Dashboard", "Catalog and request statistics at a glance."},
 		{"docs", "/docs", "API Documentation", "The OpenAPI document of this service, in Swagger UI."},
-	}
+	}...)
 }
 
 // pages renders the embedded page templates.
 type pages struct {
 	project string
+	nav     []navLink
 	assets  map[string]asset // by file name
 }
 
@@ -93,8 +99,8 @@ type asset struct {
 }
 
 // newPages reads the embedded assets; pages are rendered by page.
-func newPages(project string) *pages {
-	p := &pages{project: project, assets: map[string]asset{}}
+func newPages(project string, withResolver bool) *pages {
+	p := &pages{project: project, nav: navLinks(withResolver), assets: map[string]asset{}}
 	names, err := fs.Glob(webFiles, "web/*")
 	if err != nil {
 		panic(err) // a malformed pattern: a programming error
@@ -151,7 +157,7 @@ func (p *pages) page(file, title, active string, scripts []string) http.Handler 
 		panic(fmt.Sprintf("managementapi: page %s: %v", file, err))
 	}
 	var buf bytes.Buffer
-	data := pageData{Project: p.project, Title: title, Active: active, Nav: navLinks(), Scripts: scripts}
+	data := pageData{Project: p.project, Title: title, Active: active, Nav: p.nav, Scripts: scripts}
 	// A page's own stylesheet, web/<page>.css, follows the shared one.
 	if css := strings.TrimSuffix(file, ".html") + ".css"; p.assets[css].body != nil {
 		data.Styles = []string{css}

@@ -27,6 +27,9 @@ type Config struct {
 	Audit    *audit.Log
 	// ProjectName brands the pages (config project_name).
 	ProjectName string
+	// ResolverPages says this process also serves the resolver's catalog
+	// browser (/ui, the all target): the pages' navigation links to it.
+	ResolverPages bool
 	// ShowFilePaths includes absolute file paths in save answers
 	// (config_ui.show_file_paths).
 	ShowFilePaths bool

@@ -35,6 +35,7 @@ type Server struct {
 	tel      *telemetry.Emitter
 
 	deprecationTelemetry bool
+	managementPages      bool
 
 	// hdr caches per-snapshot header values so the hot path allocates
 	// none for them.
@@ -68,6 +69,9 @@ type Config struct {
 	// redirected_from: config deprecation.enabled and
 	// deprecation.deprecation_telemetry.
 	DeprecationTelemetry bool
+	// ManagementPages says this process also serves the management pages
+	// (the all target): /ui's navigation links to them.
+	ManagementPages bool
 }
 
 // StatusWriter applies a lifecycle status change durably.
@@ -82,7 +86,7 @@ func New(c Config) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Server{snapshot: c.Snapshot, audit: c.Audit, reload: c.Reload, status: c.Status, log: log.With("component", "resolverapi"),
-		tel: c.Telemetry, deprecationTelemetry: c.DeprecationTelemetry}
+		tel: c.Telemetry, deprecationTelemetry: c.DeprecationTelemetry, managementPages: c.ManagementPages}
 }
 
 // begin takes the request's snapshot and stamps the catalog version header.

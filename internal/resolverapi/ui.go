@@ -37,7 +37,7 @@ type uiPage struct {
 // put into the page by the script with textContent and DOM nodes only. It
 // panics when the embedded files are malformed, which the package's tests
 // rule out.
-func newUIPage() *uiPage {
+func newUIPage(withManagement bool) *uiPage {
 	read := func(names ...string) string {
 		var b bytes.Buffer
 		for _, n := range names {
@@ -61,9 +61,10 @@ func newUIPage() *uiPage {
 	// The files are ours (embedded), not data: they go in verbatim so that
 	// their hashes match what the browser sees.
 	data := struct {
-		CSS template.CSS
-		JS  template.JS
-	}{template.CSS(css), template.JS(js)}
+		CSS        template.CSS
+		JS         template.JS
+		Management bool
+	}{template.CSS(css), template.JS(js), withManagement}
 	if err := tmpl.Execute(&buf, data); err != nil {
 		panic(fmt.Sprintf("resolverapi: ui: %v", err))
 	}
@@ -87,9 +88,10 @@ func cspHash(s string) string {
 // handleUI serves GET /ui, the catalog browser (issue 6): a lazy tree
 // over /tree, search over /catalog/search, and a node panel from
 // /describe and /resolve. It calls resolver routes only, so it works on a
-// resolver alone.
-func (s *Server) handleUI() http.Handler {
-	p := newUIPage()
+// resolver alone; withManagement adds the management pages to its
+// navigation (the all target serves both).
+func (s *Server) handleUI(withManagement bool) http.Handler {
+	p := newUIPage(withManagement)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Type", "text/html; charset=utf-8")
