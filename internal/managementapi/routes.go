@@ -11,6 +11,7 @@ func (s *Server) Routes() []httpapi.Route {
 	rs = append(rs, s.statusRoutes()...)  // status.go: PUT /config/status/{path}
 	rs = append(rs, s.domainRoutes()...)  // domains.go: /domains/*
 	rs = append(rs, s.modelRoutes()...)   // models.go: /models/*
+	rs = append(rs, s.matchRoutes()...)   // match.go: GET /config/matches
 	rs = append(rs, s.requestRoutes()...) // requests.go: /requests/*
 	return rs
 }
