@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/moniker-svc/moniker/internal/catalog"
 	"github.com/moniker-svc/moniker/internal/catalogedit"
@@ -29,7 +30,7 @@ import (
 func (s *Server) configRoutes() []httpapi.Route {
 	ed := s.withEditor
 	return []httpapi.Route{
-		{Method: http.MethodGet, Pattern: "/config/nodes", Doc: "/config/nodes", Handler: ed(s.configList)},
+		{Method: http.MethodGet, Pattern: "/config/nodes", Doc: "/config/nodes", Handler: ed(s.configList(&childIndex{}))},
 		{Method: http.MethodGet, Pattern: "/config/search", Doc: "/config/search", Handler: ed(s.configSearch)},
 		{Method: http.MethodGet, Pattern: "/config/nodes/{path...}", Doc: "/config/nodes/{path}", Handler: ed(s.configGet)},
 		{Method: http.MethodPost, Pattern: "/config/nodes", Doc: "/config/nodes", Handler: ed(s.configCreate)},
@@ -47,8 +48,10 @@ const (
 	configMaxBody = 1 << 20
 	// configMaxLimit bounds GET /config/nodes?limit (HEAD's bound).
 	configMaxLimit = 50000
-	// configSearchMax is how many search results are returned.
+	// configSearchMax is how many search results are returned by default.
 	configSearchMax = 50
+	// configSearchLimit bounds GET /config/search?limit.
+	configSearchLimit = 2000
 )
 
 // configVersionHeader carries the working copy's disk version on /config
@@ -68,63 +71,128 @@ func (s *Server) withEditor(h func(*catalogedit.Editor, http.ResponseWriter, *ht
 
 // configList is GET /config/nodes: every node of the working copy in
 // path order, `{"nodes": [...], "total": N}`; offset and limit (0 = all,
-// at most 50000) page it, summary=true gives light rows (HEAD).
-func (s *Server) configList(ed *catalogedit.Editor, w http.ResponseWriter, r *http.Request) {
-	offset, ok := configQueryInt(w, r, "offset", 0, math.MaxInt32)
-	if !ok {
-		return
-	}
-	limit, ok := configQueryInt(w, r, "limit", 0, configMaxLimit)
-	if !ok {
-		return
-	}
-	summary := false
-	if v := r.URL.Query().Get("summary"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			httpapi.WriteValidation(w, httpapi.FieldError{Type: "bool_parsing", Loc: []string{"query", "summary"},
-				Msg: "Input should be a valid boolean", Input: v})
+// at most 50000) page it, summary=true gives light rows (HEAD). With
+// parent (summary rows only) it lists the direct children of that path
+// instead ("" = the top level), virtual ones included, each with its
+// child count: what the Config UI's tree opens with and expands on.
+func (s *Server) configList(idx *childIndex) func(*catalogedit.Editor, http.ResponseWriter, *http.Request) {
+	return func(ed *catalogedit.Editor, w http.ResponseWriter, r *http.Request) {
+		offset, ok := configQueryInt(w, r, "offset", 0, math.MaxInt32)
+		if !ok {
 			return
 		}
-		summary = b
-	}
-	cat := ed.View()
-	total := cat.Len()
-	end := total
-	if limit > 0 {
-		end = min(total, offset+limit)
-	}
-	var paths []string
-	if offset < end {
-		paths, _ = cat.Page("", end, "")
-		paths = paths[offset:]
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	bw := bufio.NewWriterSize(w, 64<<10)
-	bw.WriteString(`{"nodes":[`)
-	for i, p := range paths {
-		if i > 0 {
-			bw.WriteByte(',')
+		limit, ok := configQueryInt(w, r, "limit", 0, configMaxLimit)
+		if !ok {
+			return
 		}
-		n := cat.Get(p)
-		var v any
-		if summary {
-			v = toNodeSummary(n)
+		summary := false
+		if v := r.URL.Query().Get("summary"); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				httpapi.WriteValidation(w, httpapi.FieldError{Type: "bool_parsing", Loc: []string{"query", "summary"},
+					Msg: "Input should be a valid boolean", Input: v})
+				return
+			}
+			summary = b
+		}
+		cat := ed.View()
+		var paths []string
+		children := r.URL.Query().Has("parent")
+		kids := idx.get(cat)
+		if children {
+			paths = kids[r.URL.Query().Get("parent")]
+			summary = true
 		} else {
-			v = toNodeJSON(n)
+			paths, _ = cat.Page("", cat.Len(), "")
 		}
-		b, err := json.Marshal(v)
-		if err != nil {
-			s.log.Error("encoding a node", "path", p, "err", err)
-			b = []byte("null")
+		total := len(paths)
+		end := total
+		if limit > 0 {
+			end = min(total, offset+limit)
 		}
-		bw.Write(b)
+		paths = paths[min(offset, end):end]
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		bw := bufio.NewWriterSize(w, 64<<10)
+		bw.WriteString(`{"nodes":[`)
+		for i, p := range paths {
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			n := cat.Get(p)
+			var v any
+			switch {
+			case children:
+				row := treeRow{ChildCount: len(kids[p])}
+				if n != nil {
+					row.nodeSummary = toNodeSummary(n)
+				} else {
+					row.nodeSummary = nodeSummary{Path: p, Tags: []string{}}
+					row.Virtual = true
+				}
+				v = row
+			case summary:
+				v = toNodeSummary(n)
+			default:
+				v = toNodeJSON(n)
+			}
+			b, err := json.Marshal(v)
+			if err != nil {
+				s.log.Error("encoding a node", "path", p, "err", err)
+				b = []byte("null")
+			}
+			bw.Write(b)
+		}
+		fmt.Fprintf(bw, `],"total":%d}`+"\n", total)
+		if err := bw.Flush(); err != nil {
+			s.log.Debug("writing /config/nodes", "err", err)
+		}
 	}
-	fmt.Fprintf(bw, `],"total":%d}`+"\n", total)
-	if err := bw.Flush(); err != nil {
-		s.log.Debug("writing /config/nodes", "err", err)
+}
+
+// treeRow is a GET /config/nodes?parent= row: a summary, or for a path
+// that is only the prefix of nodes a virtual row (path only).
+type treeRow struct {
+	nodeSummary
+	Virtual    bool `json:"virtual"`
+	ChildCount int  `json:"child_count"`
+}
+
+// childIndex caches the parent -> children paths of the working copy's
+// latest view (every ancestor of a node is listed under its own parent,
+// whether it is a node or not), children sorted case-insensitively. It is
+// rebuilt when the view changes: one pass over the nodes.
+type childIndex struct {
+	mu   sync.Mutex
+	cat  *catalog.Catalog
+	kids map[string][]string
+}
+
+func (x *childIndex) get(cat *catalog.Catalog) map[string][]string {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.cat == cat {
+		return x.kids
 	}
+	kids := make(map[string][]string)
+	listed := make(map[string]bool, cat.Len())
+	for _, n := range cat.Nodes() {
+		for child := n.Path; child != "" && !listed[child]; child = moniker.Parent(child) {
+			listed[child] = true
+			par := moniker.Parent(child)
+			kids[par] = append(kids[par], child)
+		}
+	}
+	for _, list := range kids {
+		slices.SortFunc(list, func(a, b string) int {
+			if c := strings.Compare(strings.ToLower(a), strings.ToLower(b)); c != 0 {
+				return c
+			}
+			return strings.Compare(a, b)
+		})
+	}
+	x.cat, x.kids = cat, kids
+	return kids
 }
 
 // configQueryInt reads an optional integer query parameter within
@@ -158,7 +226,8 @@ type searchHit struct {
 // configSearch is GET /config/search?q= (reference §3.3): a
 // case-insensitive substring search of path, display name, description
 // and tags, the first of them that matches named in "match"; results in
-// path order, at most 50, with the total before the cut. A q of fewer
+// path order, at most limit (default 50, at most 2000), with the total
+// before the cut. A q of fewer
 // than 2 characters finds nothing.
 func (s *Server) configSearch(ed *catalogedit.Editor, w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query().Get("q")
@@ -171,6 +240,13 @@ func (s *Server) configSearch(ed *catalogedit.Editor, w http.ResponseWriter, r *
 		}{hits, 0, q})
 		return
 	}
+	limit, ok := configQueryInt(w, r, "limit", 0, configSearchLimit)
+	if !ok {
+		return
+	}
+	if limit == 0 {
+		limit = configSearchMax
+	}
 	cat := ed.View()
 	lq := strings.ToLower(q)
 	for _, n := range cat.Search(q, "", cat.Len()) {
@@ -178,7 +254,7 @@ func (s *Server) configSearch(ed *catalogedit.Editor, w http.ResponseWriter, r *
 	}
 	slices.SortFunc(hits, func(a, b searchHit) int { return strings.Compare(a.Path, b.Path) })
 	total := len(hits)
-	hits = hits[:min(total, configSearchMax)]
+	hits = hits[:min(total, limit)]
 	httpapi.WriteJSON(w, http.StatusOK, struct {
 		Results []searchHit `json:"results"`
 		Total   int         `json:"total"`
@@ -316,6 +392,28 @@ type configConflictJSON struct {
 	Code       string   `json:"code"`
 	Paths      []string `json:"paths"`
 	SavedPaths []string `json:"saved_paths"`
+	// Current is, for a save conflict, each path's node as it is on disk
+	// now (null: deleted there), so that a client can show what changed.
+	Current map[string]*nodeJSON `json:"current,omitempty"`
+}
+
+// onDisk reads the catalog files afresh and returns the nodes at paths as
+// they are there (nil: no such node); nil when the files do not load. It
+// costs a full read, which only a save conflict pays.
+func onDisk(ed *catalogedit.Editor, paths []string) map[string]*nodeJSON {
+	disk, err := catalogedit.Open(ed.Path(), catalogedit.Options{})
+	if err != nil {
+		return nil
+	}
+	out := make(map[string]*nodeJSON, len(paths))
+	for _, p := range paths {
+		out[p] = nil
+		if n, _, ok := disk.Get(p); ok {
+			j := toNodeJSON(n)
+			out[p] = &j
+		}
+	}
+	return out
 }
 
 // configSave is POST /config/save: writes this process's changed nodes
@@ -328,7 +426,7 @@ func (s *Server) configSave(ed *catalogedit.Editor, w http.ResponseWriter, r *ht
 	var ce *catalogedit.ConflictError
 	if errors.As(err, &ce) {
 		httpapi.WriteJSON(w, http.StatusConflict, configConflictJSON{Detail: ce.Error(), Code: httpapi.CodeConflict,
-			Paths: ce.Paths, SavedPaths: res.Saved})
+			Paths: ce.Paths, SavedPaths: res.Saved, Current: onDisk(ed, ce.Paths)})
 		return
 	}
 	if err != nil {

@@ -2,6 +2,7 @@ package managementapi_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -193,6 +194,31 @@ func testConfigList(t *testing.T, cov map[string]bool) {
 	if nodes, _ := r.body["nodes"].([]any); len(nodes) != 0 {
 		t.Errorf("past the end: %s", r.raw)
 	}
+	// parent= lists one level of the tree, virtual prefixes included.
+	for _, tt := range []struct {
+		parent string
+		want   []string // path:virtual:child_count
+	}{
+		{"", []string{"benchmarks:false:1", "prices:true:2"}},
+		{"benchmarks", []string{"benchmarks.corporate:false:1"}},
+		{"prices", []string{"prices.equity:false:0", "prices.equity2:false:0"}},
+		{"benchmarks.corporate/ig", nil},
+	} {
+		r := e.do("GET", "/config/nodes?summary=true&parent="+tt.parent, "/config/nodes", "").want(t, 200, "")
+		var got []string
+		for _, n := range r.body["nodes"].([]any) {
+			m := n.(map[string]any)
+			got = append(got, fmt.Sprintf("%s:%v:%v", m["path"], m["virtual"], m["child_count"]))
+		}
+		if !slices.Equal(got, tt.want) || r.body["total"] != float64(len(tt.want)) {
+			t.Errorf("parent=%q: %v (total %v), want %v", tt.parent, got, r.body["total"], tt.want)
+		}
+	}
+	r = e.do("GET", "/config/nodes?summary=true&parent=&limit=1&offset=1", "/config/nodes", "").want(t, 200, "")
+	if nodes := r.body["nodes"].([]any); len(nodes) != 1 || nodes[0].(map[string]any)["path"] != "prices" || r.body["total"] != float64(2) {
+		t.Errorf("paged children: %s", r.raw)
+	}
+
 	for _, q := range []string{"limit=50001", "limit=-1", "offset=x", "summary=maybe"} {
 		r := e.do("GET", "/config/nodes?"+q, "/config/nodes", "").want(t, 422, "validation_error")
 		if loc := r.fieldLoc(); !strings.HasPrefix(loc, "query.") {
@@ -237,6 +263,11 @@ func testConfigSearch(t *testing.T, cov map[string]bool) {
 	if res := r.body["results"].([]any); len(res) != 50 || r.body["total"] != float64(60) || res[0].(map[string]any)["match"] != "tag" {
 		t.Errorf("%d results, total %v", len(res), r.body["total"])
 	}
+	r = e.do("GET", "/config/search?q=bulk&limit=55", "/config/search", "").want(t, 200, "")
+	if res := r.body["results"].([]any); len(res) != 55 || r.body["total"] != float64(60) {
+		t.Errorf("limit=55: %d results, total %v", len(res), r.body["total"])
+	}
+	e.do("GET", "/config/search?q=bulk&limit=2001", "/config/search", "").want(t, 422, "validation_error")
 }
 
 func testConfigGet(t *testing.T, cov map[string]bool) {
@@ -493,6 +524,10 @@ func testConfigSave(t *testing.T, cov map[string]bool) {
 	r = e.do("POST", "/config/save", "/config/save", "").want(t, 409, "conflict")
 	if paths := r.body["paths"].([]any); len(paths) != 1 || paths[0] != "benchmarks" {
 		t.Errorf("conflict: %s", r.raw)
+	}
+	// current has the node as the other writer left it on disk.
+	if cur, _ := r.body["current"].(map[string]any); cur == nil || cur["benchmarks"].(map[string]any)["description"] != "by the other" {
+		t.Errorf("conflict current: %s", r.raw)
 	}
 	if !slices.Equal(e.ed.Pending(), []string{"benchmarks"}) {
 		t.Errorf("pending %v", e.ed.Pending())
