@@ -73,6 +73,22 @@ func TestAuthEndToEnd(t *testing.T) {
 	if r := doAs(t, "", "GET", base+"/health", ""); r.status != 200 {
 		t.Errorf("/health must stay public: %d", r.status)
 	}
+	// The OpenAPI document says which operations need which role, and how
+	// to authenticate (so /docs can send a token).
+	doc := doAs(t, "", "GET", base+"/openapi.json", "")
+	if doc.status != 200 {
+		t.Fatalf("/openapi.json: %d", doc.status)
+	}
+	d := doc.json(t)
+	if field(t, d, "paths./config/save.post.x-moniker-role") != "editor" ||
+		field(t, d, "paths./requests/{id}/approve.post.x-moniker-role") != "approver" ||
+		field(t, d, "paths./config/save.post.responses.403.$ref") != "#/components/responses/Forbidden" ||
+		field(t, d, "components.securitySchemes.bearer.scheme") != "bearer" || d["security"] == nil {
+		t.Errorf("/openapi.json lacks the roles and security of write routes: %v %v", field(t, d, "paths./config/save.post"), d["security"])
+	}
+	if op, _ := field(t, d, "paths./resolve/{path}.get").(map[string]any); op == nil || op["x-moniker-role"] != nil || op["security"] != nil {
+		t.Errorf("/resolve documented with a role or its own security: %v", op)
+	}
 	if r := doAs(t, reader, "GET", base+"/resolve/prices.equity/AAPL", ""); r.status != 200 {
 		t.Fatalf("reader resolve: %d %s", r.status, r.body)
 	}

@@ -127,7 +127,9 @@ func (s *Service) RequireRole(role string) httpapi.Middleware {
 // Protect returns a copy of routes with every route that RoleFor gives a
 // role wrapped in RequireRole. It fails, naming them, when a route that
 // is not GET or HEAD is missing from the role table, or when routes that
-// share a mux pattern (and so one handler) need different roles.
+// share a mux pattern (and so one handler) need different roles. When
+// authentication is enabled it also sets each protected route's Role,
+// which the OpenAPI document shows.
 func (s *Service) Protect(routes []httpapi.Route) ([]httpapi.Route, error) {
 	out := make([]httpapi.Route, len(routes))
 	byKey := map[string]string{} // method+pattern -> role
@@ -152,6 +154,9 @@ func (s *Service) Protect(routes []httpapi.Route) ([]httpapi.Route, error) {
 		}
 		byKey[key] = role
 		out[i].Handler = s.RequireRole(role)(rt.Handler)
+		if s.Enabled() {
+			out[i].Role = role // documented (OpenAPI security) only when enforced
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

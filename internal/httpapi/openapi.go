@@ -352,6 +352,9 @@ func buildDocument(root *yaml.Node, routes []Route) ([]byte, string, error) {
 			return nil, "", err
 		}
 	}
+	if err := documentRoles(root, order); err != nil {
+		return nil, "", err
+	}
 	pruneComponents(root)
 	pruneTags(root)
 
@@ -366,6 +369,61 @@ func buildDocument(root *yaml.Node, routes []Route) ([]byte, string, error) {
 		return nil, "", err
 	}
 	return append(out, '\n'), title, nil
+}
+
+// extRole names the role an operation needs (Route.Role).
+const extRole = "x-moniker-role"
+
+// documentRoles marks the operations of routes that need a role: their
+// security requirement (a JWT or Kerberos; the schemes are in
+// components), the role, and the 401 and 403 answers. When any route
+// needs a role, every operation may also send credentials (a top-level
+// optional requirement), so /docs can call a service with auth.enforce.
+func documentRoles(root *yaml.Node, routes []Route) error {
+	schemes := func(optional bool) *yaml.Node {
+		seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		if optional {
+			seq.Content = append(seq.Content, &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"})
+		}
+		for _, s := range [...]string{"bearer", "negotiate"} {
+			req := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+			mapSet(req, s, &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"})
+			seq.Content = append(seq.Content, req)
+		}
+		return seq
+	}
+	ref := func(name string) *yaml.Node {
+		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		mapSet(n, "$ref", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "#/components/responses/" + name})
+		return n
+	}
+	protected := false
+	for _, rt := range routes {
+		if rt.Role == "" {
+			continue
+		}
+		op := mapGet(mapGet(mapGet(root, "paths"), rt.Doc), strings.ToLower(rt.Method))
+		if op == nil {
+			return fmt.Errorf("%s %s: no operation to document its role on", rt.Method, rt.Doc)
+		}
+		protected = true
+		mapSet(op, extRole, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: rt.Role})
+		mapSet(op, "security", schemes(false))
+		resp := mapGet(op, "responses")
+		if resp == nil {
+			return fmt.Errorf("%s %s: operation without responses", rt.Method, rt.Doc)
+		}
+		if mapGet(resp, "401") == nil {
+			mapSet(resp, "401", ref("Unauthenticated"))
+		}
+		if mapGet(resp, "403") == nil {
+			mapSet(resp, "403", ref("Forbidden"))
+		}
+	}
+	if protected {
+		mapSet(root, "security", schemes(true))
+	}
+	return nil
 }
 
 func opKey(method, path string) string { return strings.ToLower(method) + " " + path }

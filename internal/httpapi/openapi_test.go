@@ -554,3 +554,37 @@ func TestMergeFragment(t *testing.T) {
 		t.Error("a fragment with info was accepted")
 	}
 }
+
+// TestDocumentRoles checks that a route with a Role is documented with
+// its role, the security schemes and the 401/403 answers, that the
+// document stays valid, and that without roles none of it appears.
+func TestDocumentRoles(t *testing.T) {
+	routes := allRoutes(t)
+	for i, rt := range routes {
+		if rt.Method == http.MethodPost && rt.Doc == "/config/save" {
+			routes[i].Role = "editor"
+		}
+	}
+	d, body := fetchDocument(t, docServer(t, routes))
+	validate(t, body)
+	op := d.Paths["/config/save"]["post"]
+	resp, _ := op["responses"].(map[string]any)
+	if op[extRole] != "editor" || op["security"] == nil || resp["401"] == nil || resp["403"] == nil {
+		t.Errorf("POST /config/save with role editor: %v", op)
+	}
+	if other := d.Paths["/resolve/{path}"]["get"]; other[extRole] != nil || other["security"] != nil {
+		t.Errorf("GET /resolve/{path} has a role or security: %v", other)
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(body, &raw); err != nil {
+		t.Fatal(err)
+	}
+	if raw["security"] == nil {
+		t.Error("no top-level (optional) security requirement with a protected route")
+	}
+
+	_, plain := fetchDocument(t, docServer(t, allRoutes(t)))
+	if strings.Contains(string(plain), extRole) || strings.Contains(string(plain), `"security":`) {
+		t.Error("a document without protected routes mentions roles or security")
+	}
+}

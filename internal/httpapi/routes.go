@@ -19,6 +19,10 @@ type Route struct {
 	Doc string
 	// Handler serves the route.
 	Handler http.Handler
+	// Role is the role a caller needs, set by the auth layer when it
+	// protects the route (empty: none). The OpenAPI document lists such
+	// an operation's security schemes, role and 401/403 answers.
+	Role string
 }
 
 // Register adds routes to mux, each instrumented under its Doc path.
