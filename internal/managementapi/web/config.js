@@ -1,14 +1,16 @@
 'use strict';
-// The Catalog Config UI: a lazily rendered catalog tree, search, and a
-// form that edits one node of the management working copy. Save sends
-// only the fields that changed (PUT /config/nodes/{path} with If-Match),
-// then persists the working copy (POST /config/save).
+// The Catalog Config UI: an ARIA tree of the catalog read one level at a
+// time (GET /config/nodes?summary=true&parent=), search, a text filter and
+// domain-category chips, and a form that edits one node of the management
+// working copy. Save sends only the fields that changed (PUT
+// /config/nodes/{path} with If-Match), then persists the working copy
+// (POST /config/save); a 409 shows which fields changed on disk.
 (() => {
   const { el, clear, api, APIError, encodePath, toast, badge } = MK;
   const $ = (id) => document.getElementById(id);
 
-  const PAGE = 50000; // rows per /config/nodes request (the server's maximum)
   const SHOW = 300; // children rendered per "show more"
+  const FILTER_MAX = 1000; // matches the text filter shows
   const OWNER_FIELDS = [
     ['accountable_owner', 'Accountable owner'], ['data_specialist', 'Data specialist'], ['support_channel', 'Support channel'],
     ['adop', 'ADOP (accountable data owner)'], ['adop_name', 'ADOP name'],
@@ -16,9 +18,32 @@
     ['adal', 'ADAL (access lead)'], ['adal_name', 'ADAL name'],
     ['ui', 'UI link'],
   ];
+  // Structured objects edited as labelled fields; keys not listed stay in
+  // an "other keys" JSON box.
+  const STRUCTS = {
+    access_policy: {
+      box: 'access-fields', label: 'Access policy',
+      fields: [
+        ['min_filters', 'Minimum filters', 'int', 'Segments that must be filtered (not ALL) before a query runs.'],
+        ['base_row_count', 'Base row count', 'int', 'Rows estimated for an unfiltered query.'],
+        ['max_rows_warn', 'Max rows (warn)', 'int', 'Estimated rows above which the answer carries a warning.'],
+        ['max_rows_block', 'Max rows (block)', 'int', 'Estimated rows above which the query is refused.'],
+        ['require_confirmation_above', 'Confirm above rows', 'int', 'Estimated rows above which a client must confirm.'],
+        ['required_segments', 'Required segments', 'ints', 'Comma-separated segment indexes that must be given.'],
+        ['allowed_roles', 'Allowed roles', 'list', 'Comma-separated roles; empty for everyone.'],
+        ['denial_message', 'Denial message', 'text', 'Shown when a query is refused.'],
+      ],
+    },
+    documentation: {
+      box: 'docs-fields', label: 'Documentation',
+      fields: [
+        ['glossary', 'Glossary', 'url'], ['runbook', 'Runbook', 'url'], ['onboarding', 'Onboarding', 'url'],
+        ['data_dictionary', 'Data dictionary', 'url'], ['api_docs', 'API docs', 'url'], ['architecture', 'Architecture', 'url'],
+        ['changelog', 'Changelog', 'url'], ['contact', 'Contact', 'url'],
+      ],
+    },
+  };
   const JSON_FIELDS = [
-    ['access_policy', 'Access policy', 'required_segments, min_filters, blocked_patterns, max_rows_warn, max_rows_block, cardinality_multipliers, base_row_count, denial_message, allowed_roles'],
-    ['documentation', 'Documentation', 'glossary, runbook, onboarding, data_dictionary, api_docs, architecture, changelog, contact (URLs), additional {name: URL}'],
     ['schema', 'Schema', 'description, columns [{name, type, description, ...}], semantic_tags, primary_key, use_cases, examples, related_monikers, granularity, typical_row_count, update_frequency'],
     ['data_quality', 'Data quality', 'dq_owner, quality_score, validation_rules, known_issues, last_validated'],
     ['sla', 'SLA', 'freshness, availability, support_hours, escalation_contact'],
@@ -62,155 +87,357 @@
     return JSON.stringify(v);
   }
   const pretty = (v) => (v === null || v === undefined ? '' : JSON.stringify(v, null, 2));
+  // compact drops null, empty-list and empty-object values of an object;
+  // null when nothing is left.
+  function compact(o) {
+    if (!o || typeof o !== 'object' || Array.isArray(o)) return o === undefined ? null : o;
+    const out = {};
+    for (const [k, v] of Object.entries(o)) {
+      if (v === null || v === undefined || v === '') continue;
+      if (Array.isArray(v) && v.length === 0) continue;
+      if (typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0) continue;
+      out[k] = v;
+    }
+    return Object.keys(out).length ? out : null;
+  }
 
   // ---- state ----
-  const tree = {
-    known: new Map(), // path -> {display_name, type} for registered nodes
-    kids: new Map(), // parent path ('' = root) -> Set of child paths (registered or virtual)
-    sorted: new Map(), // parent path -> sorted child paths (cache)
-    items: new Map(), // path -> rendered <li>
-  };
-  let current = null; // {path, node, etag, resolved}
+  const rows = new Map(); // path -> tree row (GET /config/nodes?parent=)
+  const kids = new Map(); // parent path ('' = top level) -> child paths, once loaded
+  let domains = new Map(); // domain name -> record
+  let category = ''; // the chosen category chip ('' = all)
+  let filter = null; // {term, paths: Set, matches: Set, total}
+  let current = null; // {path, node, etag, resolved, queryApart}
   let sourceTypes = [];
+  let placeholders = [];
+  let tags = [];
   let dirty = false;
+  const treeEl = () => $('tree');
+
+  // ---- API state banner ----
+  function apiDown(e) {
+    const b = $('api-banner');
+    b.textContent = 'The management API is not answering (' + e.message + '). Check that monikerd is running, then reload the page.';
+    b.hidden = false;
+  }
+  function apiUp() { $('api-banner').hidden = true; }
+
+  // ---- domains and categories ----
+  // domainOf is the domain of a top-level entry: its node's domain, else
+  // its first segment.
+  function domainOf(p) {
+    const r = rows.get(p);
+    if (r && r.domain) return r.domain;
+    return p.split(/[./]/)[0];
+  }
+  function categoryOf(p) {
+    const d = domains.get(domainOf(p));
+    return (d && d.data_category) || 'Uncategorized';
+  }
+
+  async function loadDomains() {
+    try {
+      const { data } = await api('GET', '/domains');
+      const list = (data && data.domains) || [];
+      domains = new Map(list.map((d) => [d.name, d]));
+      const dl = clear($('domain-list'));
+      for (const d of list) dl.append(el('option', { value: d.name, label: d.display_name || d.name }));
+    } catch (e) {
+      domains = new Map(); // without domains there are no badges or chips
+    }
+    renderChips();
+  }
+
+  function renderChips() {
+    const box = clear($('chips'));
+    const cats = [...new Set([...domains.values()].map((d) => d.data_category || 'Uncategorized'))];
+    if (!cats.includes('Uncategorized')) cats.push('Uncategorized');
+    cats.sort(cmpFold);
+    box.hidden = domains.size === 0;
+    if (box.hidden) return;
+    for (const c of ['', ...cats]) {
+      box.append(el('button', {
+        type: 'button', class: 'chip', 'aria-pressed': String(c === category), text: c || 'All',
+        onclick: () => { category = c; renderChips(); applyChips(); },
+      }));
+    }
+  }
+
+  // applyChips hides the top-level entries outside the chosen category.
+  function applyChips() {
+    for (const li of treeEl().querySelectorAll(':scope > [role=treeitem]')) {
+      li.toggleAttribute('data-cat-hidden', category !== '' && categoryOf(li.dataset.path) !== category);
+    }
+    fixTabStop();
+  }
 
   // ---- tree ----
-  function addPath(p) {
-    let child = p;
-    for (let par = parentOf(p); ; par = parentOf(par)) {
-      let set = tree.kids.get(par);
-      if (!set) tree.kids.set(par, (set = new Set()));
-      const had = set.has(child);
-      set.add(child);
-      tree.sorted.delete(par);
-      if (had || par === '') break;
-      child = par;
-    }
+  async function fetchChildren(p) {
+    const { data } = await api('GET', '/config/nodes?summary=true&parent=' + encodeURIComponent(p));
+    const list = (data && data.nodes) || [];
+    for (const r of list) rows.set(r.path, r);
+    const paths = list.map((r) => r.path);
+    kids.set(p, paths);
+    return paths;
   }
 
-  function children(p) {
-    let s = tree.sorted.get(p);
-    if (!s) {
-      s = [...(tree.kids.get(p) || [])].sort((a, b) => cmpFold(nameOf(a), nameOf(b)));
-      tree.sorted.set(p, s);
-    }
-    return s;
-  }
-
-  // loadTree reads every node path (summary rows, paged) and renders the
-  // top level; deeper levels render when expanded.
   async function loadTree() {
-    const known = new Map();
-    for (let offset = 0; ; offset += PAGE) {
-      const { data } = await api('GET', '/config/nodes?summary=true&limit=' + PAGE + '&offset=' + offset);
-      const rows = (data && data.nodes) || [];
-      for (const r of rows) {
-        known.set(r.path, {
-          display_name: r.display_name || '',
-          type: r.source_type || (r.source_binding && r.source_binding.type) || '',
-          status: r.status || '',
-        });
+    const tree = clear(treeEl());
+    tree.setAttribute('aria-busy', 'true');
+    $('tree-error').hidden = true;
+    kids.clear();
+    try {
+      const top = await fetchChildren('');
+      apiUp();
+      $('tree-count').textContent = top.length + (top.length === 1 ? ' top-level entry' : ' top-level entries');
+      if (top.length === 0) {
+        tree.append(el('li', { role: 'none', class: 'empty-state', text: 'The catalog is empty. Create a node with “+ New node”.' }));
       }
-      const total = typeof data.total === 'number' ? data.total : rows.length;
-      if (rows.length < PAGE || offset + rows.length >= total) break;
+      renderLevel(tree, '', top, 1, SHOW);
+      applyChips();
+    } catch (e) {
+      $('tree-count').textContent = '';
+      const box = $('tree-error');
+      clear(box).append('Could not load the catalog: ' + e.message + ' ',
+        el('button', { type: 'button', class: 'secondary small', text: 'Retry', onclick: loadTree }));
+      box.hidden = false;
+      if (!(e instanceof APIError)) apiDown(e);
+    } finally {
+      tree.removeAttribute('aria-busy');
     }
-    tree.known = known;
-    tree.kids = new Map();
-    tree.sorted = new Map();
-    for (const p of known.keys()) addPath(p);
-    $('tree-count').textContent = known.size + (known.size === 1 ? ' node' : ' nodes');
-    renderRoot();
+    if (filter) await applyFilter(filter.term);
   }
 
-  function renderRoot() {
-    tree.items = new Map();
-    const root = clear($('tree'));
-    renderChildren('', root, SHOW);
-    if (current) markCurrent(current.path);
-  }
-
-  function renderChildren(p, ul, limit) {
-    const list = children(p);
-    const from = ul.querySelectorAll(':scope > li[data-path]').length;
-    const more = ul.querySelector(':scope > li.tree-more');
+  // renderLevel appends list's items (from the ones already there up to
+  // limit) and a "show more" entry for the rest.
+  function renderLevel(ul, parent, list, level, limit) {
+    const from = ul.querySelectorAll(':scope > [role=treeitem]').length;
+    const more = ul.querySelector(':scope > .tree-more');
     if (more) more.remove();
-    for (const c of list.slice(from, limit)) ul.append(treeItem(c));
+    for (const c of list.slice(from, limit)) ul.append(treeItem(c, level));
     if (list.length > limit) {
       const rest = list.length - limit;
-      ul.append(el('li', { class: 'tree-more' },
-        el('button', { type: 'button', class: 'link', text: 'Show ' + Math.min(rest, SHOW) + ' more of ' + rest, onclick: () => renderChildren(p, ul, limit + SHOW) })));
+      ul.append(el('li', { role: 'none', class: 'tree-more' },
+        el('button', {
+          type: 'button', class: 'link', text: 'Show ' + Math.min(rest, SHOW) + ' more of ' + rest,
+          onclick: () => { renderLevel(ul, parent, list, level, limit + SHOW); if (parent === '') applyChips(); },
+        })));
     }
   }
 
-  function treeItem(p) {
-    const info = tree.known.get(p);
-    const hasKids = (tree.kids.get(p) || new Set()).size > 0;
-    const label = nameOf(p) + (hasKids ? '/' : '');
-    const li = el('li', { dataset: { path: p } });
-    const row = el('div', { class: 'tree-row' });
-    if (hasKids) {
-      row.append(el('button', {
-        type: 'button', class: 'tree-toggle', 'aria-expanded': 'false', 'aria-label': 'Expand ' + p, text: '▸',
-        onclick: (ev) => toggle(p, ev.currentTarget.getAttribute('aria-expanded') !== 'true'),
-      }));
-    } else {
-      row.append(el('span', { class: 'tree-spacer' }));
+  // treeItem renders one entry; children are fetched on first expand
+  // (in filter mode they are given).
+  function treeItem(p, level, filtered) {
+    const r = rows.get(p);
+    const virtual = r ? r.virtual : false;
+    const hasKids = filtered ? filtered.has(p) : !r || r.child_count > 0;
+    const li = el('li', {
+      role: 'treeitem', 'aria-level': String(level), 'aria-selected': 'false', tabindex: '-1',
+      'aria-expanded': hasKids ? 'false' : null, dataset: { path: p },
+    });
+    const label = el('span', { class: 'tree-label' + (virtual ? ' virtual' : '') + (filter && filter.matches.has(p) ? ' match' : '') });
+    label.append(el('span', { class: 'name', text: nameOf(p) + (hasKids ? '/' : '') }));
+    const row = el('div', { class: 'tree-row', title: virtual ? p + ' (no node at this path)' : p },
+      el('span', { class: 'twisty', 'aria-hidden': 'true' }), label);
+    if (level === 1) {
+      const d = domains.get(domainOf(p));
+      if (d && d.short_code) {
+        label.append(' ', el('span', { class: 'badge domain-badge', title: 'Domain ' + (d.display_name || d.name), text: d.short_code }));
+      } else if (!d && domains.size > 0) {
+        label.append(' ', el('span', { class: 'no-domain', title: 'No domain mapping configured', text: 'no domain' }));
+      }
     }
-    const btn = el('button', {
-      type: 'button', class: 'tree-label' + (info ? '' : ' virtual'), title: info ? p : p + ' (no node at this path)',
-      onclick: () => select(p),
-    }, label);
-    if (info && info.type) btn.append(' ', el('span', { class: 'badge', text: info.type }));
-    if (info && info.status && info.status !== 'active') btn.append(' ', badge(info.status));
-    row.append(btn);
+    if (r && r.source_type) label.append(' ', el('span', { class: 'badge', text: r.source_type }));
+    if (r && r.status && r.status !== 'active') label.append(' ', badge(r.status));
+    row.addEventListener('click', (ev) => {
+      focusItem(li);
+      if (ev.target.classList.contains('twisty')) toggle(li);
+      else select(p);
+    });
     li.append(row);
-    tree.items.set(p, li);
+    if (current && current.path === p) li.setAttribute('aria-selected', 'true');
     return li;
   }
 
-  function toggle(p, open) {
-    const li = tree.items.get(p);
-    if (!li) return;
-    const btn = li.querySelector(':scope > .tree-row > .tree-toggle');
-    if (!btn) return;
-    let ul = li.querySelector(':scope > ul');
-    if (open && !ul) {
-      ul = el('ul');
-      li.append(ul);
-      renderChildren(p, ul, SHOW);
-    }
-    if (ul) ul.hidden = !open;
-    btn.setAttribute('aria-expanded', String(open));
-    btn.setAttribute('aria-label', (open ? 'Collapse ' : 'Expand ') + p);
-    btn.textContent = open ? '▾' : '▸';
-  }
-
-  // reveal expands p's ancestors (rendering as needed) and returns p's item.
-  function reveal(p) {
-    for (const a of ancestors(p)) {
-      if (!tree.items.has(a)) return null;
-      toggle(a, true);
-      if (!tree.items.has(p) && parentOf(p) === a) {
-        // p sits beyond the rendered part of a long child list.
-        const ul = tree.items.get(a).querySelector(':scope > ul');
-        const idx = children(a).indexOf(p);
-        if (ul && idx >= 0) renderChildren(a, ul, idx + SHOW);
+  async function expand(li) {
+    if (li.getAttribute('aria-expanded') !== 'false') return;
+    let group = li.querySelector(':scope > ul');
+    if (!group) {
+      const p = li.dataset.path;
+      li.setAttribute('aria-busy', 'true');
+      try {
+        const list = kids.get(p) || await fetchChildren(p);
+        if (list.length === 0) {
+          li.removeAttribute('aria-expanded');
+          return;
+        }
+        group = el('ul', { role: 'group' });
+        renderLevel(group, p, list, Number(li.getAttribute('aria-level')) + 1, SHOW);
+        li.append(group);
+      } catch (e) {
+        toast('error', 'Could not load the children of ' + p + ': ' + e.message);
+        return;
+      } finally {
+        li.removeAttribute('aria-busy');
       }
     }
-    if (!tree.items.has(p) && parentOf(p) === '') {
-      const idx = children('').indexOf(p);
-      if (idx >= 0) renderChildren('', $('tree'), idx + SHOW);
-    }
-    return tree.items.get(p) || null;
+    group.hidden = false;
+    li.setAttribute('aria-expanded', 'true');
   }
 
-  function markCurrent(p) {
-    for (const b of document.querySelectorAll('.tree-label[aria-current]')) b.removeAttribute('aria-current');
-    const li = reveal(p);
+  function collapse(li) {
+    if (li.getAttribute('aria-expanded') !== 'true') return;
+    const group = li.querySelector(':scope > ul');
+    if (group) group.hidden = true;
+    li.setAttribute('aria-expanded', 'false');
+    if (li.contains(document.activeElement) && document.activeElement !== li) focusItem(li);
+  }
+
+  function toggle(li) {
+    if (li.getAttribute('aria-expanded') === 'true') collapse(li);
+    else expand(li);
+  }
+
+  // visibleItems lists the tree items not inside a collapsed group and
+  // not hidden by a chip.
+  function visibleItems() {
+    return [...treeEl().querySelectorAll('[role=treeitem]')].filter((li) => !li.closest('ul[hidden], [data-cat-hidden]'));
+  }
+
+  // fixTabStop keeps exactly one visible item in the tab order.
+  function fixTabStop() {
+    const items = visibleItems();
+    const stop = treeEl().querySelector('[role=treeitem][tabindex="0"]');
+    if (stop && items.includes(stop)) return;
+    if (stop) stop.setAttribute('tabindex', '-1');
+    const sel = items.find((li) => li.getAttribute('aria-selected') === 'true');
+    if (sel || items[0]) (sel || items[0]).setAttribute('tabindex', '0');
+  }
+
+  // focusItem makes li the tree's single tab stop and focuses it.
+  function focusItem(li) {
     if (!li) return;
-    const b = li.querySelector(':scope > .tree-row > .tree-label');
-    b.setAttribute('aria-current', 'true');
-    b.scrollIntoView({ block: 'nearest' });
+    for (const o of treeEl().querySelectorAll('[role=treeitem][tabindex="0"]')) o.setAttribute('tabindex', '-1');
+    li.setAttribute('tabindex', '0');
+    li.focus();
+  }
+
+  function onTreeKey(ev) {
+    const li = ev.target.closest('[role=treeitem]');
+    if (!li || ev.target !== li) return;
+    const items = visibleItems();
+    const i = items.indexOf(li);
+    let handled = true;
+    switch (ev.key) {
+      case 'ArrowDown': focusItem(items[i + 1]); break;
+      case 'ArrowUp': focusItem(items[i - 1]); break;
+      case 'Home': focusItem(items[0]); break;
+      case 'End': focusItem(items[items.length - 1]); break;
+      case 'ArrowRight':
+        if (li.getAttribute('aria-expanded') === 'false') expand(li);
+        else if (li.getAttribute('aria-expanded') === 'true') focusItem(li.querySelector(':scope > ul > [role=treeitem]'));
+        break;
+      case 'ArrowLeft':
+        if (li.getAttribute('aria-expanded') === 'true') collapse(li);
+        else focusItem(li.parentElement.closest('[role=treeitem]'));
+        break;
+      case 'Enter': case ' ': select(li.dataset.path); break;
+      default: handled = false;
+    }
+    if (handled) ev.preventDefault();
+  }
+
+  function itemOf(p) {
+    for (const li of treeEl().querySelectorAll('[role=treeitem]')) if (li.dataset.path === p) return li;
+    return null;
+  }
+
+  // reveal expands p's ancestors (fetching levels as needed) and returns
+  // p's item, or null when p is not in the tree.
+  async function reveal(p) {
+    if (filter) return itemOf(p);
+    let ul = treeEl();
+    for (const a of [...ancestors(p), p]) {
+      const par = parentOf(a);
+      const list = kids.get(par) || [];
+      const idx = list.indexOf(a);
+      if (idx < 0) return null;
+      renderLevel(ul, par, list, ancestors(a).length + 1, Math.max(idx + 1, ul.querySelectorAll(':scope > [role=treeitem]').length));
+      if (par === '') applyChips();
+      const li = [...ul.querySelectorAll(':scope > [role=treeitem]')].find((x) => x.dataset.path === a);
+      if (!li) return null;
+      if (a === p) return li;
+      await expand(li);
+      ul = li.querySelector(':scope > ul');
+      if (!ul) return null;
+    }
+    return null;
+  }
+
+  async function markCurrent(p) {
+    for (const o of treeEl().querySelectorAll('[aria-selected="true"]')) o.setAttribute('aria-selected', 'false');
+    const li = await reveal(p);
+    if (!li) return;
+    li.setAttribute('aria-selected', 'true');
+    for (const o of treeEl().querySelectorAll('[role=treeitem][tabindex="0"]')) o.setAttribute('tabindex', '-1');
+    li.setAttribute('tabindex', '0');
+    li.scrollIntoView({ block: 'nearest' });
+  }
+
+  // ---- text filter ----
+  // applyFilter shows only the nodes matching term (server search, at most
+  // FILTER_MAX) and their ancestors, expanded; the category chips still
+  // apply to the top level.
+  async function applyFilter(term) {
+    let data;
+    try {
+      ({ data } = await api('GET', '/config/search?limit=' + FILTER_MAX + '&q=' + encodeURIComponent(term)));
+    } catch (e) {
+      toast('error', 'Filter failed: ' + e.message);
+      return;
+    }
+    const results = (data && data.results) || [];
+    const matches = new Set(results.map((r) => r.path));
+    const tree = new Map(); // parent -> Set of children
+    for (const p of matches) {
+      let child = p;
+      for (let par = parentOf(p); ; par = parentOf(par)) {
+        if (!tree.has(par)) tree.set(par, new Set());
+        const had = tree.get(par).has(child);
+        tree.get(par).add(child);
+        if (had || par === '') break;
+        child = par;
+      }
+    }
+    filter = { term, matches, total: data.total || 0, tree };
+    const root = clear(treeEl());
+    const build = (ul, par, level) => {
+      for (const c of [...(tree.get(par) || [])].sort((a, b) => cmpFold(nameOf(a), nameOf(b)))) {
+        const li = treeItem(c, level, tree);
+        if (tree.has(c)) {
+          const group = el('ul', { role: 'group' });
+          build(group, c, level + 1);
+          li.append(group);
+          li.setAttribute('aria-expanded', 'true');
+        }
+        ul.append(li);
+      }
+    };
+    build(root, '', 1);
+    applyChips();
+    const shown = results.length < filter.total ? ' — showing the first ' + results.length : '';
+    $('filter-text').textContent = 'Filtered: ' + term + ' (' + filter.total + (filter.total === 1 ? ' match' : ' matches') + shown + ')';
+    $('filter-bar').hidden = false;
+    if (filter.total === 0) root.append(el('li', { role: 'none', class: 'empty-state', text: 'No node matches “' + term + '”.' }));
+    if (current) markCurrent(current.path);
+  }
+
+  async function clearFilter() {
+    if (!filter) return;
+    filter = null;
+    $('filter-bar').hidden = true;
+    await loadTree();
+    if (current) await markCurrent(current.path);
   }
 
   // ---- node form ----
@@ -224,23 +451,76 @@
         el('input', { id: 'f-own-' + k, 'data-owner': k, type: k === 'ui' ? 'url' : 'text', 'aria-describedby': 'inh-' + k }),
         el('p', { class: 'inherited', id: 'inh-' + k, hidden: true })));
     }
+    for (const [k, spec] of Object.entries(STRUCTS)) {
+      const box = $(spec.box);
+      for (const [f, label, kind, hint] of spec.fields) {
+        const id = 'f-' + k + '-' + f;
+        const attrs = { id, 'aria-describedby': 'msg-' + id + (hint ? ' h-' + id : '') };
+        if (kind === 'int') Object.assign(attrs, { type: 'number', min: '0', step: '1', inputmode: 'numeric' });
+        if (kind === 'url') Object.assign(attrs, { type: 'url', placeholder: 'https://…' });
+        box.append(el('div', { class: kind === 'text' ? 'wide' : null },
+          el('label', { for: id, text: label }),
+          kind === 'text' ? el('textarea', Object.assign(attrs, { rows: 2 })) : el('input', attrs),
+          el('p', { class: 'field-msg', id: 'msg-' + id, 'aria-live': 'polite' }),
+          hint ? el('p', { class: 'hint', id: 'h-' + id, text: hint }) : null));
+      }
+      const id = 'f-' + k + '-other';
+      box.append(el('div', { class: 'wide' },
+        el('label', { for: id, text: 'Other ' + spec.label.toLowerCase() + ' keys (JSON object)' }),
+        el('textarea', { id, class: 'code', rows: 3, spellcheck: 'false', 'data-jsonbox': '1', 'aria-describedby': 'msg-' + id }),
+        el('p', { class: 'field-msg', id: 'msg-' + id, 'aria-live': 'polite' })));
+    }
     const js = $('json-fields');
     for (const [k, label, hint] of JSON_FIELDS) {
       js.append(el('div', { class: 'wide' },
         el('label', { for: 'f-' + k, text: label }),
-        el('textarea', { id: 'f-' + k, class: 'code', rows: 4, spellcheck: 'false', 'data-json': k, 'aria-describedby': 'h-' + k }),
+        el('textarea', { id: 'f-' + k, class: 'code', rows: 4, spellcheck: 'false', 'data-jsonbox': '1', 'aria-describedby': 'msg-f-' + k + ' h-' + k }),
+        el('p', { class: 'field-msg', id: 'msg-f-' + k, 'aria-live': 'polite' }),
         el('p', { class: 'hint', id: 'h-' + k, text: 'JSON object, empty for none. Keys: ' + hint + '.' })));
     }
+    $('f-binding_config').setAttribute('data-jsonbox', '1');
     $('node-form').addEventListener('input', onEdit);
     $('node-form').addEventListener('change', onEdit);
     $('node-form').addEventListener('submit', (ev) => { ev.preventDefault(); save(); });
     $('revert').addEventListener('click', () => { if (current) fill(current); });
     $('delete').addEventListener('click', remove);
     $('f-source_type').addEventListener('change', onTypeChange);
+    setupTags();
+    setupQuery();
+  }
+
+  // ---- JSON boxes: validated as you type ----
+  function msgFor(input) { return $('msg-' + input.id); }
+  function setMsg(input, text) {
+    const m = msgFor(input);
+    if (m) m.textContent = text || '';
+    input.toggleAttribute('aria-invalid', !!text);
+    if (text) input.setAttribute('aria-invalid', 'true');
+  }
+  // parseObject reads a JSON-object box: {value} or {error}.
+  function parseObject(text) {
+    if (text.trim() === '') return { value: null };
+    try {
+      const v = JSON.parse(text);
+      if (!v || typeof v !== 'object' || Array.isArray(v)) return { error: 'not a JSON object' };
+      return { value: v };
+    } catch (e) {
+      return { error: 'not valid JSON: ' + e.message };
+    }
   }
 
   function onEdit(ev) {
-    if (ev && ev.target && ev.target.hasAttribute('aria-invalid')) ev.target.removeAttribute('aria-invalid');
+    const t = ev && ev.target;
+    if (t && t.dataset && t.dataset.jsonbox) {
+      const r = parseObject(t.value);
+      setMsg(t, r.error ? r.error : '');
+    } else if (t && t.id === 'f-binding_query') {
+      checkQuery();
+    } else if (t && t.hasAttribute && t.hasAttribute('aria-invalid') && !t.dataset.cfgkind) {
+      t.removeAttribute('aria-invalid');
+    }
+    if (t && t.id === 'f-cfg-segment_names') renderPlaceholders();
+    if (!current) return;
     setDirty(Object.keys(collect(true).body).length > 0);
   }
 
@@ -249,6 +529,282 @@
     $('dirty-note').hidden = !d;
   }
 
+  // ---- tags chip editor ----
+  function renderTags() {
+    const ul = clear($('tag-list'));
+    tags.forEach((t, i) => {
+      ul.append(el('li', { class: 'tag-chip' }, el('span', { text: t }),
+        el('button', {
+          type: 'button', class: 'tag-remove', 'aria-label': 'Remove tag ' + t, text: '×',
+          onclick: () => { tags.splice(i, 1); renderTags(); onEdit(); $('f-tags').focus(); },
+        })));
+    });
+  }
+  function addTag(text) {
+    for (const t of text.split(',').map((x) => x.trim()).filter(Boolean)) if (!tags.includes(t)) tags.push(t);
+    renderTags();
+  }
+  function setupTags() {
+    const input = $('f-tags');
+    input.addEventListener('keydown', (ev) => {
+      if ((ev.key === 'Enter' || ev.key === ',') && input.value.trim() !== '') {
+        ev.preventDefault();
+        addTag(input.value);
+        input.value = '';
+        onEdit();
+      } else if (ev.key === 'Enter') {
+        ev.preventDefault();
+      } else if (ev.key === 'Backspace' && input.value === '' && tags.length) {
+        ev.preventDefault();
+        tags.pop();
+        renderTags();
+        onEdit();
+      }
+    });
+    input.addEventListener('blur', () => {
+      if (input.value.trim() !== '') { addTag(input.value); input.value = ''; onEdit(); }
+    });
+    $('tag-editor').addEventListener('click', (ev) => { if (ev.target === ev.currentTarget) input.focus(); });
+  }
+  // currentTags is the chips plus what is typed in the box.
+  function currentTags() {
+    const out = [...tags];
+    for (const t of $('f-tags').value.split(',').map((x) => x.trim()).filter(Boolean)) if (!out.includes(t)) out.push(t);
+    return out;
+  }
+
+  // ---- query template: placeholder panel and live validation ----
+  // phPattern turns a table name such as "{filter[N]:COL}" into a regular
+  // expression over the text between the braces.
+  function phPattern(name) {
+    const inner = name.replace(/^\{|\}$/g, '');
+    const esc = inner.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/N/g, '[0-9]+').replace(/COL/g, '[A-Za-z0-9_]+');
+    return new RegExp('^' + esc + '$');
+  }
+  let phPatterns = [];
+
+  // checkTemplate names the problems of a query template, as the resolver
+  // would read it: unknown placeholders, bad indices, unbalanced braces.
+  function checkTemplate(s) {
+    const problems = [];
+    let depth = 0, line = 1, col = 0, openAt = null;
+    for (let i = 0; i < s.length; i++) {
+      const c = s[i];
+      if (c === '\n') { line++; col = 0; continue; }
+      col++;
+      if (c === '{') { if (depth === 0) openAt = 'line ' + line + ', column ' + col; depth++; }
+      if (c === '}') {
+        if (depth === 0) { problems.push('unbalanced braces: “}” at line ' + line + ', column ' + col + ' closes nothing'); break; }
+        depth--;
+      }
+    }
+    if (depth > 0) problems.push('unbalanced braces: “{” at ' + openAt + ' is not closed');
+    const unknown = [], bad = [];
+    for (let i = 0; i < s.length;) {
+      const open = s.indexOf('{', i);
+      if (open < 0) break;
+      const end = s.indexOf('}', open + 1);
+      if (end < 0) break;
+      const body = s.slice(open + 1, end);
+      if (body.includes('{')) { i = open + 1; continue; }
+      i = end + 1;
+      if (phPatterns.some((re) => re.test(body))) continue;
+      const raw = '{' + body + '}';
+      if (/^(segments|segment_date_sql|is_all|filter)\[(?![0-9]+\])[^\]]*\]/.test(body)) {
+        if (!bad.includes(raw)) bad.push(raw);
+      } else if (/^[a-z_]+(\[[0-9]+\])?(:[A-Za-z0-9_]+)?$/.test(body)) {
+        if (!unknown.includes(raw)) unknown.push(raw);
+      }
+    }
+    if (bad.length) problems.push('bad index in ' + bad.join(', ') + ' (an index is a number from 0)');
+    if (unknown.length) problems.push('unknown placeholder ' + unknown.join(', '));
+    return problems.length ? 'Query template: ' + problems.join('; ') + '.' : '';
+  }
+
+  function checkQuery() {
+    const q = $('f-binding_query');
+    const msg = q.closest('#query-box').hidden ? '' : checkTemplate(q.value);
+    setMsg(q, msg);
+    $('query-msg').classList.toggle('error', !!msg);
+    return msg;
+  }
+
+  function phGroup(name) {
+    if (/\[N\]/.test(name) || name === '{path}') return 'Path segments';
+    if (/_sql|current_date|date_filter/.test(name)) return 'Dialect-aware SQL';
+    if (/^\{(is_|lookback|tenor|frequency|version_type)/.test(name)) return 'Version type';
+    return 'Raw values';
+  }
+
+  function renderPlaceholders() {
+    const box = clear($('ph-groups'));
+    const groups = new Map();
+    const segs = ($('f-cfg-segment_names') || { value: '' }).value.split(',').map((x) => x.trim()).filter(Boolean);
+    if (segs.length) {
+      groups.set('Your segment mapping', segs.flatMap((s, i) => [
+        { name: '{segments[' + i + ']}', description: 'Segment ' + i + ': ' + s, example: s + " = '{segments[" + i + "]}'", insert: '{segments[' + i + ']}' },
+        { name: '{filter[' + i + ']:' + s.toUpperCase() + '}', description: 'Filter on ' + s.toUpperCase() + ' (ALL: no filter)', example: 'WHERE {filter[' + i + ']:' + s.toUpperCase() + '}', insert: '{filter[' + i + ']:' + s.toUpperCase() + '}' },
+      ]));
+    }
+    for (const p of placeholders) {
+      const g = phGroup(p.name);
+      if (!groups.has(g)) groups.set(g, []);
+      groups.get(g).push(Object.assign({ insert: p.name.replace(/N/g, '0') }, p));
+    }
+    for (const [g, list] of groups) {
+      const ul = el('ul', { class: 'ph-list' });
+      for (const p of list) {
+        ul.append(el('li', {}, el('button', {
+          type: 'button', class: 'ph-item', title: 'Insert ' + p.insert,
+          onclick: () => insertAtCursor($('f-binding_query'), p.insert),
+        }, el('code', { class: 'ph-name', text: p.name }), el('span', { class: 'ph-desc', text: p.description }),
+        p.example ? el('code', { class: 'ph-example', text: p.example }) : null)));
+      }
+      box.append(el('h3', { text: g }), ul);
+    }
+  }
+
+  function insertAtCursor(ta, text) {
+    const start = ta.selectionStart ?? ta.value.length;
+    const end = ta.selectionEnd ?? start;
+    ta.value = ta.value.slice(0, start) + text + ta.value.slice(end);
+    ta.focus();
+    ta.setSelectionRange(start + text.length, start + text.length);
+    ta.dispatchEvent(new Event('input', { bubbles: true }));
+  }
+
+  function showPanel(open) {
+    $('ph-panel').hidden = !open;
+    $('ph-toggle').setAttribute('aria-expanded', String(open));
+    $('query-box').classList.toggle('with-panel', open);
+  }
+
+  function setupQuery() {
+    $('ph-toggle').addEventListener('click', () => showPanel($('ph-panel').hidden));
+    $('f-binding_query').addEventListener('focus', () => showPanel(true));
+  }
+
+  // ---- source binding: fields per type ----
+  function typeSchema(t) {
+    const st = sourceTypes.find((s) => s.type === t);
+    return st ? st.config_schema || {} : null;
+  }
+  // schemaFields lists a type's config fields but its query template,
+  // required ones first.
+  function schemaFields(t) {
+    const sch = typeSchema(t) || {};
+    return Object.entries(sch).filter(([k]) => k !== 'query')
+      .sort((a, b) => (b[1].required - a[1].required) || cmpFold(a[0], b[0]));
+  }
+  function showValue(v, kind) {
+    if (v === null || v === undefined) return '';
+    if (typeof v === 'string') return v;
+    if (typeof v === 'object') return kind === 'json' ? JSON.stringify(v, null, 2) : JSON.stringify(v);
+    return String(v);
+  }
+
+  // renderBinding builds the selected type's config fields from cfg.
+  function renderBinding(cfg) {
+    const t = $('f-source_type').value;
+    const box = clear($('binding-fields'));
+    const sch = typeSchema(t);
+    for (const [k, f] of schemaFields(t)) {
+      const id = 'f-cfg-' + k;
+      const attrs = { id, 'data-cfgkey': k, 'data-cfgkind': f.type, 'aria-describedby': 'msg-' + id + ' h-' + id };
+      if (f.required) attrs['aria-required'] = 'true';
+      let input;
+      if (f.type === 'select') {
+        input = el('select', attrs, el('option', { value: '', text: '(not set)' }),
+          (f.options || []).map((o) => el('option', { value: o, text: o })));
+        const v = cfg[k];
+        if (v !== undefined && v !== null && !(f.options || []).includes(String(v))) input.append(el('option', { value: String(v), text: String(v) }));
+      } else if (f.type === 'json' || f.type === 'text' || f.type === 'sql') {
+        input = el('textarea', Object.assign(attrs, { class: 'code', rows: 3, spellcheck: 'false' }));
+      } else if (f.type === 'number') {
+        input = el('input', Object.assign(attrs, { type: 'number', step: 'any' }));
+      } else {
+        input = el('input', Object.assign(attrs, { spellcheck: 'false' }));
+      }
+      input.value = showValue(cfg[k], f.type);
+      input.addEventListener('input', () => checkCfgField(input));
+      box.append(el('div', { class: f.type === 'json' || f.type === 'text' || f.type === 'sql' ? 'wide' : null },
+        el('label', { for: id }, k, f.required ? el('span', { class: 'req', title: 'required', text: ' *' }) : null,
+          f.required ? el('span', { class: 'sr-only', text: ' (required)' }) : null),
+        input,
+        el('p', { class: 'field-msg', id: 'msg-' + id, 'aria-live': 'polite' }),
+        el('p', { class: 'hint', id: 'h-' + id, text: (f.description || '') + (f.type === 'json' ? ' (JSON)' : '') })));
+    }
+    // The query box: for types with a query field, or a string query.
+    const hasQuery = !!(sch && sch.query) || typeof cfg.query === 'string';
+    $('query-box').hidden = !hasQuery;
+    if (!hasQuery) showPanel(false);
+    renderPlaceholders();
+  }
+
+  function checkCfgField(input) {
+    if (input.dataset.cfgkind === 'json' && input.value.trim() !== '') {
+      try { JSON.parse(input.value); setMsg(input, ''); } catch (e) { setMsg(input, 'Not valid JSON: ' + e.message); }
+    } else if (input.dataset.cfgkind === 'number' && input.value.trim() !== '' && !isFinite(Number(input.value))) {
+      setMsg(input, 'Not a number');
+    } else {
+      setMsg(input, '');
+    }
+  }
+
+  function showTypeHints() {
+    const box = clear($('type-hints'));
+    const st = sourceTypes.find((s) => s.type === $('f-source_type').value);
+    box.hidden = !st;
+    if (!st) return;
+    const mode = st.execution_mode === 'server' ? 'Server proxies' : st.execution_mode === 'client' ? 'Client executes' : st.execution_mode;
+    box.append(el('p', {}, el('strong', { text: (st.display_name || st.type) + (mode ? ' · ' + mode : '') }), st.execution_hint ? ' — ' + st.execution_hint : ''));
+  }
+
+  function onTypeChange() {
+    // Keep what is typed in fields the new type also has.
+    const cfg = readConfigLoose();
+    showTypeHints();
+    renderBinding(cfg);
+    const other = {};
+    const sch = typeSchema($('f-source_type').value) || {};
+    for (const [k, v] of Object.entries(cfg)) if (!(k in sch) && k !== 'query') other[k] = v;
+    $('f-binding_config').value = Object.keys(other).length ? pretty(other) : '';
+    $('f-binding_query').value = typeof cfg.query === 'string' ? cfg.query : '';
+    checkQuery();
+    onEdit();
+  }
+
+  // readConfigLoose reads the binding fields without validating (for a
+  // type change).
+  function readConfigLoose() {
+    const out = {};
+    const r = parseObject($('f-binding_config').value);
+    if (r.value) Object.assign(out, r.value);
+    for (const f of document.querySelectorAll('#binding-fields [data-cfgkey]')) if (f.value.trim() !== '') out[f.dataset.cfgkey] = f.value;
+    if ($('f-binding_query').value.trim() !== '') out.query = $('f-binding_query').value;
+    return out;
+  }
+
+  async function loadSourceTypes() {
+    try {
+      const { data } = await api('GET', '/config/source-types');
+      sourceTypes = (data && data.source_types) || [];
+      placeholders = (data && data.placeholders) || [];
+      phPatterns = placeholders.map((p) => phPattern(p.name));
+      const sel = $('f-source_type');
+      for (const s of sourceTypes) sel.append(el('option', { value: s.type, text: s.display_name ? s.display_name + ' (' + s.type + ')' : s.type }));
+      renderPlaceholders();
+    } catch (e) {
+      toast('error', 'Could not load the source types: ' + e.message);
+    }
+  }
+
+  function ensureTypeOption(t) {
+    const sel = $('f-source_type');
+    if (t && ![...sel.options].some((o) => o.value === t)) sel.append(el('option', { value: t, text: t }));
+  }
+
+  // ---- fill and collect ----
   function fill(cur) {
     const n = cur.node;
     $('empty').hidden = true;
@@ -267,7 +823,9 @@
       f.value = n[k] === null || n[k] === undefined ? '' : String(n[k]);
     }
     if (!n.status) field('status').value = 'active';
-    field('tags').value = (n.tags || []).join(', ');
+    tags = [...(n.tags || [])];
+    $('f-tags').value = '';
+    renderTags();
     const own = n.ownership || {};
     const res = cur.resolved || {};
     for (const [k] of OWNER_FIELDS) {
@@ -276,7 +834,7 @@
       const inh = $('inh-' + k);
       const src = res[k + '_source'];
       if (!own[k] && res[k]) {
-        f.placeholder = 'Inherited: ' + res[k];
+        f.placeholder = res[k];
         inh.textContent = 'inherited from ' + (src || 'an ancestor');
         inh.hidden = false;
       } else {
@@ -288,14 +846,27 @@
     ensureTypeOption(b && b.type);
     $('f-source_type').value = b ? b.type : '';
     $('f-read_only').checked = b ? b.read_only !== false : true;
-    // A string query gets a textarea of its own (real line breaks).
     const cfg = Object.assign({}, (b && b.config) || {});
     cur.queryApart = typeof cfg.query === 'string';
     $('f-binding_query').value = cur.queryApart ? cfg.query : '';
-    if (cur.queryApart) delete cfg.query;
-    $('f-binding_config').value = b ? pretty(cfg) : '';
-    $('sec-binding').open = !!b;
     showTypeHints();
+    renderBinding(cfg);
+    const sch = b ? typeSchema(b.type) || {} : {};
+    const other = {};
+    for (const [k, v] of Object.entries(cfg)) if (!(k in sch) && !(k === 'query' && cur.queryApart)) other[k] = v;
+    $('f-binding_config').value = Object.keys(other).length ? pretty(other) : '';
+    $('sec-binding').open = !!b;
+    for (const [k, spec] of Object.entries(STRUCTS)) {
+      const v = n[k] || {};
+      const rest = Object.assign({}, v);
+      for (const [f] of spec.fields) {
+        const x = v[f];
+        delete rest[f];
+        $('f-' + k + '-' + f).value = x === null || x === undefined ? '' : Array.isArray(x) ? x.join(', ') : String(x);
+      }
+      const c = compact(rest);
+      $('f-' + k + '-other').value = c ? pretty(c) : '';
+    }
     for (const [k] of JSON_FIELDS) {
       const f = field(k);
       f.disabled = !(k in n);
@@ -303,7 +874,76 @@
       f.value = v === null || v === undefined || (typeof v === 'object' && Object.keys(v).length === 0) ? '' : pretty(v);
     }
     for (const f of document.querySelectorAll('#node-form [aria-invalid]')) f.removeAttribute('aria-invalid');
+    for (const m of document.querySelectorAll('#node-form .field-msg')) m.textContent = '';
+    checkQuery();
     setDirty(false);
+  }
+
+  // readStruct reads a structured object's fields: {value, errors}.
+  function readStruct(k, errors) {
+    const spec = STRUCTS[k];
+    const other = $('f-' + k + '-other');
+    const r = parseObject(other.value);
+    if (r.error) {
+      errors.push([other.id, spec.label + ' (other keys): ' + r.error]);
+      return undefined;
+    }
+    const out = Object.assign({}, r.value || {});
+    for (const [f, label, kind] of spec.fields) {
+      const input = $('f-' + k + '-' + f);
+      const s = input.value.trim();
+      if (s === '') continue;
+      if (kind === 'int') {
+        if (!/^[0-9]+$/.test(s)) { errors.push([input.id, spec.label + ': ' + label + ' must be a whole number']); continue; }
+        out[f] = Number(s);
+      } else if (kind === 'ints') {
+        const parts = s.split(',').map((x) => x.trim()).filter(Boolean);
+        if (!parts.every((x) => /^[0-9]+$/.test(x))) { errors.push([input.id, spec.label + ': ' + label + ' must be numbers separated by commas']); continue; }
+        out[f] = parts.map(Number);
+      } else if (kind === 'list') {
+        out[f] = s.split(',').map((x) => x.trim()).filter(Boolean);
+      } else if (kind === 'url') {
+        if (!/^https?:\/\/\S+$/i.test(s)) { errors.push([input.id, spec.label + ': ' + label + ' must be an http(s) URL']); continue; }
+        out[f] = s;
+      } else {
+        out[f] = input.value;
+      }
+    }
+    return compact(out);
+  }
+
+  // readConfig reads the binding config: the type's fields over the other
+  // keys, each unchanged field kept exactly as loaded.
+  function readConfig(old, errors) {
+    const r = parseObject($('f-binding_config').value);
+    if (r.error) {
+      errors.push(['f-binding_config', 'Source binding config: ' + r.error]);
+      return null;
+    }
+    const cfg = Object.assign({}, r.value || {});
+    for (const input of document.querySelectorAll('#binding-fields [data-cfgkey]')) {
+      const k = input.dataset.cfgkey, kind = input.dataset.cfgkind;
+      const was = old ? old[k] : undefined;
+      const s = input.value;
+      if (was !== undefined && s === showValue(was, kind)) { cfg[k] = was; continue; }
+      if (s.trim() === '') { delete cfg[k]; continue; }
+      if (kind === 'number') {
+        if (!isFinite(Number(s))) { errors.push([input.id, 'Source binding: ' + k + ' must be a number']); continue; }
+        cfg[k] = Number(s);
+      } else if (kind === 'json') {
+        try { cfg[k] = JSON.parse(s); } catch (e) { errors.push([input.id, 'Source binding: ' + k + ' is not valid JSON: ' + e.message]); }
+      } else {
+        cfg[k] = s;
+      }
+    }
+    if (!$('query-box').hidden) {
+      const q = $('f-binding_query').value;
+      const msg = checkTemplate(q);
+      if (msg) errors.push(['f-binding_query', msg]);
+      if (q.trim() !== '') cfg.query = q;
+      else if (old && typeof old.query === 'string') delete cfg.query;
+    }
+    return cfg;
   }
 
   // collect compares the form with the loaded node and returns the body
@@ -324,8 +964,8 @@
       if (k === 'status' && v === (was || 'active')) continue;
       if (v !== was) body[k] = v;
     }
-    const tags = [...new Set(field('tags').value.split(',').map((t) => t.trim()).filter(Boolean))];
-    if (canon([...tags].sort()) !== canon([...(n.tags || [])].sort())) body.tags = tags;
+    const tg = currentTags();
+    if (canon([...tg].sort()) !== canon([...(n.tags || [])].sort())) body.tags = tg;
 
     const own = {};
     let anyOwn = false;
@@ -342,46 +982,27 @@
     if (type === '') {
       if (old) body.source_binding = null;
     } else {
-      let config = {};
-      const text = $('f-binding_config').value.trim();
-      if (text !== '') {
-        try {
-          config = JSON.parse(text);
-          if (!config || typeof config !== 'object' || Array.isArray(config)) throw new Error('not an object');
-        } catch (e) {
-          errors.push(['f-binding_config', 'Source binding config: ' + e.message]);
-          config = null;
-        }
-      }
-      const query = $('f-binding_query').value;
-      if (config && query.trim() !== '') {
-        if (!current.queryApart && 'query' in config) {
-          errors.push(['f-binding_query', 'Query template: the config JSON has a query too; keep one of them']);
-          config = null;
-        } else {
-          config.query = query;
-        }
-      }
+      const config = readConfig(old && old.type === type ? old.config : (old ? old.config : null), errors);
       if (config) {
         const nb = Object.assign({}, old || {}, { type, config, read_only: $('f-read_only').checked });
         if (canon(nb) !== canon(old)) body.source_binding = nb;
       }
     }
 
+    for (const k of Object.keys(STRUCTS)) {
+      const v = readStruct(k, errors);
+      if (v !== undefined && canon(v) !== canon(compact(n[k]))) body[k] = v;
+    }
+
     for (const [k, label] of JSON_FIELDS) {
       const f = field(k);
       if (f.disabled) continue;
-      const text = f.value.trim();
-      let v = null;
-      if (text !== '') {
-        try {
-          v = JSON.parse(text);
-          if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not a JSON object');
-        } catch (e) {
-          errors.push(['f-' + k, label + ': ' + e.message]);
-          continue;
-        }
+      const r = parseObject(f.value);
+      if (r.error) {
+        errors.push(['f-' + k, label + ': ' + r.error]);
+        continue;
       }
+      let v = r.value;
       let was = n[k] === undefined ? null : n[k];
       if (k === 'metadata' || k === 'extra') {
         if (v === null) v = {};
@@ -395,65 +1016,6 @@
     return { body, errors };
   }
 
-  // ---- source types ----
-  function ensureTypeOption(t) {
-    const sel = $('f-source_type');
-    if (t && ![...sel.options].some((o) => o.value === t)) sel.append(el('option', { value: t, text: t }));
-  }
-
-  function showTypeHints() {
-    const box = clear($('type-hints'));
-    const st = sourceTypes.find((s) => s.type === $('f-source_type').value);
-    box.hidden = !st;
-    if (!st) return;
-    const mode = st.execution_mode === 'server' ? 'Server proxies' : st.execution_mode === 'client' ? 'Client executes' : st.execution_mode;
-    box.append(el('p', {}, el('strong', { text: (st.display_name || st.type) + (mode ? ' · ' + mode : '') }), st.execution_hint ? ' — ' + st.execution_hint : ''));
-    const fields = Object.entries(st.config_schema || {});
-    if (fields.length) {
-      const ul = el('ul');
-      for (const [name, f] of fields) {
-        const bits = [f.type || 'string'];
-        if (f.required) bits.push('required');
-        if (Array.isArray(f.options) && f.options.length) bits.push('one of ' + f.options.join(', '));
-        ul.append(el('li', {}, el('code', { text: name }), ' (' + bits.join(', ') + ')', f.description ? ': ' + f.description : ''));
-      }
-      box.append(el('span', { text: 'Config keys:' }), ul);
-    }
-  }
-
-  function onTypeChange() {
-    const cfg = $('f-binding_config');
-    const st = sourceTypes.find((s) => s.type === $('f-source_type').value);
-    const text = cfg.value.trim();
-    if (st && (text === '' || text === '{}')) {
-      // Start an empty config with the type's required keys.
-      const skel = {};
-      for (const [name, f] of Object.entries(st.config_schema || {})) if (f.required) skel[name] = '';
-      cfg.value = pretty(skel);
-    }
-    showTypeHints();
-    onEdit();
-  }
-
-  async function loadSourceTypes() {
-    try {
-      const { data } = await api('GET', '/config/source-types');
-      sourceTypes = (data && data.source_types) || [];
-      const sel = $('f-source_type');
-      for (const s of sourceTypes) sel.append(el('option', { value: s.type, text: s.display_name ? s.display_name + ' (' + s.type + ')' : s.type }));
-    } catch (e) {
-      toast('error', 'Could not load the source types: ' + e.message);
-    }
-  }
-
-  async function loadDomains() {
-    try {
-      const { data } = await api('GET', '/domains');
-      const dl = clear($('domain-list'));
-      for (const d of (data && data.domains) || []) dl.append(el('option', { value: d.name, label: d.display_name || d.name }));
-    } catch (e) { /* the domain list is only a convenience */ }
-  }
-
   // ---- selecting, saving, deleting ----
   function confirmDiscard() {
     return !dirty || window.confirm('Discard the unsaved changes to ' + current.path + '?');
@@ -462,20 +1024,23 @@
   async function select(p, opts = {}) {
     if (!opts.force && current && p === current.path && !dirty) return;
     if (!opts.force && !confirmDiscard()) return;
-    if (!tree.known.has(p) && !opts.force) {
+    const r = rows.get(p);
+    if (r && r.virtual && !opts.force) {
       showVirtual(p);
       return;
     }
     try {
       const { data, res } = await api('GET', '/config/nodes/' + encodePath(p));
+      apiUp();
       current = { path: p, node: data.node, resolved: data.resolved_ownership, etag: res.headers.get('ETag') };
       fill(current);
-      markCurrent(p);
       setHash(p);
+      await markCurrent(p);
     } catch (e) {
       if (e instanceof APIError && e.status === 404) {
         showVirtual(p);
       } else {
+        if (!(e instanceof APIError)) apiDown(e);
         toast('error', e.message);
       }
     }
@@ -502,21 +1067,15 @@
     try { return decodeURIComponent(location.hash.slice(1)); } catch (e) { return ''; }
   }
 
-  // conflictPaths finds the conflicting node paths in a 409 body.
-  function conflictPaths(body) {
-    for (const k of ['paths', 'conflicts', 'keys']) if (body && Array.isArray(body[k])) return body[k];
-    return [];
-  }
-
   // persist is POST /config/save; a 409 opens the conflict dialog.
-  async function persist() {
+  async function persist(mine) {
     try {
       const { data } = await api('POST', '/config/save');
       toast('success', (data && data.message) || 'Saved');
       return true;
     } catch (e) {
       if (e instanceof APIError && e.status === 409) {
-        showConflict(e);
+        showConflict(e, mine);
       } else {
         toast('error', 'Save failed: ' + e.message);
       }
@@ -524,10 +1083,60 @@
     }
   }
 
-  function showConflict(e) {
-    $('conflict-text').textContent = e.message;
-    const ul = clear($('conflict-paths'));
-    for (const p of conflictPaths(e.body)) ul.append(el('li', { text: p }));
+  // flatten lists an object's leaves as dotted names (lists and scalars
+  // are leaves).
+  function flatten(v, prefix, out) {
+    if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length) {
+      for (const [k, x] of Object.entries(v)) flatten(x, prefix ? prefix + '.' + k : k, out);
+    } else if (prefix) {
+      out.set(prefix, v === undefined || (v && typeof v === 'object' && !Array.isArray(v)) ? null : v);
+    }
+    return out;
+  }
+  const shown = (v) => (v === null || v === undefined || v === '' ? '(none)' : typeof v === 'string' ? v : JSON.stringify(v));
+
+  // showConflict lists, for each conflicting node, the fields whose value
+  // on disk differs from what this page loaded (409 "current").
+  function showConflict(e, mine) {
+    $('conflict-text').textContent = 'These nodes were changed in the catalog file since this page loaded them:';
+    const box = clear($('conflict-detail'));
+    const body = e.body || {};
+    const cur = body.current || {};
+    for (const p of body.paths || []) {
+      const sec = el('section', { class: 'conflict' }, el('h3', {}, el('code', { text: p })));
+      if (!(p in cur)) {
+        sec.append(el('p', { text: 'Its version on disk could not be read.' }));
+      } else if (cur[p] === null) {
+        sec.append(el('p', { text: 'It was deleted from the catalog file.' }));
+      } else {
+        const base = mine && mine.path === p ? mine.base : null;
+        const yours = mine && mine.path === p ? mine.body : {};
+        const a = flatten(base || {}, '', new Map());
+        const b = flatten(cur[p], '', new Map());
+        const names = [...new Set([...a.keys(), ...b.keys()])].filter((k) => canon(a.get(k) ?? null) !== canon(b.get(k) ?? null)).sort();
+        if (!base) {
+          sec.append(el('p', { text: 'Another writer changed it.' }));
+        } else if (names.length === 0) {
+          sec.append(el('p', { text: 'Its fields on disk equal what this page loaded (only its formatting changed).' }));
+        } else {
+          const table = el('table', { class: 'conflict-table' },
+            el('caption', { class: 'sr-only', text: 'Fields of ' + p + ' changed on disk' }),
+            el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'Field' }), el('th', { scope: 'col', text: 'Loaded (base)' }),
+              el('th', { scope: 'col', text: 'Yours' }), el('th', { scope: 'col', text: 'On disk now (theirs)' }))));
+          const tb = el('tbody');
+          for (const k of names) {
+            const top = k.split('.')[0];
+            const mineV = top in yours ? flatten(yours[top], top, new Map()).get(k) : a.get(k);
+            tb.append(el('tr', { dataset: { field: k } }, el('th', { scope: 'row' }, el('code', { text: k })),
+              el('td', { text: shown(a.get(k)) }), el('td', { text: top in yours ? shown(mineV) : '(unchanged)' }),
+              el('td', { text: shown(b.get(k)) })));
+          }
+          table.append(tb);
+          sec.append(table);
+        }
+      }
+      box.append(sec);
+    }
     $('conflict-dialog').showModal();
   }
 
@@ -544,6 +1153,7 @@
       return;
     }
     const p = current.path;
+    const mine = { path: p, base: current.node, body };
     $('save').disabled = true;
     try {
       const headers = current.etag ? { 'If-Match': current.etag } : {};
@@ -553,20 +1163,23 @@
       if (e instanceof APIError && e.status === 412) {
         toast('error', 'This node was changed since you opened it: ' + e.message, [{ label: 'Reload node', run: () => select(p, { force: true }) }]);
       } else {
+        if (!(e instanceof APIError)) apiDown(e);
         markServerErrors(e);
         toast('error', 'Not saved: ' + e.message);
       }
       return;
     }
     setDirty(false);
-    await persist();
+    const ok = await persist(mine);
     $('save').disabled = false;
-    const info = tree.known.get(p);
-    if (info) {
-      if ('display_name' in body) info.display_name = body.display_name || '';
-      if ('source_binding' in body) info.type = body.source_binding ? body.source_binding.type : '';
-      if ('status' in body) info.status = body.status || '';
-      refreshItem(p);
+    if (!ok) return;
+    const r = rows.get(p);
+    if (r) {
+      if ('display_name' in body) r.display_name = body.display_name || '';
+      if ('source_binding' in body) r.source_type = body.source_binding ? body.source_binding.type : null;
+      if ('status' in body) r.status = body.status || '';
+      const li = itemOf(p);
+      if (li && !li.querySelector(':scope > ul')) li.replaceWith(treeItem(p, Number(li.getAttribute('aria-level')), filter && filter.tree));
     }
     await select(p, { force: true });
   }
@@ -575,25 +1188,16 @@
   function markServerErrors(e) {
     if (!(e instanceof APIError) || !e.body || !Array.isArray(e.body.detail)) return;
     for (const d of e.body.detail) {
-      // loc may list the keys or spell a JSON path ("access_policy.blocked_patterns[1]").
       const loc = (d.loc || []).filter((x) => x !== 'body').flatMap((x) => String(x).split('.')).map((x) => x.replace(/\[\d+\]$/, ''));
       let f = null;
       if (loc[0] === 'ownership' && loc[1]) f = $('f-own-' + loc[1]);
       else if (loc[0] === 'source_binding') {
-        f = loc[1] === 'type' ? $('f-source_type') : loc[2] === 'query' && current.queryApart ? $('f-binding_query') : $('f-binding_config');
-      }
+        f = loc[1] === 'type' ? $('f-source_type') : loc[2] === 'query' ? $('f-binding_query') : $('f-cfg-' + loc[2]) || $('f-binding_config');
+      } else if (STRUCTS[loc[0]]) f = $('f-' + loc[0] + '-' + loc[1]) || $('f-' + loc[0] + '-other');
+      else if (loc[0] === 'tags') f = $('f-tags');
       else if (loc[0]) f = $('f-' + loc[0]);
       if (f) f.setAttribute('aria-invalid', 'true');
     }
-  }
-
-  function refreshItem(p) {
-    const li = tree.items.get(p);
-    if (!li) return;
-    const open = li.querySelector(':scope > .tree-row > .tree-toggle[aria-expanded="true"]');
-    const fresh = treeItem(p);
-    li.replaceWith(fresh);
-    if (open) toggle(p, true);
   }
 
   async function remove() {
@@ -608,10 +1212,15 @@
       return;
     }
     setDirty(false);
-    if (await persist()) toast('success', 'Deleted ' + p);
+    if (await persist(null)) toast('success', 'Deleted ' + p);
     current = null;
-    await reloadTree();
-    showVirtual(p);
+    rows.delete(p);
+    await loadTree();
+    $('node-form').hidden = true;
+    const box = clear($('empty'));
+    box.hidden = false;
+    box.append(el('p', {}, 'Deleted ', el('code', { text: p }), '.'));
+    history.replaceState(null, '', location.pathname);
   }
 
   // ---- create ----
@@ -641,8 +1250,8 @@
     }
     $('create-dialog').close();
     setDirty(false);
-    if (await persist()) toast('success', 'Created ' + p);
-    await reloadTree();
+    if (await persist(null)) toast('success', 'Created ' + p);
+    await loadTree();
     await select(p, { force: true });
   }
 
@@ -680,7 +1289,7 @@
     }
     const total = data && typeof data.total === 'number' ? data.total : results.length;
     if (results.length === 0) ul.append(el('li', { class: 'r-note', text: 'No match.' }));
-    else if (total > results.length) ul.append(el('li', { class: 'r-note', text: 'Showing ' + results.length + ' of ' + total + '; refine the search.' }));
+    else if (total > results.length) ul.append(el('li', { class: 'r-note', text: 'Showing ' + results.length + ' of ' + total + '; press Enter to filter the tree.' }));
     ul.hidden = false;
     $('search').setAttribute('aria-expanded', 'true');
   }
@@ -692,12 +1301,23 @@
       searchTimer = setTimeout(search, 200);
     });
     input.addEventListener('keydown', (ev) => {
-      if (ev.key === 'Escape') closeResults();
+      if (ev.key === 'Escape') {
+        closeResults();
+        if (filter) { input.value = ''; clearFilter(); }
+      }
       if (ev.key === 'ArrowDown') {
         const first = $('search-results').querySelector('button');
         if (first && !$('search-results').hidden) { ev.preventDefault(); first.focus(); }
       }
-      if (ev.key === 'Enter') { ev.preventDefault(); clearTimeout(searchTimer); search(); }
+      if (ev.key === 'Enter') {
+        ev.preventDefault();
+        clearTimeout(searchTimer);
+        searchSeq++;
+        closeResults();
+        const q = input.value.trim();
+        if (q.length >= 2) applyFilter(q);
+        else clearFilter();
+      }
     });
     $('search-results').addEventListener('keydown', (ev) => {
       const btns = [...$('search-results').querySelectorAll('button')];
@@ -709,16 +1329,7 @@
     document.addEventListener('click', (ev) => {
       if (!ev.target.closest('.search')) closeResults();
     });
-  }
-
-  // ---- reload ----
-  async function reloadTree() {
-    try {
-      await loadTree();
-    } catch (e) {
-      $('tree-count').textContent = 'Could not load the catalog.';
-      toast('error', 'Could not load the catalog: ' + e.message);
-    }
+    $('filter-clear').addEventListener('click', () => { $('search').value = ''; clearFilter(); });
   }
 
   // reloadFromFile re-reads the catalog file and drops this process's
@@ -734,7 +1345,8 @@
       return;
     }
     setDirty(false);
-    await reloadTree();
+    rows.clear();
+    await loadTree();
     if (current) await select(current.path, { force: true });
   }
 
@@ -742,9 +1354,13 @@
   function start() {
     buildForm();
     setupSearch();
+    treeEl().addEventListener('keydown', onTreeKey);
     $('new-node').addEventListener('click', () => openCreate());
     $('reload').addEventListener('click', () => reloadFromFile(true));
-    $('collapse-all').addEventListener('click', renderRoot);
+    $('collapse-all').addEventListener('click', () => {
+      for (const li of treeEl().querySelectorAll('[role=treeitem][aria-expanded="true"]')) collapse(li);
+      fixTabStop();
+    });
     $('create-form').addEventListener('submit', create);
     $('create-cancel').addEventListener('click', () => $('create-dialog').close());
     $('conflict-close').addEventListener('click', () => $('conflict-dialog').close());
@@ -754,7 +1370,7 @@
       const p = pathFromHash();
       if (p && (!current || p !== current.path)) select(p);
     });
-    Promise.all([loadSourceTypes(), loadDomains(), reloadTree()]).then(() => {
+    Promise.all([loadSourceTypes(), loadDomains()]).then(loadTree).then(() => {
       const p = pathFromHash();
       if (p) select(p, { force: true });
     });
