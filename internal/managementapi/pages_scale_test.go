@@ -1,0 +1,171 @@
+package managementapi_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/moniker-svc/moniker/internal/browsertest"
+	"github.com/moniker-svc/moniker/internal/catalog/gen"
+	"github.com/moniker-svc/moniker/internal/catalogedit"
+	"github.com/moniker-svc/moniker/internal/domains"
+	"github.com/moniker-svc/moniker/internal/fixtures"
+	"github.com/moniker-svc/moniker/internal/managementapi"
+	"github.com/moniker-svc/moniker/internal/models"
+	"github.com/moniker-svc/moniker/internal/requests"
+)
+
+// scaleNodes is the catalog size the pages must stay fast on.
+const scaleNodes = 100_000
+
+// bigEditor generates a scaleNodes catalog with internal/catalog/gen into
+// a temporary file and opens a catalog editor on it.
+func bigEditor(tb testing.TB) *catalogedit.Editor {
+	tb.Helper()
+	p := filepath.Join(tb.TempDir(), "catalog.yaml")
+	f, err := os.Create(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	if err := gen.Write(w, gen.Options{Nodes: scaleNodes, Seed: 1}); err != nil {
+		tb.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		tb.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	ed, err := catalogedit.Open(p, catalogedit.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if n := ed.View().Len(); n != scaleNodes {
+		tb.Fatalf("%d nodes, want %d", n, scaleNodes)
+	}
+	return ed
+}
+
+// serverClock sums the time the server spends on requests, by path.
+type serverClock struct {
+	h  http.Handler
+	mu sync.Mutex
+	by map[string]time.Duration
+	n  int
+}
+
+func (c *serverClock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	c.h.ServeHTTP(w, r)
+	d := time.Since(start)
+	c.mu.Lock()
+	c.by[r.URL.Path] += d
+	c.n++
+	c.mu.Unlock()
+}
+
+// take returns the time spent since the last take, in all and by path,
+// and the number of requests, and starts over.
+func (c *serverClock) take() (total time.Duration, by map[string]time.Duration, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, d := range c.by {
+		total += d
+	}
+	by, n = c.by, c.n
+	c.by, c.n = map[string]time.Duration{}, 0
+	return total, by, n
+}
+
+// TestPagesScale opens every management page in the browser against a
+// 100,000-node catalog (the f206ffd domains and models, the demo
+// requests) and checks the server time each page costs until it has
+// rendered its main content: under a second, all its requests included.
+// The page must stay responsive too.
+func TestPagesScale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates a 100,000-node catalog")
+	}
+	dir := t.TempDir()
+	ed := bigEditor(t)
+	dr, err := domains.Open(fixtures.CopyCompat(t, "f206ffd", "sample_domains.yaml", dir, "domains.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr, err := models.Open(fixtures.CopyCompat(t, "f206ffd", "sample_models.yaml", dir, "models.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wf, err := requests.Open(filepath.Join(dir, "requests.yaml"), requests.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo, err := os.ReadFile(fixtures.Compat(t, "f206ffd", "demo_requests.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wf.ImportScenario(context.Background(), demo, ""); err != nil {
+		t.Fatal(err)
+	}
+	clock := &serverClock{h: pagesMux(t, managementapi.Config{Catalog: ed, Domains: dr, Models: mr, Requests: wf}), by: map[string]time.Duration{}}
+	srv := httptest.NewServer(clock)
+	t.Cleanup(srv.Close)
+	node := ed.View().Nodes()[scaleNodes/2].Path
+
+	// Each page and what shows that it has rendered its main content;
+	// every page must also have stopped being busy.
+	const notBusy = `!document.querySelector('main [aria-busy="true"]')`
+	pages := []struct {
+		path, ready string
+	}{
+		{"/", `document.querySelectorAll('main .cards a').length > 0`},
+		{"/dashboard", `['chart-status', 'chart-requests', 'chart-domains'].every(id => ['ready', 'empty'].includes(document.getElementById(id).dataset.state))
+			&& document.querySelector('#total-nodes').textContent === '` + fmt.Sprint(scaleNodes) + `'`},
+		{"/config/ui", `document.querySelectorAll('#tree [role=treeitem]').length > 0`},
+		{"/config/ui#" + node, `document.querySelectorAll('#tree [role=treeitem]').length > 0 && document.getElementById('node-title').textContent.trim() !== ''`},
+		{"/requests/ui", `document.querySelector('#req-list[data-state="ready"] [data-id]')`},
+		{"/domains/ui", `document.querySelector('main tbody tr, main [role=treeitem]')`},
+		{"/models/ui", `document.querySelectorAll('#tree [role=treeitem]').length > 0`},
+		{"/models/ui#market.prices/mid", `document.querySelectorAll('#tree [role=treeitem]').length > 0 && document.querySelector('main h2, main h3') &&
+			Array.from(document.querySelectorAll('main')).some(m => m.textContent.includes('Mid Price'))`},
+	}
+	tab := browsertest.New(t)
+	var report []string
+	for _, p := range pages {
+		tab.Do(chromedp.Navigate("about:blank")) // a fresh load each time, also for a hash
+		clock.take()
+		tab.Do(chromedp.Navigate(srv.URL + p.path))
+		tab.WaitFor(p.ready + " && " + notBusy)
+		total, by, n := clock.take()
+		var parts []string
+		for path, d := range by {
+			parts = append(parts, fmt.Sprintf("%s %v", path, d.Round(time.Microsecond)))
+		}
+		sort.Strings(parts)
+		report = append(report, fmt.Sprintf("%-44s %9v server time in %2d requests", p.path, total.Round(10*time.Microsecond), n))
+		t.Logf("%s: %v server time in %d requests (%s)", p.path, total.Round(10*time.Microsecond), n, strings.Join(parts, ", "))
+		if total > time.Second {
+			t.Errorf("%s on %d nodes: %v of server time, want under 1s", p.path, scaleNodes, total)
+		}
+		if strings.HasPrefix(p.path, "/config/ui#") {
+			tab.Screenshot("config-ui-100k")
+		}
+		// Responsive: a task queued now runs promptly.
+		if ms := browsertest.Eval[float64](tab, `new Promise(r => { const t0 = performance.now(); setTimeout(() => r(performance.now() - t0), 0); })`); ms > 200 {
+			t.Errorf("%s: the page took %.0f ms to run a queued task", p.path, ms)
+		}
+	}
+	t.Logf("server time per page on %d nodes:\n%s", scaleNodes, strings.Join(report, "\n"))
+}
