@@ -625,7 +625,7 @@
     const q = $('f-binding_query');
     const msg = q.closest('#query-box').hidden ? '' : checkTemplate(q.value);
     setMsg(q, msg);
-    $('query-msg').classList.toggle('error', !!msg);
+    $('query-msg').textContent = msg;
     return msg;
   }
 
