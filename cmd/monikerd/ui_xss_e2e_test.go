@@ -24,10 +24,6 @@ import (
 // whose load handler runs. Any of them executing sets window.__xss.
 const xssMarkup = `<script>window.__xss=1</script><img src=x onerror="window.__xss=1">"><svg onload=window.__xss=1>`
 
-// xssText are substrings of xssMarkup a page shows when it renders the
-// data as text (one is enough: some views cut long values).
-var xssText = []string{"<script>window.__xss", `<img src=x onerror=`, "<svg onload="}
-
 // fieldKind says which hostile values a field gets, in order: the API may
 // refuse a value (a validated e-mail address or URL), and then the field
 // gets the next one.
@@ -151,14 +147,15 @@ type xssState struct {
 	Elements []string `json:"elements"`
 }
 
-// xssShown is true when a payload shows as text: in the page's text or in
-// a form field's value.
-var xssShown = func() string {
-	js, _ := json.Marshal(xssText)
+// xssShown is true when the text of the field labelled label shows
+// with its payload, as text: in the page's text or in a form field's
+// value (the pages show the item a deep link names in a form).
+func xssShown(label string) string {
+	js, _ := json.Marshal(label + " " + xssMarkup[:len("<script>window.__xss")])
 	return `(() => { const m = ` + string(js) + `;
-	const texts = [document.body.innerText].concat(Array.from(document.querySelectorAll('input, textarea, select')).map(e => e.value));
-	return texts.some(s => m.some(x => s.includes(x))); })()`
-}()
+	const texts = [document.body.innerText].concat(Array.from(document.querySelectorAll('input, textarea')).map(e => e.value));
+	return texts.some(s => s.includes(m)); })()`
+}
 
 func TestNoStoredXSS(t *testing.T) {
 	env := startUI(t)
@@ -291,16 +288,16 @@ func TestNoStoredXSS(t *testing.T) {
 
 	pages := []struct {
 		name, path string
-		shows      bool // the page shows one of the stored texts
+		shows      []string // labels of fields whose stored text the page shows
 	}{
-		{"landing", "/", false},
-		{"dashboard", "/dashboard", true}, // the recent request's requester
-		{"config", "/config/ui#" + node, true},
-		{"domains", "/domains/ui#" + domain, true},
-		{"models", "/models/ui#" + model, true},
-		{"requests", "/requests/ui#" + id, true},
-		{"ui", "/ui#" + node, true},
-		{"ui search", "/ui", true},
+		{"landing", "/", nil},
+		{"dashboard", "/dashboard", []string{"RNAME"}}, // the recent request's requester
+		{"config", "/config/ui#" + node, []string{"NODE", "DESC", "DEPR"}},
+		{"domains", "/domains/ui#" + domain, []string{"DN", "NOTES", "HC"}},
+		{"models", "/models/ui#" + model, []string{"MODEL", "F", "APN"}},
+		{"requests", "/requests/ui#" + id, []string{"RDN", "JUST", "RNAME", "COMMENT"}},
+		{"ui", "/ui#" + node, []string{"NODE", "DESC", "DEPR", "ADOPN"}},
+		{"ui search", "/ui", []string{"NODE"}},
 	}
 	for _, p := range pages {
 		t.Logf("step: %s (%s)", p.name, p.path)
@@ -310,8 +307,10 @@ func TestNoStoredXSS(t *testing.T) {
 		if p.name == "ui search" {
 			env.tab.Do(chromedp.SendKeys(chromedp.CSS(`#q`), "xss_node"), chromedp.Click(chromedp.CSS(`#search-form button[type=submit]`)))
 		}
-		if p.shows && !waitUntil(env.tab, xssShown, 15*time.Second) {
-			t.Errorf("%s: the stored text does not show (does the page open %s?)", p.name, p.path)
+		for _, label := range p.shows {
+			if !waitUntil(env.tab, xssShown(label), 15*time.Second) {
+				t.Errorf("%s: the stored %s text does not show (does the page open %s?)", p.name, label, p.path)
+			}
 		}
 		if p.name == "ui" { // the whole panel, after every section loaded
 			env.tab.WaitFor(`document.getElementById('ownership') && document.getElementById('example')`)
