@@ -35,7 +35,9 @@
   // editing is the domain the dialog edits ({name, etag, original}) or
   // null when it adds one; deleting is {name, etag}. loadSeq numbers the
   // list loads so that a slow answer never overwrites a newer one.
-  const state = { domains: [], loaded: false, filter: '', category: null, editing: null, deleting: null, opener: null, loadSeq: 0, editSeq: 0 };
+  const state = { domains: [], loaded: false, filter: '', category: null, editing: null, deleting: null, loadSeq: 0, editSeq: 0 };
+  // openers: the element each open dialog gives the focus back to.
+  const openers = new Map();
 
   const lower = (s) => String(s === null || s === undefined ? '' : s).toLowerCase();
   const cmp = (a, b) => {
@@ -187,6 +189,14 @@
 
   function closeDialog(d) {
     if (d.open) d.close();
+  }
+
+  // show opens the dialog d (unless it is open) and remembers where the
+  // focus goes back to when it closes.
+  function show(d, opener) {
+    if (d.open) return;
+    openers.set(d, opener || document.activeElement);
+    d.showModal();
   }
 
   function fieldError(key, msg) {
@@ -346,14 +356,13 @@
 
   function openAdd(opener) {
     state.editing = null;
-    state.opener = opener || document.activeElement;
     resetForm();
     $('domain-title').textContent = 'Add domain';
     $('domain-save').textContent = 'Create domain';
     $('df-name').disabled = false;
     fill({ color: DEFAULT_COLOR, confidentiality: 'internal', pii: false });
     $('domain-dialog').dataset.mode = 'add';
-    $('domain-dialog').showModal();
+    show($('domain-dialog'), opener);
     $('df-name').focus();
   }
 
@@ -365,7 +374,7 @@
 
   async function openEdit(name, opener) {
     const seq = ++state.editSeq;
-    state.opener = opener || document.activeElement;
+    const from = opener || document.activeElement;
     let got;
     try {
       got = await fetchDomain(name);
@@ -385,7 +394,7 @@
     dlg.dataset.mode = 'edit';
     dlg.dataset.name = name;
     if (nameFromHash() !== name) history.replaceState(null, '', '#' + encodeURIComponent(name));
-    if (!dlg.open) dlg.showModal();
+    show(dlg, from);
     $('df-display-name').focus();
   }
 
@@ -442,6 +451,7 @@
         $('domain-conflict-reload').hidden = true;
         return;
       }
+      list.append(el('li', { text: 'Could not read the current version: ' + err.message }));
     }
     $('domain-conflict-reload').hidden = false;
     $('domain-conflict-reload').focus();
@@ -507,7 +517,7 @@
   // Delete.
 
   async function openDelete(name, opener) {
-    state.opener = opener || document.activeElement;
+    const from = opener || document.activeElement;
     let got;
     try {
       got = await fetchDomain(name);
@@ -522,7 +532,7 @@
       : plural(got.count, 'catalog moniker references', 'catalog monikers reference') + ' domain ' + name + '.';
     $('delete-dialog').dataset.count = String(got.count);
     $('delete-error').hidden = true;
-    $('delete-dialog').showModal();
+    show($('delete-dialog'), from);
     $('delete-cancel').focus();
   }
 
@@ -532,10 +542,11 @@
     btn.disabled = true;
     try {
       await api('DELETE', domainURL(d.name), { headers: { 'If-Match': d.etag } });
-      state.opener = $('add-domain'); // the row's button goes away
       closeDialog($('delete-dialog'));
       toast('success', 'Domain ' + d.name + ' deleted.');
       await load();
+      // the row and its button are gone.
+      if (!document.activeElement || document.activeElement === document.body) $('add-domain').focus();
     } catch (e) {
       $('delete-error').textContent = e.status === 412 || e.status === 409
         ? 'Domain ' + d.name + ' changed since this dialog opened; nothing was deleted. Close and try again.'
@@ -586,9 +597,8 @@
   function wire() {
     $('add-domain').addEventListener('click', (e) => openAdd(e.currentTarget));
     $('reload').addEventListener('click', (e) => {
-      state.opener = e.currentTarget;
       $('reload-error').hidden = true;
-      $('reload-dialog').showModal();
+      show($('reload-dialog'), e.currentTarget);
       $('reload-cancel').focus();
     });
     $('retry').addEventListener('click', () => load());
@@ -618,17 +628,23 @@
     $('delete-cancel').addEventListener('click', () => closeDialog($('delete-dialog')));
     $('reload-cancel').addEventListener('click', () => closeDialog($('reload-dialog')));
     $('domain-conflict-reload').addEventListener('click', () => {
-      if (state.editing) openEdit(state.editing.name, state.opener);
+      if (state.editing) openEdit(state.editing.name, null);
     });
     for (const d of [$('domain-dialog'), $('delete-dialog'), $('reload-dialog')]) {
+      // The close event comes after the dialog closed: when it has been
+      // opened again meanwhile, it is not about the open one.
       d.addEventListener('close', () => {
+        if (d.open) return;
         if (d.id === 'domain-dialog') {
           state.editing = null;
           if (location.hash) history.replaceState(null, '', location.pathname + location.search);
         }
-        const o = state.opener;
-        state.opener = null;
-        if (o && o.isConnected && typeof o.focus === 'function') o.focus();
+        const o = openers.get(d);
+        openers.delete(d);
+        // the browser gives the focus back itself when it can; help only
+        // when the focus fell to the page (its opener was re-rendered).
+        const lost = !document.activeElement || document.activeElement === document.body;
+        if (lost && o && o.isConnected && typeof o.focus === 'function') o.focus();
       });
     }
     window.addEventListener('hashchange', openFromHash);
