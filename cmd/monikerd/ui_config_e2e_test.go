@@ -98,7 +98,7 @@ func TestConfigUI(t *testing.T) {
 	const node = "benchmarks.constituents"
 	tab.Do(chromedp.SendKeys(`#search`, "constituents"))
 	tab.WaitFor(`!document.getElementById('search-results').hidden`)
-	tab.Do(chromedp.Click(`//ul[@id="search-results"]//button[.//span[text()="`+node+` · path"]]`))
+	tab.Do(chromedp.Click(`//ul[@id="search-results"]//button[.//span[text()="` + node + ` · path"]]`))
 	tab.WaitFor(loaded(node))
 
 	step("edit the query template and save; /resolve shows it")
@@ -210,4 +210,3 @@ func TestConfigUI(t *testing.T) {
 func jsString(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`).Replace(s) + "'"
 }
-
