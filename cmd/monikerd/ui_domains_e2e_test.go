@@ -144,6 +144,10 @@ func TestDomainsUI(t *testing.T) {
 	if got, want := browsertest.Eval[string](tab, `document.getElementById('shown').textContent`), fmt.Sprintf("%d of %d domains", len(all), len(all)); got != want {
 		t.Errorf("count = %q, want %q", got, want)
 	}
+	// one request for the whole table: none per row.
+	if got := browsertest.Eval[[]string](tab, `performance.getEntriesByType('resource').filter((e) => e.initiatorType === 'fetch').map((e) => new URL(e.name).pathname)`); !slices.Equal(got, []string{"/domains"}) {
+		t.Errorf("requests on load = %v, want only /domains", got)
+	}
 	tab.Screenshot("domains-ui")
 
 	t.Log("step: text filter")
@@ -187,6 +191,9 @@ func TestDomainsUI(t *testing.T) {
 		window.fetch = (u, init) => {
 			init = init || {};
 			window.__sent.push({ method: init.method || 'GET', url: String(u), body: init.body || '', ifMatch: (init.headers || {})['If-Match'] || '' });
+			if (window.__failList && String(u) === '/domains') {
+				return Promise.resolve(new Response('{"detail": "list unavailable"}', { status: 503 }));
+			}
 			return f(u, init);
 		};
 		return true;
@@ -198,6 +205,42 @@ func TestDomainsUI(t *testing.T) {
 		all := browsertest.Eval[[]sent](tab, `window.__sent`)
 		return slices.DeleteFunc(all, func(s sent) bool { return s.Method == "GET" })
 	}
+
+	t.Log("step: reload from file; a failing list shows the error state")
+	browsertest.Eval[bool](tab, `window.__failList = true`)
+	tab.Do(
+		chromedp.Click(chromedp.CSS(`#reload`)),
+		chromedp.WaitVisible(chromedp.CSS(`#reload-dialog[open]`)),
+		chromedp.Click(chromedp.CSS(`#reload-confirm`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#reload-dialog[open]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#error`)),
+	)
+	if got := browsertest.Eval[string](tab, `document.getElementById('error-text').textContent`); !strings.Contains(got, "list unavailable") {
+		t.Errorf("error state = %q", got)
+	}
+	if w := writes(); len(w) != 1 || w[0].Method != "POST" || w[0].URL != "/domains/reload" {
+		t.Errorf("reload sent %+v, want one POST /domains/reload", w)
+	}
+	browsertest.Eval[bool](tab, `!(window.__failList = false)`)
+	tab.Do(chromedp.Click(chromedp.CSS(`#retry`)), chromedp.WaitNotVisible(chromedp.CSS(`#error`)))
+	waitRows(t, tab, everyone)
+
+	t.Log("step: the server's refusal names the field")
+	tab.Do(
+		chromedp.Click(chromedp.CSS(`#add-domain`)),
+		chromedp.WaitVisible(chromedp.CSS(`#domain-dialog[open] #df-name`)),
+		chromedp.SendKeys(chromedp.CSS(`#df-name`), "bad--name"), // "--" passes the page, not the server
+		chromedp.Click(chromedp.CSS(`#domain-save`)),
+		chromedp.WaitVisible(chromedp.CSS(`#df-name-error`)),
+	)
+	if got := browsertest.Eval[string](tab, `document.getElementById('domain-error').textContent`); !strings.Contains(got, "Name: ") || !strings.Contains(got, "--") {
+		t.Errorf("dialog error = %q, want the server's reason for the name", got)
+	}
+	if r := get(t, env.base+"/domains/bad--name"); r.status != 404 {
+		t.Errorf("GET /domains/bad--name: %d", r.status)
+	}
+	tab.Do(chromedp.KeyEvent(kb.Escape), chromedp.WaitNotPresent(chromedp.CSS(`#domain-dialog[open]`)))
+	waitFocus(tab, `#add-domain`)
 
 	t.Log("step: create through the dialog")
 	tab.Do(

@@ -266,7 +266,7 @@
     if (creating) {
       if (!v.name) errs.name = 'A name is required.';
       else if (v.name === 'ui') errs.name = '“ui” is reserved (GET /domains/ui is this page).';
-      else if (/[\s/@#?]/.test(v.name)) errs.name = 'One moniker path segment: no spaces, “/”, “@”, “#” or “?”.';
+      else if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v.name)) errs.name = 'One moniker path segment: a letter or digit, then letters, digits, “_”, “-” or “.”.';
     }
     if (v.id !== '' && !/^-?\d+$/.test(v.id)) errs.id = 'A whole number, or empty.';
     if (v.short_code.length > 7) errs.short_code = 'At most 7 characters.';
