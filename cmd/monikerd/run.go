@@ -417,7 +417,8 @@ func buildResolver(ctx context.Context, withReloadRoute bool, localStatus resolv
 	}
 	rc := resolverapi.Config{Snapshot: get, Audit: auditReader, Status: status, Log: log, Telemetry: tel,
 		DeprecationTelemetry: cfg.Deprecation.Enabled && cfg.Deprecation.DeprecationTelemetry,
-		ManagementPages:      !withReloadRoute} // the all target: management serves its pages here too
+		ManagementPages:      !withReloadRoute, // the all target: management serves its pages here too
+		ProjectName:          cfg.ProjectName}
 	if withReloadRoute {
 		rc.Reload = func(ctx context.Context) (int, string, error) {
 			err := rl.Reload(ctx, "http")

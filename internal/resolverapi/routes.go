@@ -38,7 +38,7 @@ func (s *Server) Routes() []httpapi.Route {
 		{Method: "GET", Pattern: "/cache/status", Doc: "/cache/status", Handler: notYet("GET /cache/status is not implemented yet")},
 		{Method: "POST", Pattern: "/cache/refresh/{path...}", Doc: "/cache/refresh/{path}", Handler: notYet("POST /cache/refresh is not implemented yet")},
 		{Method: "POST", Pattern: "/telemetry/access", Doc: "/telemetry/access", Handler: s.handleAccess()},
-		{Method: "GET", Pattern: "/ui", Doc: "/ui", Handler: s.handleUI(s.managementPages)},
+		{Method: "GET", Pattern: "/ui", Doc: "/ui", Handler: s.handleUI(s.project, s.managementPages)},
 	}
 	if s.reload != nil {
 		rs = append(rs, httpapi.Route{Method: "POST", Pattern: "/config/reload", Doc: "/config/reload", Handler: s.handleReload()})

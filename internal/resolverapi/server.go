@@ -36,6 +36,7 @@ type Server struct {
 
 	deprecationTelemetry bool
 	managementPages      bool
+	project              string
 
 	// hdr caches per-snapshot header values so the hot path allocates
 	// none for them.
@@ -72,6 +73,8 @@ type Config struct {
 	// ManagementPages says this process also serves the management pages
 	// (the all target): /ui's navigation links to them.
 	ManagementPages bool
+	// ProjectName brands /ui (config project_name); empty: "Moniker".
+	ProjectName string
 }
 
 // StatusWriter applies a lifecycle status change durably.
@@ -86,7 +89,7 @@ func New(c Config) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Server{snapshot: c.Snapshot, audit: c.Audit, reload: c.Reload, status: c.Status, log: log.With("component", "resolverapi"),
-		tel: c.Telemetry, deprecationTelemetry: c.DeprecationTelemetry, managementPages: c.ManagementPages}
+		tel: c.Telemetry, deprecationTelemetry: c.DeprecationTelemetry, managementPages: c.ManagementPages, project: c.ProjectName}
 }
 
 // begin takes the request's snapshot and stamps the catalog version header.

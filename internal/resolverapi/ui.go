@@ -37,7 +37,10 @@ type uiPage struct {
 // put into the page by the script with textContent and DOM nodes only. It
 // panics when the embedded files are malformed, which the package's tests
 // rule out.
-func newUIPage(withManagement bool) *uiPage {
+func newUIPage(project string, withManagement bool) *uiPage {
+	if project == "" {
+		project = "Moniker"
+	}
 	read := func(names ...string) string {
 		var b bytes.Buffer
 		for _, n := range names {
@@ -64,7 +67,8 @@ func newUIPage(withManagement bool) *uiPage {
 		CSS        template.CSS
 		JS         template.JS
 		Management bool
-	}{template.CSS(css), template.JS(js), withManagement}
+		Project    string
+	}{template.CSS(css), template.JS(js), withManagement, project}
 	if err := tmpl.Execute(&buf, data); err != nil {
 		panic(fmt.Sprintf("resolverapi: ui: %v", err))
 	}
@@ -88,10 +92,10 @@ func cspHash(s string) string {
 // handleUI serves GET /ui, the catalog browser (issue 6): a lazy tree
 // over /tree, search over /catalog/search, and a node panel from
 // /describe and /resolve. It calls resolver routes only, so it works on a
-// resolver alone; withManagement adds the management pages to its
-// navigation (the all target serves both).
-func (s *Server) handleUI(withManagement bool) http.Handler {
-	p := newUIPage(withManagement)
+// resolver alone; project brands it and withManagement adds the
+// management pages to its navigation (the all target serves both).
+func (s *Server) handleUI(project string, withManagement bool) http.Handler {
+	p := newUIPage(project, withManagement)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Type", "text/html; charset=utf-8")
