@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -271,15 +270,8 @@ func TestUIScale(t *testing.T) {
 	s := New(Config{Snapshot: func() *resolve.Snapshot { return snap }})
 	mux := http.NewServeMux()
 	httpapi.Register(mux, httpapi.NewMetrics(prometheus.NewRegistry()), s.Routes())
-	var mu sync.Mutex
-	served := map[string]time.Duration{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		mux.ServeHTTP(w, r)
-		mu.Lock()
-		served[r.URL.Path] += time.Since(start)
-		mu.Unlock()
-	}))
+	clock := browsertest.NewServerClock(mux)
+	srv := httptest.NewServer(clock)
 	t.Cleanup(srv.Close)
 
 	tab := browsertest.New(t)
@@ -289,9 +281,10 @@ func TestUIScale(t *testing.T) {
 	if n := browsertest.Eval[int](tab, `document.querySelectorAll('#tree [role=treeitem]').length`); n != len(roots) {
 		t.Errorf("%d tree items after opening, want the %d roots only", n, len(roots))
 	}
-	mu.Lock()
-	open := served["/ui"] + served["/tree"]
-	mu.Unlock()
+	open, served, _ := clock.Take()
+	if served["/ui"] == 0 || served["/tree"] == 0 {
+		t.Errorf("opening the page did not ask for /ui and /tree: %v", served)
+	}
 	t.Logf("%d roots; server time to open the page: %v", len(roots), open)
 	if open > time.Second {
 		t.Errorf("server time to open the page on 100,000 nodes: %v, want under 1s", open)
@@ -305,8 +298,8 @@ func TestUIScale(t *testing.T) {
 		t.Errorf("%d tree items after expanding %s, want %d roots + %d children", n, first, len(roots), kids)
 	}
 	// Responsive: a task queued now runs promptly.
-	if ms := browsertest.Eval[float64](tab, `new Promise(r => { const t0 = performance.now(); setTimeout(() => r(performance.now() - t0), 0); })`); ms > 200 {
-		t.Errorf("the page took %.0f ms to run a queued task", ms)
+	if d := tab.TaskDelay(); d > 200*time.Millisecond {
+		t.Errorf("the page took %v to run a queued task", d)
 	}
 	tab.Screenshot("resolver-ui-100k")
 }

@@ -138,5 +138,44 @@ const MK = (() => {
     return el('span', { class: 'badge s-' + s.replace(/[^a-z_]/g, ''), text: s.replace(/_/g, ' ') });
   }
 
-  return { el, svg, clear, safeURL, encodePath, api, APIError, detailText, toast, fmtTime, badge };
+  // treeFocus makes li its tree's single tab stop and focuses it (unless
+  // noFocus): the roving tabindex of a WAI-ARIA tree.
+  function treeFocus(tree, li, noFocus) {
+    if (!li) return;
+    for (const o of tree.querySelectorAll('[role="treeitem"][tabindex="0"]')) o.setAttribute('tabindex', '-1');
+    li.setAttribute('tabindex', '0');
+    if (!noFocus) li.focus();
+  }
+
+  // treeKeys handles the WAI-ARIA tree keys on a keydown of a focused
+  // treeitem: Up/Down move through items() (the visible items, in order),
+  // Home/End jump, Right expands a closed item or enters an open one, Left
+  // collapses an open item or goes to its parent, Enter/Space activate.
+  // h = {items, focus(li), expand(li), collapse(li), activate(li)}.
+  function treeKeys(ev, h) {
+    const li = ev.target.closest('[role="treeitem"]');
+    if (!li || ev.target !== li || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+    const items = h.items();
+    const i = items.indexOf(li);
+    const open = li.getAttribute('aria-expanded');
+    switch (ev.key) {
+      case 'ArrowDown': h.focus(items[i + 1]); break;
+      case 'ArrowUp': h.focus(items[i - 1]); break;
+      case 'Home': h.focus(items[0]); break;
+      case 'End': h.focus(items[items.length - 1]); break;
+      case 'ArrowRight':
+        if (open === 'false') h.expand(li);
+        else if (open === 'true') h.focus(li.querySelector(':scope > ul > [role="treeitem"]:not([hidden])'));
+        break;
+      case 'ArrowLeft':
+        if (open === 'true') h.collapse(li);
+        else h.focus(li.parentElement.closest('[role="treeitem"]'));
+        break;
+      case 'Enter': case ' ': h.activate(li); break;
+      default: return;
+    }
+    ev.preventDefault();
+  }
+
+  return { el, svg, clear, safeURL, encodePath, api, APIError, detailText, toast, fmtTime, badge, treeFocus, treeKeys };
 })();

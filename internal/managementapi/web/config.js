@@ -6,7 +6,7 @@
 // /config/nodes/{path} with If-Match), then persists the working copy
 // (POST /config/save); a 409 shows which fields changed on disk.
 (() => {
-  const { el, clear, api, APIError, encodePath, toast, badge } = MK;
+  const { el, clear, api, APIError, encodePath, toast, badge, treeFocus, treeKeys } = MK;
   const $ = (id) => document.getElementById(id);
 
   const SHOW = 300; // children rendered per "show more"
@@ -315,36 +315,10 @@
   }
 
   // focusItem makes li the tree's single tab stop and focuses it.
-  function focusItem(li) {
-    if (!li) return;
-    for (const o of treeEl().querySelectorAll('[role=treeitem][tabindex="0"]')) o.setAttribute('tabindex', '-1');
-    li.setAttribute('tabindex', '0');
-    li.focus();
-  }
+  function focusItem(li) { treeFocus(treeEl(), li); }
 
   function onTreeKey(ev) {
-    const li = ev.target.closest('[role=treeitem]');
-    if (!li || ev.target !== li) return;
-    const items = visibleItems();
-    const i = items.indexOf(li);
-    let handled = true;
-    switch (ev.key) {
-      case 'ArrowDown': focusItem(items[i + 1]); break;
-      case 'ArrowUp': focusItem(items[i - 1]); break;
-      case 'Home': focusItem(items[0]); break;
-      case 'End': focusItem(items[items.length - 1]); break;
-      case 'ArrowRight':
-        if (li.getAttribute('aria-expanded') === 'false') expand(li);
-        else if (li.getAttribute('aria-expanded') === 'true') focusItem(li.querySelector(':scope > ul > [role=treeitem]'));
-        break;
-      case 'ArrowLeft':
-        if (li.getAttribute('aria-expanded') === 'true') collapse(li);
-        else focusItem(li.parentElement.closest('[role=treeitem]'));
-        break;
-      case 'Enter': case ' ': select(li.dataset.path); break;
-      default: handled = false;
-    }
-    if (handled) ev.preventDefault();
+    treeKeys(ev, { items: visibleItems, focus: focusItem, expand, collapse, activate: (li) => select(li.dataset.path) });
   }
 
   function itemOf(p) {

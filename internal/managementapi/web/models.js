@@ -5,7 +5,7 @@
 // dialogs. Every server value reaches the page through MK.el (textContent,
 // attributes), never HTML parsing.
 (() => {
-  const { el, clear, api, APIError, encodePath, toast } = MK;
+  const { el, clear, api, APIError, encodePath, toast, treeFocus, treeKeys } = MK;
   const $ = (id) => document.getElementById(id);
   const tree = $('tree');
   const detail = $('detail');
@@ -71,12 +71,7 @@
   }
 
   // focusItem makes li the tree's single tab stop and focuses it.
-  function focusItem(li, noFocus) {
-    if (!li) return;
-    for (const o of tree.querySelectorAll('[role="treeitem"][tabindex="0"]')) o.setAttribute('tabindex', '-1');
-    li.setAttribute('tabindex', '0');
-    if (!noFocus) li.focus();
-  }
+  function focusItem(li, noFocus) { treeFocus(tree, li, noFocus); }
 
   // keepTabStop moves the tab stop to the first visible item when the
   // current one is hidden.
@@ -86,30 +81,11 @@
     focusItem(visibleItems()[0], true);
   }
 
-  tree.addEventListener('keydown', (ev) => {
-    const li = ev.target.closest('[role="treeitem"]');
-    if (!li || ev.altKey || ev.ctrlKey || ev.metaKey) return;
-    const items = visibleItems();
-    const i = items.indexOf(li);
-    let handled = true;
-    switch (ev.key) {
-      case 'ArrowDown': focusItem(items[i + 1]); break;
-      case 'ArrowUp': focusItem(items[i - 1]); break;
-      case 'Home': focusItem(items[0]); break;
-      case 'End': focusItem(items[items.length - 1]); break;
-      case 'ArrowRight':
-        if (li.getAttribute('aria-expanded') === 'false') setExpanded(li, true);
-        else if (li.getAttribute('aria-expanded') === 'true') focusItem(li.querySelector(':scope > ul > [role="treeitem"]:not([hidden])'));
-        break;
-      case 'ArrowLeft':
-        if (li.getAttribute('aria-expanded') === 'true') setExpanded(li, false);
-        else focusItem(li.parentElement.closest('[role="treeitem"]'));
-        break;
-      case 'Enter': case ' ': select(li.dataset.path, true); break;
-      default: handled = false;
-    }
-    if (handled) ev.preventDefault();
-  });
+  tree.addEventListener('keydown', (ev) => treeKeys(ev, {
+    items: visibleItems, focus: focusItem,
+    expand: (li) => setExpanded(li, true), collapse: (li) => setExpanded(li, false),
+    activate: (li) => select(li.dataset.path, true),
+  }));
 
   function markSelected(path) {
     for (const o of tree.querySelectorAll('[aria-selected="true"]')) o.setAttribute('aria-selected', 'false');

@@ -4,7 +4,7 @@
 // resolver alone. Server data reaches the page through textContent,
 // attribute setters and DOM nodes only (MK.el), never HTML parsing.
 (() => {
-  const { el, clear, api, encodePath, toast, badge } = MK;
+  const { el, clear, api, encodePath, toast, badge, treeFocus, treeKeys } = MK;
   const tree = document.getElementById('tree');
   const panel = document.getElementById('panel');
   const results = document.getElementById('results');
@@ -124,37 +124,11 @@
   }
 
   // focusItem makes li the tree's single tab stop and focuses it.
-  function focusItem(li) {
-    if (!li) return;
-    for (const o of tree.querySelectorAll('[role="treeitem"][tabindex="0"]')) o.setAttribute('tabindex', '-1');
-    li.setAttribute('tabindex', '0');
-    li.focus();
-  }
+  function focusItem(li) { treeFocus(tree, li); }
 
-  tree.addEventListener('keydown', (ev) => {
-    const li = ev.target.closest('[role="treeitem"]');
-    if (!li) return;
-    const items = visibleItems();
-    const i = items.indexOf(li);
-    let handled = true;
-    switch (ev.key) {
-      case 'ArrowDown': focusItem(items[i + 1]); break;
-      case 'ArrowUp': focusItem(items[i - 1]); break;
-      case 'Home': focusItem(items[0]); break;
-      case 'End': focusItem(items[items.length - 1]); break;
-      case 'ArrowRight':
-        if (li.getAttribute('aria-expanded') === 'false') expand(li);
-        else if (li.getAttribute('aria-expanded') === 'true') focusItem(li.querySelector(':scope > ul > [role="treeitem"]'));
-        break;
-      case 'ArrowLeft':
-        if (li.getAttribute('aria-expanded') === 'true') collapse(li);
-        else focusItem(li.parentElement.closest('[role="treeitem"]'));
-        break;
-      case 'Enter': case ' ': select(li.dataset.path); break;
-      default: handled = false;
-    }
-    if (handled) ev.preventDefault();
-  });
+  tree.addEventListener('keydown', (ev) => treeKeys(ev, {
+    items: visibleItems, focus: focusItem, expand, collapse, activate: (li) => select(li.dataset.path),
+  }));
 
   // markSelected reflects the selected path in the tree (when it is shown).
   function markSelected(path) {
