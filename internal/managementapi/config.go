@@ -97,9 +97,10 @@ func (s *Server) configList(idx *childIndex) func(*catalogedit.Editor, http.Resp
 		}
 		cat := ed.View()
 		var paths []string
+		var kids map[string][]string
 		children := r.URL.Query().Has("parent")
-		kids := idx.get(cat)
 		if children {
+			kids = idx.get(cat)
 			paths = kids[r.URL.Query().Get("parent")]
 			summary = true
 		} else {
