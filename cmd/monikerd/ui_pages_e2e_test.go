@@ -223,14 +223,58 @@ func checkChartsAccessible(t *testing.T, env *uiEnv) {
 func TestCatalogBrowserUI(t *testing.T) {
 	env := startUI(t)
 	resolver := start(t, "-target=resolver", "-config.file="+env.cfg)
-	for _, c := range []struct{ name, base, shot string }{
-		{"all", env.base, "ui"},
-		{"resolver", resolver, "ui-resolver"},
+	for _, c := range []struct {
+		name, base, shot string
+		management       bool
+	}{
+		{"all", env.base, "ui", true},
+		{"resolver", resolver, "ui-resolver", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			checkCatalogBrowser(t, env.tab, c.base)
+			checkCatalogDeepLink(t, env.tab, c.base, c.management)
 			env.tab.Screenshot(c.shot)
 		})
+	}
+}
+
+// checkCatalogDeepLink opens /ui#<a node three levels down>: the tree is
+// expanded down to it and it is selected. With the management pages in
+// the process (the all target) the panel links to the Config UI and lists
+// the business models whose patterns match; on a resolver alone neither.
+func checkCatalogDeepLink(t *testing.T, tab *browsertest.Tab, base string, management bool) {
+	const node = "fixed_income/govies/treasury"
+	tab.Do(chromedp.Navigate("about:blank"), chromedp.Navigate(base+"/ui#"+node))
+	tab.WaitFor(`document.querySelector('#tree [role=treeitem][data-path="` + node + `"][aria-selected="true"]') && document.getElementById('query')`)
+	for _, a := range []string{"fixed_income", "fixed_income/govies"} {
+		if got := browsertest.Eval[string](tab, `document.querySelector('#tree [data-path="`+a+`"]').getAttribute('aria-expanded')`); got != "true" {
+			t.Errorf("ancestor %s: aria-expanded %q, want true", a, got)
+		}
+	}
+	if !management {
+		if n := browsertest.Eval[int](tab, `document.querySelectorAll('#edit-link, #models').length`); n != 0 {
+			t.Errorf("a resolver alone links to management pages (%d elements)", n)
+		}
+		return
+	}
+	var models struct {
+		Models []struct {
+			DisplayName string `json:"display_name"`
+		} `json:"models"`
+	}
+	if err := json.Unmarshal(get(t, base+"/models/for-moniker/"+node).body, &models); err != nil || len(models.Models) == 0 {
+		t.Fatalf("GET /models/for-moniker/%s: %v (%d models)", node, err, len(models.Models))
+	}
+	tab.WaitFor(`document.querySelectorAll('#models .model-card').length === ` + fmt.Sprint(len(models.Models)))
+	cards := browsertest.Eval[[]string](tab, `Array.from(document.querySelectorAll('#models .model-card a')).map(a => a.textContent)`)
+	for i, m := range models.Models {
+		if i >= len(cards) || cards[i] != m.DisplayName {
+			t.Errorf("model cards %v, /models/for-moniker says %v", cards, models.Models)
+			break
+		}
+	}
+	if href := browsertest.Eval[string](tab, `document.getElementById('edit-link').getAttribute('href')`); href != "/config/ui#"+url.QueryEscape(node) {
+		t.Errorf("edit link %q", href)
 	}
 }
 

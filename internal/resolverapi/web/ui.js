@@ -58,6 +58,43 @@
     for (const n of nodes) ul.append(treeItem(n, parent, level));
   }
 
+  // The all target serves the management pages too: link to them.
+  const withManagement = document.getElementById('main').dataset.management === 'true';
+
+  // parentOf is the catalog's hierarchy rule: "/" splits levels; in a
+  // path with no "/", "." does.
+  function parentOf(p) {
+    let i = p.lastIndexOf('/');
+    if (i >= 0) return p.slice(0, i);
+    i = p.lastIndexOf('.');
+    return i >= 0 ? p.slice(0, i) : '';
+  }
+
+  function itemOf(path) {
+    for (const li of tree.querySelectorAll('[role="treeitem"]')) if (li.dataset.path === path) return li;
+    return null;
+  }
+
+  // reveal expands the tree down to path (fetching each level) and
+  // scrolls its item into view; a path whose ancestors are not all in the
+  // tree stays where it is.
+  async function reveal(path) {
+    await rootsLoaded;
+    const chain = [];
+    for (let p = parentOf(path); p !== ''; p = parentOf(p)) chain.unshift(p);
+    for (const a of chain) {
+      const li = itemOf(a);
+      if (!li) return;
+      await expand(li);
+    }
+    const li = itemOf(path);
+    if (li) {
+      markSelected(path);
+      treeFocus(tree, li, true);
+      li.scrollIntoView({ block: 'nearest' });
+    }
+  }
+
   async function loadRoots() {
     clear(tree);
     tree.setAttribute('aria-busy', 'true');
@@ -226,6 +263,30 @@
       return;
     }
     renderNode(path, desc.value.data || {}, res);
+    reveal(path);
+    if (withManagement) modelsSection(path, seq);
+  }
+
+  // modelsSection adds the business models whose patterns match path
+  // (management's /models/for-moniker; the all target only).
+  async function modelsSection(path, seq) {
+    let data;
+    try {
+      ({ data } = await api('GET', '/models/for-moniker/' + encodePath(path)));
+    } catch (e) {
+      return; // models are optional (models.enabled false answers 503)
+    }
+    const list = (data && data.models) || [];
+    if (seq !== selectSeq || list.length === 0) return;
+    const cards = el('ul', { class: 'model-cards' });
+    for (const m of list) {
+      cards.append(el('li', { class: 'model-card' },
+        el('a', { href: '/models/ui#' + encodeURIComponent(m.path), text: m.display_name || m.path }),
+        m.unit ? el('span', { class: 'badge', text: m.unit }) : null,
+        m.description ? el('p', { text: m.description }) : null,
+        m.formula ? el('code', { text: m.formula }) : null));
+    }
+    panel.append(el('div', { class: 'panel', id: 'models' }, el('h3', { text: 'Business models' }), cards));
   }
 
   function renderNode(path, d, res) {
@@ -239,7 +300,8 @@
     if (banner) panel.append(banner);
     panel.append(el('ul', { class: 'node-links', 'aria-label': 'JSON endpoints' },
       ['resolve', 'describe', 'lineage', 'metadata'].map((k) =>
-        el('li', null, el('a', { href: '/' + k + '/' + encodePath(path), text: '/' + k })))));
+        el('li', null, el('a', { href: '/' + k + '/' + encodePath(path), text: '/' + k }))),
+      withManagement ? el('li', null, el('a', { id: 'edit-link', href: '/config/ui#' + encodeURIComponent(path), text: 'Edit in Config UI' })) : null));
 
     const facts = el('dl', { class: 'kv' });
     const fact = (k, v) => { if (v) facts.append(el('dt', { text: k }), el('dd', { text: v })); };
@@ -350,6 +412,6 @@
     if (p) select(p);
   }
   window.addEventListener('hashchange', fromHash);
-  loadRoots();
+  const rootsLoaded = loadRoots();
   fromHash();
 })();
