@@ -436,6 +436,9 @@
       ? 'Domain ' + name + ' was changed by someone else after you opened it.'
       : 'The domains file changed on disk: ' + e.message + '.') + ' Your changes were not saved.';
     const list = clear($('domain-conflict-list'));
+    // The reload offer appears once the list of changes is complete.
+    $('domain-conflict-reload').hidden = true;
+    $('domain-conflict').setAttribute('aria-busy', 'true');
     $('domain-conflict').hidden = false;
     try {
       const { domain } = await fetchDomain(name);
@@ -448,11 +451,12 @@
     } catch (err) {
       if (err.status === 404) {
         list.append(el('li', { text: 'The domain has been deleted.' }));
-        $('domain-conflict-reload').hidden = true;
+        $('domain-conflict').removeAttribute('aria-busy');
         return;
       }
       list.append(el('li', { text: 'Could not read the current version: ' + err.message }));
     }
+    $('domain-conflict').removeAttribute('aria-busy');
     $('domain-conflict-reload').hidden = false;
     $('domain-conflict-reload').focus();
   }
