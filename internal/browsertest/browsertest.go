@@ -187,14 +187,30 @@ func Eval[T any](b *Tab, expr string) T {
 }
 
 // WaitFor polls a JavaScript expression until it is truthy, failing the
-// test after StepTimeout.
+// test after StepTimeout. A poll that loses its page to a navigation
+// (the document it ran in was replaced) starts again in the new one.
 func (b *Tab) WaitFor(expr string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, StepTimeout)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool]("!!("+expr+")")); err != nil {
+	for {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool]("!!("+expr+")"))
+		if err == nil {
+			return
+		}
+		if ctx.Err() == nil && contextLost(err) {
+			continue
+		}
 		b.t.Fatalf("browser: waiting for %s: %v", expr, err)
 	}
+}
+
+// contextLost reports whether err says the page's JavaScript context went
+// away under an evaluation: the document was replaced by a navigation.
+func contextLost(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Cannot find context with specified id") ||
+		strings.Contains(msg, "Execution context was destroyed")
 }
 
 // Screenshot saves a PNG of the whole page as
