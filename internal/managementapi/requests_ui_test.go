@@ -187,9 +187,7 @@ func uiCheckRefusals(t *testing.T, tab *browsertest.Tab) {
 		chromedp.KeyEvent(kb.Escape),
 		chromedp.WaitNotPresent(chromedp.CSS(`#review-dialog[open]`)),
 	)
-	if got := browsertest.Eval[string](tab, `document.activeElement.id`); got != "btn-reject" {
-		t.Errorf("focus after Escape is on %q, want btn-reject", got)
-	}
+	tab.WaitFor(`document.activeElement.id === 'btn-reject'`) // the focus goes back to the dialog's button
 	// the requester may not approve: the server's detail is toasted.
 	t.Log("step: self-approval")
 	tab.Do(

@@ -432,10 +432,16 @@
     $('new-form').addEventListener('submit', (ev) => { ev.preventDefault(); submitForm(); });
     $('review-form').addEventListener('submit', (ev) => { ev.preventDefault(); submitReview(); });
     for (const d of [$('new-dialog'), $('review-dialog')]) {
+      // The close event comes after the dialog has gone: ignore one that
+      // arrives once the dialog is open again, and give the focus back to
+      // the opener only when it fell to the page (not when the user has
+      // moved on to another field meanwhile).
       d.addEventListener('close', () => {
+        if (d.open) return;
         const o = state.opener;
         state.opener = null;
-        if (o && o.isConnected) o.focus();
+        const a = document.activeElement;
+        if (o && o.isConnected && (!a || a === document.body || d.contains(a))) o.focus();
       });
     }
     window.addEventListener('hashchange', () => {
