@@ -20,6 +20,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/catalogedit"
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/registry"
 	"github.com/moniker-svc/moniker/internal/resolve"
 )
 
@@ -495,11 +496,7 @@ func (s *Server) configError(w http.ResponseWriter, err error) {
 	)
 	switch {
 	case errors.As(err, &ve):
-		fields := make([]httpapi.FieldError, len(ve.Errs))
-		for i, f := range ve.Errs {
-			fields[i] = httpapi.FieldError{Type: "value_error", Loc: append([]string{"body"}, splitField(f.Field)...), Msg: f.Msg, Input: f.Input}
-		}
-		httpapi.WriteValidation(w, fields...)
+		writeFieldErrors(w, ve)
 	case errors.Is(err, catalogedit.ErrPrecondition):
 		httpapi.WriteDetail(w, http.StatusPreconditionFailed, httpapi.CodePrecondition, err.Error())
 	case errors.As(err, &ce):
@@ -513,6 +510,17 @@ func (s *Server) configError(w http.ResponseWriter, err error) {
 	default:
 		httpapi.WriteError(w, s.log, err)
 	}
+}
+
+// writeFieldErrors answers the invalid fields of a management write
+// (catalog node, domain, model): 422 in upstream's validation shape, each
+// field's JSON path in loc after "body".
+func writeFieldErrors(w http.ResponseWriter, ve *registry.ValidationError) {
+	fields := make([]httpapi.FieldError, len(ve.Errs))
+	for i, f := range ve.Errs {
+		fields[i] = httpapi.FieldError{Type: "value_error", Loc: append([]string{"body"}, splitField(f.Field)...), Msg: f.Msg, Input: f.Input}
+	}
+	httpapi.WriteValidation(w, fields...)
 }
 
 // splitField turns "a.b[2].c" into ["a", "b", "2", "c"].

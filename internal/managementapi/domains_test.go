@@ -146,6 +146,12 @@ func (e *regEnv) checkCovered(prefix string) {
 }
 
 // fieldLoc returns the loc of the first 422 entry, joined with ".".
+// fieldLoc is the loc a registry field error gives field
+// ("appears_in[0].moniker_pattern" -> "body.appears_in.0.moniker_pattern").
+func fieldLoc(field string) string {
+	return "body." + strings.NewReplacer("[", ".", "]", "").Replace(field)
+}
+
 func (r regResp) fieldLoc() string {
 	list, _ := r.body["detail"].([]any)
 	if len(list) == 0 {
@@ -238,8 +244,8 @@ func TestDomainRoutes(t *testing.T) {
 		{`{"name":"x","owner":"Team X"}`, "owner"},
 		{`{"name":"x","wiki_link":"javascript:alert(1)"}`, "wiki_link"},
 	} {
-		if r := e.do("POST", "/domains", "/domains", tc.body).want(t, 400, "invalid_request"); !strings.HasPrefix(r.detail(), tc.field+": ") {
-			t.Errorf("%s: detail %q does not name %s", tc.body, r.detail(), tc.field)
+		if r := e.do("POST", "/domains", "/domains", tc.body).want(t, 422, "validation_error"); r.fieldLoc() != fieldLoc(tc.field) {
+			t.Errorf("%s: loc %q does not name %s (%s)", tc.body, r.fieldLoc(), tc.field, r.raw)
 		}
 	}
 	e.do("POST", "/domains", "/domains", `{"name":"x","notes":"`+strings.Repeat("a", 1<<20)+`"}`).want(t, 413, "body_too_large")
@@ -251,8 +257,8 @@ func TestDomainRoutes(t *testing.T) {
 	}
 	e.do("PUT", "/domains/rates", "/domains/{name}", `{"notes":"x"}`, "If-Match", tag).want(t, 412, "precondition_failed")
 	e.do("PUT", "/domains/nope", "/domains/{name}", `{"notes":"x"}`).want(t, 404, "not_found")
-	e.do("PUT", "/domains/rates", "/domains/{name}", `{"name":"rates2"}`).want(t, 400, "invalid_request")
-	e.do("PUT", "/domains/rates", "/domains/{name}", `{"color":"#12345"}`).want(t, 400, "invalid_request")
+	e.do("PUT", "/domains/rates", "/domains/{name}", `{"name":"rates2"}`).want(t, 422, "validation_error")
+	e.do("PUT", "/domains/rates", "/domains/{name}", `{"color":"#12345"}`).want(t, 422, "validation_error")
 	e.do("PUT", "/domains/rates", "/domains/{name}", `{"notez":"x"}`).want(t, 422, "validation_error")
 	e.do("PUT", "/domains/rates", "/domains/{name}", `{"notes":"`+strings.Repeat("a", 1<<20)+`"}`).want(t, 413, "body_too_large")
 	// Another writer changed rates on disk: 409 naming it; after a fresh

@@ -98,8 +98,8 @@ func TestModelRoutes(t *testing.T) {
 		{`{"path":"x","ownership":{"methodology_owner":"Quant team"}}`, "ownership.methodology_owner"},
 		{`{"path":"x","data_type":""}`, "data_type"},
 	} {
-		if r := e.do("POST", "/models", "/models", tc.body).want(t, 400, "invalid_request"); !strings.HasPrefix(r.detail(), tc.field+": ") {
-			t.Errorf("%s: detail %q does not name %s", tc.body, r.detail(), tc.field)
+		if r := e.do("POST", "/models", "/models", tc.body).want(t, 422, "validation_error"); r.fieldLoc() != fieldLoc(tc.field) {
+			t.Errorf("%s: loc %q does not name %s (%s)", tc.body, r.fieldLoc(), tc.field, r.raw)
 		}
 	}
 	for _, tc := range []struct{ body, loc string }{
@@ -126,8 +126,8 @@ func TestModelRoutes(t *testing.T) {
 	}
 	e.do("PUT", "/models/market.prices/mid", "/models/{path}", `{"unit":"x"}`, "If-Match", tag).want(t, 412, "precondition_failed")
 	e.do("PUT", "/models/nope", "/models/{path}", `{"unit":"x"}`).want(t, 404, "not_found")
-	e.do("PUT", "/models/market.prices/mid", "/models/{path}", `{"path":"elsewhere"}`).want(t, 400, "invalid_request")
-	e.do("PUT", "/models/market.prices/mid", "/models/{path}", `{"wiki_link":"x"}`).want(t, 400, "invalid_request")
+	e.do("PUT", "/models/market.prices/mid", "/models/{path}", `{"path":"elsewhere"}`).want(t, 422, "validation_error")
+	e.do("PUT", "/models/market.prices/mid", "/models/{path}", `{"wiki_link":"x"}`).want(t, 422, "validation_error")
 	e.do("PUT", "/models/market.prices/mid", "/models/{path}", `{"units":"x"}`).want(t, 422, "validation_error")
 	e.do("PUT", "/models/market.prices/mid", "/models/{path}", `{"description":"`+strings.Repeat("a", 1<<20)+`"}`).want(t, 413, "body_too_large")
 	other, err := models.Open(e.models.Path())

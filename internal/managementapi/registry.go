@@ -116,12 +116,15 @@ type registryConflictJSON struct {
 	Conflicts []string `json:"conflicts"`
 }
 
-// registryError answers a domain or model registry error: validation 400
-// (the detail names each field), not found 404, exists or changed on disk
-// 409, If-Match mismatch 412.
+// registryError answers a domain or model registry error: invalid fields
+// 422 naming each (as /config does), not found 404, exists or changed on
+// disk 409, If-Match mismatch 412.
 func (s *Server) registryError(w http.ResponseWriter, err error, kind string) {
 	var conflict *store.ConflictError
+	var ve *registry.ValidationError
 	switch {
+	case errors.As(err, &ve):
+		writeFieldErrors(w, ve)
 	case errors.As(err, &conflict):
 		httpapi.WriteJSON(w, http.StatusConflict, registryConflictJSON{
 			Detail:    fmt.Sprintf("%s changed on disk since it was read (reload and retry): %s", kind, strings.Join(conflict.Keys, ", ")),
