@@ -231,6 +231,25 @@ func TestModelsUI(t *testing.T) {
 		t.Errorf("documentation link %q", href)
 	}
 
+	t.Log("step: a stale edit lists what changed meanwhile")
+	tab.Do(chromedp.Click(chromedp.CSS(`#edit-model`)), chromedp.WaitVisible(chromedp.CSS(`#model-dialog[open] #m-display-name`)))
+	if r := do(t, "PUT", env.base+"/models/"+path, `{"description":"changed elsewhere"}`); r.status != 200 {
+		t.Fatalf("PUT /models/%s: %d %s", path, r.status, r.body)
+	}
+	muiSet(tab, `#m-display-name`, "PV01 stale")
+	tab.Do(chromedp.Click(chromedp.CSS(`#model-submit`)))
+	tab.WaitFor(`!document.getElementById('model-conflict').hidden && !document.getElementById('model-reload').hidden`)
+	if got := browsertest.Eval[string](tab, `document.getElementById('model-conflict-list').textContent`); !strings.Contains(got, "description") || !strings.Contains(got, "changed elsewhere") {
+		t.Errorf("conflict list %q does not show the description changed elsewhere", got)
+	}
+	if got := field(t, get(t, env.base+"/models/"+path).json(t), "model.display_name"); got != "PV01 edited" {
+		t.Errorf("display_name = %v after a refused stale edit", got)
+	}
+	tab.Do(chromedp.Click(chromedp.CSS(`#model-reload`)))
+	tab.WaitFor(`document.getElementById('model-dialog').open && document.getElementById('m-description').value === 'changed elsewhere'`)
+	tab.Do(chromedp.Click(chromedp.CSS(`#model-cancel`)))
+	tab.WaitFor(`!document.getElementById('model-dialog').open`)
+
 	t.Log("step: delete")
 	tab.Do(chromedp.Click(chromedp.CSS(`#delete-model`)), chromedp.WaitVisible(chromedp.CSS(`#delete-dialog[open]`)),
 		chromedp.Click(chromedp.CSS(`#delete-confirm`)))

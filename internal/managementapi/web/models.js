@@ -563,10 +563,7 @@
       }
     } catch (e) {
       if (e instanceof APIError && (e.status === 409 || e.status === 412)) {
-        $('model-conflict-text').textContent = (e.status === 412
-          ? 'This model changed since you opened it: ' : '') + e.message + ' ';
-        $('model-conflict').hidden = false;
-        $('model-reload').focus();
+        await showConflict(e);
       } else {
         showErrors(e);
       }
@@ -574,6 +571,31 @@
       submit.disabled = false;
     }
   });
+
+  // showConflict explains a refused edit and lists, field by field, what
+  // changed since the dialog opened (the model as it is now against the
+  // one the dialog was opened on). The reload offer comes last.
+  async function showConflict(e) {
+    $('model-conflict-text').textContent = (e.status === 412
+      ? 'This model changed since you opened it; your changes were not saved: ' : '') + e.message + ' ';
+    const list = clear($('model-conflict-list'));
+    $('model-reload').hidden = true;
+    $('model-conflict').hidden = false;
+    if (state.editing && state.model) {
+      try {
+        const { data } = await api('GET', modelURL(state.editing));
+        const was = normal(state.model), now = normal((data && data.model) || {});
+        for (const k of Object.keys(now)) {
+          const a = JSON.stringify(was[k]), b = JSON.stringify(now[k]);
+          if (a !== b) list.append(el('li', { text: k + ': ' + a + ' → ' + b }));
+        }
+      } catch (err) {
+        list.append(el('li', { text: err.status === 404 ? 'The model has been deleted.' : 'Could not read the current version: ' + err.message }));
+      }
+    }
+    $('model-reload').hidden = false;
+    $('model-reload').focus();
+  }
 
   // A conflict's reload: load the model as it is now and edit that (the
   // reader's changes are dropped), or show it (a create that exists).
