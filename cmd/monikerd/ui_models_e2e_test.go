@@ -231,6 +231,21 @@ func TestModelsUI(t *testing.T) {
 		t.Errorf("documentation link %q", href)
 	}
 
+	t.Log("step: aliases: a refused row is marked, a good one is saved")
+	tab.Do(chromedp.Click(chromedp.CSS(`#edit-model`)), chromedp.WaitVisible(chromedp.CSS(`#model-dialog[open] #m-display-name`)))
+	browsertest.Eval[bool](tab, `document.querySelectorAll('#model-dialog details').forEach((d) => { d.open = true; }), true`)
+	tab.Do(chromedp.Click(chromedp.CSS(`#m-add-alias`)))
+	muiSet(tab, `#m-aliases li:last-child .alias-context`, "risk reports")
+	tab.Do(chromedp.Click(chromedp.CSS(`#model-submit`)))
+	tab.WaitFor(`document.querySelector('#m-aliases li:last-child .alias-name').getAttribute('aria-invalid') === 'true' && !document.getElementById('model-error').hidden`)
+	muiSet(tab, `#m-aliases li:last-child .alias-name`, "PV01-R")
+	tab.Do(chromedp.SetValue(`#m-aliases li:last-child .alias-type`, "abbreviation"), chromedp.Click(chromedp.CSS(`#model-submit`)))
+	tab.WaitFor(`!document.getElementById('model-dialog').open`)
+	m = get(t, env.base+"/models/"+path).json(t)
+	if field(t, m, "model.aliases.0.name") != "PV01-R" || field(t, m, "model.aliases.0.type") != "abbreviation" || field(t, m, "model.aliases.0.context") != "risk reports" {
+		t.Errorf("aliases after the edit: %v", field(t, m, "model.aliases"))
+	}
+
 	t.Log("step: a stale edit lists what changed meanwhile")
 	tab.Do(chromedp.Click(chromedp.CSS(`#edit-model`)), chromedp.WaitVisible(chromedp.CSS(`#model-dialog[open] #m-display-name`)))
 	if r := do(t, "PUT", env.base+"/models/"+path, `{"description":"changed elsewhere"}`); r.status != 200 {

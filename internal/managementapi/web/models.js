@@ -417,6 +417,42 @@
 
   $('m-add-link').addEventListener('click', () => linkRow(null).querySelector('input').focus());
 
+  // ALIAS_TYPES are the alias types the server accepts (models.AliasTypes).
+  const ALIAS_TYPES = ['abbreviation', 'common_name', 'system_name', 'legacy_name', 'vendor_name'];
+
+  // aliasRow adds an alias row (name, type, context) to the dialog.
+  function aliasRow(a) {
+    const id = 'm-alias-' + (++rowSeq);
+    const name = el('input', { id: id + '-name', class: 'alias-name', autocomplete: 'off' });
+    const type = el('select', { id: id + '-type', class: 'alias-type' }, ALIAS_TYPES.map((t) => el('option', { value: t, text: t.replace('_', ' ') })));
+    const context = el('input', { id: id + '-context', class: 'alias-context', autocomplete: 'off' });
+    name.value = (a && a.name) || '';
+    if (a && !ALIAS_TYPES.includes(a.type) && a.type) type.append(el('option', { value: a.type, text: a.type }));
+    type.value = (a && a.type) || 'common_name';
+    context.value = (a && a.context) || '';
+    const li = el('li', { class: 'link-row alias-row' },
+      el('div', {}, el('label', { for: name.id, text: 'Name' }), name),
+      el('div', {}, el('label', { for: type.id, text: 'Type' }), type),
+      el('div', {}, el('label', { for: context.id, text: 'Context' }), context),
+      el('button', { type: 'button', class: 'secondary small', text: 'Remove', 'aria-label': 'Remove this alias',
+        onclick: () => { const next = li.nextElementSibling || li.previousElementSibling; li.remove(); renumberAliases(); (next ? next.querySelector('input') : $('m-add-alias')).focus(); } }));
+    $('m-aliases').append(li);
+    renumberAliases();
+    return li;
+  }
+
+  // renumberAliases names each alias input for error messages
+  // (aliases[i].name).
+  function renumberAliases() {
+    Array.from($('m-aliases').children).forEach((li, i) => {
+      li.querySelector('.alias-name').dataset.field = 'aliases[' + i + '].name';
+      li.querySelector('.alias-type').dataset.field = 'aliases[' + i + '].type';
+      li.querySelector('.alias-context').dataset.field = 'aliases[' + i + '].context';
+    });
+  }
+
+  $('m-add-alias').addEventListener('click', () => aliasRow(null).querySelector('input').focus());
+
   // readForm returns the form as a model body (unset strings as null).
   function readForm() {
     const v = (id) => { const s = $(id).value.trim(); return s === '' ? null : s; };
@@ -435,6 +471,11 @@
     })).filter((l) => l.moniker_pattern !== '' || l.column_name !== null || l.notes !== null);
     body.semantic_tags = splitList($('m-semantic-tags').value);
     body.tags = Array.from(new Set(splitList($('m-tags').value))).sort();
+    body.aliases = Array.from($('m-aliases').children).map((li) => ({
+      name: li.querySelector('.alias-name').value.trim(),
+      type: li.querySelector('.alias-type').value,
+      context: li.querySelector('.alias-context').value.trim(),
+    })).filter((a) => a.name !== '' || a.context !== '');
     return body;
   }
 
@@ -452,6 +493,7 @@
     out.ownership = Object.values(own).some((x) => x !== null) ? own : null;
     out.appears_in = (m.appears_in || []).map((l) => ({ moniker_pattern: l.moniker_pattern, column_name: s(l.column_name), notes: s(l.notes) }));
     out.semantic_tags = m.semantic_tags || [];
+    out.aliases = (m.aliases || []).map((a) => ({ name: String(a.name || '').trim(), type: a.type, context: String(a.context || '').trim() }));
     out.tags = Array.from(new Set(m.tags || [])).sort();
     return out;
   }
@@ -468,7 +510,11 @@
     const fields = [];
     if (e instanceof APIError && e.body) {
       if (Array.isArray(e.body.detail)) {
-        for (const d of e.body.detail) if (Array.isArray(d.loc)) fields.push(d.loc.filter((x) => x !== 'body').join('.'));
+        // ["body", "appears_in", 0, "moniker_pattern"] -> "appears_in[0].moniker_pattern"
+        for (const d of e.body.detail) {
+          if (!Array.isArray(d.loc)) continue;
+          fields.push(d.loc.filter((x) => x !== 'body').reduce((s, x) => (/^\d+$/.test(String(x)) ? s + '[' + x + ']' : (s ? s + '.' : '') + x), ''));
+        }
       } else if (typeof e.body.detail === 'string' && e.status === 400) {
         for (const part of e.body.detail.split('; ')) {
           const i = part.indexOf(': ');
@@ -496,6 +542,7 @@
     form.reset();
     clearErrors();
     clear($('m-links'));
+    clear($('m-aliases'));
     state.editing = m ? m.path : '';
     state.opener = document.activeElement;
     $('model-title').textContent = m ? 'Edit model' : 'New model';
@@ -508,6 +555,7 @@
       const o = m.ownership || {};
       for (const [k, id] of OWNER) $(id).value = o[k] || '';
       for (const l of m.appears_in || []) linkRow(l);
+      for (const a of m.aliases || []) aliasRow(a);
       $('m-semantic-tags').value = (m.semantic_tags || []).join(', ');
       $('m-tags').value = (m.tags || []).join(', ');
     } else {
