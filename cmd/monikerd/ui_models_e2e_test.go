@@ -240,7 +240,7 @@ func TestModelsUI(t *testing.T) {
 	tab.WaitFor(`document.querySelector('#m-aliases li:last-child .alias-name').getAttribute('aria-invalid') === 'true' && !document.getElementById('model-error').hidden`)
 	muiSet(tab, `#m-aliases li:last-child .alias-name`, "PV01-R")
 	tab.Do(chromedp.SetValue(`#m-aliases li:last-child .alias-type`, "abbreviation"), chromedp.Click(chromedp.CSS(`#model-submit`)))
-	tab.WaitFor(`!document.getElementById('model-dialog').open`)
+	tab.WaitFor(`!document.getElementById('model-dialog').open && document.getElementById('detail').textContent.includes('PV01-R')`)
 	m = get(t, env.base+"/models/"+path).json(t)
 	if field(t, m, "model.aliases.0.name") != "PV01-R" || field(t, m, "model.aliases.0.type") != "abbreviation" || field(t, m, "model.aliases.0.context") != "risk reports" {
 		t.Errorf("aliases after the edit: %v", field(t, m, "model.aliases"))
