@@ -6,7 +6,6 @@ package main
 // be created from the data, and the payload must show as text.
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -308,7 +307,7 @@ func TestNoStoredXSS(t *testing.T) {
 			env.tab.Do(chromedp.SendKeys(chromedp.CSS(`#q`), "xss_node"), chromedp.Click(chromedp.CSS(`#search-form button[type=submit]`)))
 		}
 		for _, label := range p.shows {
-			if !waitUntil(env.tab, xssShown(label), 15*time.Second) {
+			if !env.tab.WaitUntil(xssShown(label), 30*time.Second) {
 				t.Errorf("%s: the stored %s text does not show (does the page open %s?)", p.name, label, p.path)
 			}
 		}
@@ -324,13 +323,4 @@ func TestNoStoredXSS(t *testing.T) {
 		}
 		env.tab.Screenshot("xss-" + strings.ReplaceAll(p.name, " ", "-"))
 	}
-}
-
-// waitUntil polls a JavaScript expression until it is truthy or d
-// passes, and reports which.
-func waitUntil(tab *browsertest.Tab, expr string, d time.Duration) bool {
-	ctx, cancel := context.WithTimeout(tab.Context(), d)
-	defer cancel()
-	_, err := chromedp.Run(ctx, chromedp.Poll[bool]("!!("+expr+")"))
-	return err == nil
 }

@@ -191,17 +191,27 @@ func Eval[T any](b *Tab, expr string) T {
 // (the document it ran in was replaced) starts again in the new one.
 func (b *Tab) WaitFor(expr string) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, StepTimeout)
+	if err := b.poll(expr, StepTimeout); err != nil {
+		b.t.Fatalf("browser: waiting for %s: %v", expr, err)
+	}
+}
+
+// WaitUntil polls a JavaScript expression until it is truthy or d has
+// passed, and reports which; for checks that report a failure themselves.
+func (b *Tab) WaitUntil(expr string, d time.Duration) bool {
+	return b.poll(expr, d) == nil
+}
+
+// poll polls expr until it is truthy, for at most d, starting again when
+// a navigation replaced the document it ran in.
+func (b *Tab) poll(expr string, d time.Duration) error {
+	ctx, cancel := context.WithTimeout(b.ctx, d)
 	defer cancel()
 	for {
 		_, err := chromedp.Run(ctx, chromedp.Poll[bool]("!!("+expr+")"))
-		if err == nil {
-			return
+		if err == nil || ctx.Err() != nil || !contextLost(err) {
+			return err
 		}
-		if ctx.Err() == nil && contextLost(err) {
-			continue
-		}
-		b.t.Fatalf("browser: waiting for %s: %v", expr, err)
 	}
 }
 
