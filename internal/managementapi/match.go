@@ -3,7 +3,6 @@ package managementapi
 import (
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/moniker-svc/moniker/internal/catalog"
@@ -56,16 +55,9 @@ func (s *Server) configMatches(ed *catalogedit.Editor, w http.ResponseWriter, r 
 		return
 	}
 	limit := matchDefaultLimit
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			httpapi.WriteValidation(w, httpapi.FieldError{Type: "int_parsing", Loc: []string{"query", "limit"},
-				Msg: "Input should be a valid integer", Input: v})
-			return
-		}
-		if n < 0 || n > matchMaxLimit {
-			httpapi.WriteValidation(w, httpapi.FieldError{Type: "range", Loc: []string{"query", "limit"},
-				Msg: "Input should be between 0 and " + strconv.Itoa(matchMaxLimit), Input: v})
+	if q.Get("limit") != "" {
+		n, ok := configQueryInt(w, r, "limit", 0, matchMaxLimit)
+		if !ok {
 			return
 		}
 		limit = n
