@@ -138,6 +138,28 @@ const MK = (() => {
     return el('span', { class: 'badge s-' + s.replace(/[^a-z_]/g, ''), text: s.replace(/_/g, ' ') });
   }
 
+  // openModal opens dialog d as a modal (unless it is open) and, when it
+  // closes, gives the focus back to opener (default: the element focused
+  // now) where the browser did not: only when the focus fell to the page
+  // or stayed in the dialog, never away from a field the user moved to.
+  // The close event comes after the dialog has gone, so one that arrives
+  // once d is open again is ignored.
+  const openers = new WeakMap();
+  function openModal(d, opener) {
+    if (d.open) return;
+    if (!openers.has(d)) {
+      d.addEventListener('close', () => {
+        if (d.open) return;
+        const o = openers.get(d);
+        openers.set(d, null);
+        const a = document.activeElement;
+        if (o && o.isConnected && typeof o.focus === 'function' && (!a || a === document.body || d.contains(a))) o.focus();
+      });
+    }
+    openers.set(d, opener || document.activeElement);
+    d.showModal();
+  }
+
   // treeFocus makes li its tree's single tab stop and focuses it (unless
   // noFocus): the roving tabindex of a WAI-ARIA tree.
   function treeFocus(tree, li, noFocus) {
@@ -177,5 +199,5 @@ const MK = (() => {
     ev.preventDefault();
   }
 
-  return { el, svg, clear, safeURL, encodePath, api, APIError, detailText, toast, fmtTime, badge, treeFocus, treeKeys };
+  return { el, svg, clear, safeURL, encodePath, api, APIError, detailText, toast, fmtTime, badge, openModal, treeFocus, treeKeys };
 })();

@@ -6,7 +6,7 @@
 // /config/nodes/{path} with If-Match), then persists the working copy
 // (POST /config/save); a 409 shows which fields changed on disk.
 (() => {
-  const { el, clear, api, APIError, encodePath, toast, badge, treeFocus, treeKeys } = MK;
+  const { el, clear, api, APIError, encodePath, toast, badge, openModal, treeFocus, treeKeys } = MK;
   const $ = (id) => document.getElementById(id);
 
   const SHOW = 300; // children rendered per "show more"
@@ -1111,7 +1111,7 @@
       }
       box.append(sec);
     }
-    $('conflict-dialog').showModal();
+    openModal($('conflict-dialog'));
   }
 
   async function save() {
@@ -1202,7 +1202,7 @@
     if (!confirmDiscard()) return;
     $('create-error').hidden = true;
     $('create-path').value = typeof prefill === 'string' ? prefill : (current ? current.path + '/' : '');
-    $('create-dialog').showModal();
+    openModal($('create-dialog'));
     $('create-path').focus();
   }
 

@@ -36,8 +36,6 @@
   // null when it adds one; deleting is {name, etag}. loadSeq numbers the
   // list loads so that a slow answer never overwrites a newer one.
   const state = { domains: [], loaded: false, filter: '', category: null, editing: null, deleting: null, loadSeq: 0, editSeq: 0 };
-  // openers: the element each open dialog gives the focus back to.
-  const openers = new Map();
 
   const lower = (s) => String(s === null || s === undefined ? '' : s).toLowerCase();
   const cmp = (a, b) => {
@@ -191,13 +189,9 @@
     if (d.open) d.close();
   }
 
-  // show opens the dialog d (unless it is open) and remembers where the
-  // focus goes back to when it closes.
-  function show(d, opener) {
-    if (d.open) return;
-    openers.set(d, opener || document.activeElement);
-    d.showModal();
-  }
+  // show opens the dialog d (unless it is open); the focus goes back to
+  // opener when it closes (MK.openModal).
+  const show = MK.openModal;
 
   function fieldError(key, msg) {
     const input = $(FIELD_INPUT[key]);
@@ -638,17 +632,9 @@
       // The close event comes after the dialog closed: when it has been
       // opened again meanwhile, it is not about the open one.
       d.addEventListener('close', () => {
-        if (d.open) return;
-        if (d.id === 'domain-dialog') {
-          state.editing = null;
-          if (location.hash) history.replaceState(null, '', location.pathname + location.search);
-        }
-        const o = openers.get(d);
-        openers.delete(d);
-        // the browser gives the focus back itself when it can; help only
-        // when the focus fell to the page (its opener was re-rendered).
-        const lost = !document.activeElement || document.activeElement === document.body;
-        if (lost && o && o.isConnected && typeof o.focus === 'function') o.focus();
+        if (d.open || d.id !== 'domain-dialog') return;
+        state.editing = null;
+        if (location.hash) history.replaceState(null, '', location.pathname + location.search);
       });
     }
     window.addEventListener('hashchange', openFromHash);

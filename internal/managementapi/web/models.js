@@ -5,7 +5,7 @@
 // dialogs. Every server value reaches the page through MK.el (textContent,
 // attributes), never HTML parsing.
 (() => {
-  const { el, clear, api, APIError, encodePath, toast, treeFocus, treeKeys } = MK;
+  const { el, clear, api, APIError, encodePath, toast, openModal, treeFocus, treeKeys } = MK;
   const $ = (id) => document.getElementById(id);
   const tree = $('tree');
   const detail = $('detail');
@@ -19,7 +19,7 @@
   // edit dialog); editing: the path the dialog edits ('' = a new model);
   // seq numbers the detail loads so that a slow answer never overwrites a
   // newer one; beforeFilter: the expanded paths when filtering started.
-  const state = { selected: '', model: null, etag: '', editing: '', seq: 0, nodes: new Map(), beforeFilter: null, opener: null };
+  const state = { selected: '', model: null, etag: '', editing: '', seq: 0, nodes: new Map(), beforeFilter: null };
 
   const pathFromHash = () => {
     try { return decodeURIComponent(location.hash.replace(/^#/, '')); } catch (e) { return ''; }
@@ -379,8 +379,7 @@
       el('div', {}, el('label', { for: pattern.id, text: 'Pattern' }), pattern, count),
       el('div', {}, el('label', { for: column.id, text: 'Column' }), column),
       el('div', {}, el('label', { for: notes.id, text: 'Notes' }), notes),
-      el('button', { type: 'button', class: 'secondary small remove-link', text: 'Remove', 'aria-label': 'Remove this pattern',
-        onclick: () => { const next = li.nextElementSibling || li.previousElementSibling; li.remove(); renumber(); (next ? next.querySelector('input') : $('m-add-link')).focus(); } }));
+      removeButton(() => li, 'Remove this pattern', renumber, 'm-add-link'));
     let timer = 0;
     let seq = 0;
     const preview = () => {
@@ -402,6 +401,22 @@
     renumber();
     preview();
     return li;
+  }
+
+  // removeButton is a row's Remove button: it drops the row (row()),
+  // renumbers the rows and moves the focus to a neighbouring row, else to
+  // the add button (id add).
+  function removeButton(row, label, renumberRows, add) {
+    return el('button', {
+      type: 'button', class: 'secondary small remove-link', text: 'Remove', 'aria-label': label,
+      onclick: () => {
+        const li = row();
+        const next = li.nextElementSibling || li.previousElementSibling;
+        li.remove();
+        renumberRows();
+        (next ? next.querySelector('input') : $(add)).focus();
+      },
+    });
   }
 
   // renumber names each row's inputs for error messages
@@ -434,8 +449,7 @@
       el('div', {}, el('label', { for: name.id, text: 'Name' }), name),
       el('div', {}, el('label', { for: type.id, text: 'Type' }), type),
       el('div', {}, el('label', { for: context.id, text: 'Context' }), context),
-      el('button', { type: 'button', class: 'secondary small', text: 'Remove', 'aria-label': 'Remove this alias',
-        onclick: () => { const next = li.nextElementSibling || li.previousElementSibling; li.remove(); renumberAliases(); (next ? next.querySelector('input') : $('m-add-alias')).focus(); } }));
+      removeButton(() => li, 'Remove this alias', renumberAliases, 'm-add-alias'));
     $('m-aliases').append(li);
     renumberAliases();
     return li;
@@ -544,7 +558,6 @@
     clear($('m-links'));
     clear($('m-aliases'));
     state.editing = m ? m.path : '';
-    state.opener = document.activeElement;
     $('model-title').textContent = m ? 'Edit model' : 'New model';
     $('model-submit').textContent = m ? 'Save' : 'Create';
     $('m-path').readOnly = !!m;
@@ -562,13 +575,12 @@
       $('m-path').value = newPath || '';
       linkRow(null);
     }
-    dialog.showModal();
+    openModal(dialog);
     (m ? $('m-display-name') : $('m-path')).focus();
   }
 
   function closeDialog(d) {
-    d.close();
-    if (state.opener && document.contains(state.opener)) state.opener.focus();
+    if (d.open) d.close(); // the focus goes back to the opener (MK.openModal)
   }
 
   form.addEventListener('submit', async (ev) => {
@@ -664,10 +676,9 @@
 
   function openDelete(path) {
     deleting = path;
-    state.opener = document.activeElement;
     $('delete-text').textContent = 'Delete the model ' + path + '? It is removed from models.yaml at once; catalog nodes are not affected.';
     $('delete-error').hidden = true;
-    delDialog.showModal();
+    openModal(delDialog);
     $('delete-cancel').focus();
   }
 

@@ -3,7 +3,7 @@
 // with its review actions and comments, and the submission form. Every
 // server value reaches the page through MK.el (textContent, attributes).
 (() => {
-  const { el, clear, api, toast, fmtTime, badge } = MK;
+  const { el, clear, api, toast, fmtTime, badge, openModal } = MK;
 
   const REFRESH_MS = 15000;
   // Tabs: "" is every request; draft and active only show when counted.
@@ -15,7 +15,7 @@
   // amending is the id of the request the form amends ('' = a new one).
   // listSeq and detailSeq number the loads, so that a slow answer never
   // overwrites a newer one.
-  const state = { status: '', selected: '', etag: '', pending: null, opener: null, amending: '', listSeq: 0, detailSeq: 0 };
+  const state = { status: '', selected: '', etag: '', pending: null, amending: '', listSeq: 0, detailSeq: 0 };
 
   const who = (p) => (p && (p.name || p.email)) || '';
   const idFromHash = () => decodeURIComponent(location.hash.replace(/^#/, ''));
@@ -229,7 +229,6 @@
   function openReview(action, opener) {
     const a = ACTIONS[action];
     state.pending = action;
-    state.opener = opener;
     $('review-title').textContent = a.title + ' ' + state.selected;
     $('review-text').textContent = a.text;
     $('review-label').textContent = a.required ? 'Reason (required)' : 'Note (optional)';
@@ -242,7 +241,7 @@
     $('review-error').hidden = true;
     $('review-confirm').textContent = a.verb;
     $('review-confirm').className = action === 'reject' ? 'danger' : '';
-    $('review-dialog').showModal();
+    openModal($('review-dialog'), opener);
     reason.focus();
   }
 
@@ -316,7 +315,6 @@
     form.reset();
     for (const e of form.querySelectorAll('[aria-invalid]')) e.removeAttribute('aria-invalid');
     state.amending = r ? r.request_id : '';
-    state.opener = opener;
     $('new-title').textContent = r ? 'Amend ' + r.request_id : 'New moniker request';
     $('new-submit').textContent = r ? 'Save and resubmit' : 'Submit request';
     $('nr-requester').hidden = !!r;
@@ -327,7 +325,7 @@
       $('nr-source-config').value = Object.keys(cfg).length ? JSON.stringify(cfg, null, 2) : '';
       $('nr-tags').value = (r.tags || []).join(', ');
     }
-    $('new-dialog').showModal();
+    openModal($('new-dialog'), opener);
     $('nr-path').focus();
   }
 
@@ -431,19 +429,6 @@
     $('review-cancel').addEventListener('click', () => closeDialog($('review-dialog')));
     $('new-form').addEventListener('submit', (ev) => { ev.preventDefault(); submitForm(); });
     $('review-form').addEventListener('submit', (ev) => { ev.preventDefault(); submitReview(); });
-    for (const d of [$('new-dialog'), $('review-dialog')]) {
-      // The close event comes after the dialog has gone: ignore one that
-      // arrives once the dialog is open again, and give the focus back to
-      // the opener only when it fell to the page (not when the user has
-      // moved on to another field meanwhile).
-      d.addEventListener('close', () => {
-        if (d.open) return;
-        const o = state.opener;
-        state.opener = null;
-        const a = document.activeElement;
-        if (o && o.isConnected && (!a || a === document.body || d.contains(a))) o.focus();
-      });
-    }
     window.addEventListener('hashchange', () => {
       const id = idFromHash();
       if (id && id !== state.selected) select(id, true);
