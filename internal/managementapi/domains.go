@@ -8,25 +8,6 @@ import (
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
-// domainRoutes is the /domains area (reference §4.2): the domain registry,
-// every change written through to domains.yaml at once. GET /domains/ui
-// is a page (pages.go); a domain cannot be called "ui".
-func (s *Server) domainRoutes() []httpapi.Route {
-	dom := func(h func(*domains.Registry, http.ResponseWriter, *http.Request)) http.Handler {
-		return needs(s.c.Domains, "Domain configuration", h)
-	}
-	return []httpapi.Route{
-		{Method: http.MethodGet, Pattern: "/domains", Doc: "/domains", Handler: dom(s.domainList)},
-		{Method: http.MethodGet, Pattern: "/domains/{$}", Handler: http.RedirectHandler("/domains", http.StatusTemporaryRedirect)},
-		{Method: http.MethodGet, Pattern: "/domains/{name}", Doc: "/domains/{name}", Handler: dom(s.domainGet)},
-		{Method: http.MethodPost, Pattern: "/domains", Doc: "/domains", Handler: dom(s.domainCreate)},
-		{Method: http.MethodPut, Pattern: "/domains/{name}", Doc: "/domains/{name}", Handler: dom(s.domainUpdate)},
-		{Method: http.MethodDelete, Pattern: "/domains/{name}", Doc: "/domains/{name}", Handler: dom(s.domainDelete)},
-		{Method: http.MethodPost, Pattern: "/domains/save", Doc: "/domains/save", Handler: dom(s.domainSave)},
-		{Method: http.MethodPost, Pattern: "/domains/reload", Doc: "/domains/reload", Handler: dom(s.domainReload)},
-	}
-}
-
 // domainJSON is a domain in API answers: always all 14 keys.
 type domainJSON struct {
 	Name            string `json:"name"`

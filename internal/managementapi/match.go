@@ -19,16 +19,6 @@ const (
 	matchMaxLimit = 1000
 )
 
-// matchRoutes is GET /config/matches: the catalog nodes a model pattern
-// (appears_in.moniker_pattern) matches, for the models page. It lives
-// under /config because it reads the catalog working copy, and so cannot
-// shadow a model path.
-func (s *Server) matchRoutes() []httpapi.Route {
-	return []httpapi.Route{
-		{Method: http.MethodGet, Pattern: "/config/matches", Doc: "/config/matches", Handler: s.withEditor(s.configMatches)},
-	}
-}
-
 // matchesJSON is the GET /config/matches answer.
 type matchesJSON struct {
 	Pattern   string   `json:"pattern"`

@@ -8,32 +8,6 @@ import (
 	"github.com/moniker-svc/moniker/internal/models"
 )
 
-// modelRoutes is the /models area (reference §5.4): the business-model
-// registry, every change written through to models.yaml at once.
-// GET /models/{path}/monikers and GET /models/{path} share one mux
-// pattern and split on the suffix; the paths that would be shadowed
-// ("ui", "tree", "for-moniker/...", ".../monikers") cannot be created.
-// GET /models/ui is a page (pages.go).
-func (s *Server) modelRoutes() []httpapi.Route {
-	mod := func(h func(*models.Registry, http.ResponseWriter, *http.Request)) http.Handler {
-		return needs(s.c.Models, "Model configuration", h)
-	}
-	get := mod(s.modelGet)
-	return []httpapi.Route{
-		{Method: http.MethodGet, Pattern: "/models", Doc: "/models", Handler: mod(s.modelList)},
-		{Method: http.MethodGet, Pattern: "/models/{$}", Handler: http.RedirectHandler("/models", http.StatusTemporaryRedirect)},
-		{Method: http.MethodGet, Pattern: "/models/tree", Doc: "/models/tree", Handler: mod(s.modelTree)},
-		{Method: http.MethodGet, Pattern: "/models/for-moniker/{path...}", Doc: "/models/for-moniker/{path}", Handler: mod(s.modelsForMoniker)},
-		{Method: http.MethodGet, Pattern: "/models/{path...}", Doc: "/models/{path}/monikers", Handler: get},
-		{Method: http.MethodGet, Pattern: "/models/{path...}", Doc: "/models/{path}", Handler: get},
-		{Method: http.MethodPost, Pattern: "/models", Doc: "/models", Handler: mod(s.modelCreate)},
-		{Method: http.MethodPut, Pattern: "/models/{path...}", Doc: "/models/{path}", Handler: mod(s.modelUpdate)},
-		{Method: http.MethodDelete, Pattern: "/models/{path...}", Doc: "/models/{path}", Handler: mod(s.modelDelete)},
-		{Method: http.MethodPost, Pattern: "/models/save", Doc: "/models/save", Handler: mod(s.modelSave)},
-		{Method: http.MethodPost, Pattern: "/models/reload", Doc: "/models/reload", Handler: mod(s.modelReload)},
-	}
-}
-
 func modelNotFound(w http.ResponseWriter, path string) {
 	httpapi.WriteDetail(w, http.StatusNotFound, httpapi.CodeNotFound, "Model not found: "+path)
 }

@@ -23,28 +23,6 @@ import (
 	"github.com/moniker-svc/moniker/internal/webui"
 )
 
-// pageRoutes is the pages area: the landing page, the dashboard and its
-// stats, and the HTML pages of the management UIs. The pages are
-// server-rendered once from the embedded web/ files (html/template, so
-// the project name is escaped); their scripts and styles are served from
-// assetPrefix and build everything else with DOM APIs from the JSON
-// routes. Every page and asset carries pageCSP: no inline scripts.
-func (s *Server) pageRoutes() []httpapi.Route {
-	ui := newPages(s.c.ProjectName, s.c.ResolverPages)
-	dc := &domainCounts{}
-	return []httpapi.Route{
-		{Method: http.MethodGet, Pattern: "/{$}", Doc: "/", Handler: ui.page("landing.html", "Home", "", nil)},
-		{Method: http.MethodGet, Pattern: "/dashboard", Doc: "/dashboard", Handler: ui.page("dashboard.html", "Dashboard", "dashboard", []string{"dashboard.js"})},
-		{Method: http.MethodGet, Pattern: "/dashboard/{$}", Handler: http.RedirectHandler("/dashboard", http.StatusMovedPermanently)},
-		{Method: http.MethodGet, Pattern: "/dashboard/api/stats", Doc: "/dashboard/api/stats", Handler: s.dashboardStats(dc)},
-		{Method: http.MethodGet, Pattern: "/config/ui", Doc: "/config/ui", Handler: ui.page("config.html", "Catalog Config", "config", []string{"config.js"})},
-		{Method: http.MethodGet, Pattern: "/domains/ui", Doc: "/domains/ui", Handler: ui.page("domains.html", "Domains", "domains", []string{"domains.js"})},
-		{Method: http.MethodGet, Pattern: "/models/ui", Doc: "/models/ui", Handler: ui.page("models.html", "Business Models", "models", []string{"models.js"})},
-		{Method: http.MethodGet, Pattern: "/requests/ui", Doc: "/requests/ui", Handler: ui.page("requests.html", "Review Queue", "requests", []string{"requests.js"})},
-		{Method: http.MethodGet, Pattern: assetPrefix + "{name}", Handler: ui.assetHandler()},
-	}
-}
-
 // assetPrefix is where the pages' scripts and styles are served (an
 // undocumented route, like /docs/<file>).
 const assetPrefix = "/static/management/"

@@ -12,40 +12,6 @@ import (
 	"github.com/moniker-svc/moniker/internal/requests"
 )
 
-// requestRoutes is the request workflow (reference §6.3), plus
-// request-changes, amend (PUT) and the demo scenario import. GET
-// /requests/ui is a page (pages.go).
-//
-// Identity: the actor of every transition is the authenticated principal
-// (httpapi.CallerFrom(ctx).Principal) when there is one, else the body's
-// actor/author field. Approval is refused (403) when either is the
-// requester.
-//
-// Status codes follow upstream where it defined them: submit answers 200
-// (not 201); approve, reject and request-changes of a request that is not
-// pending answer 400 "Request is not pending review (current status: X)";
-// amending an approved or rejected request answers 409. Bad JSON, a
-// missing or mistyped field and a field that fails validation answer 422
-// naming the field (upstream's shape); upstream's own 400s ("Path cannot
-// be empty", the domain guard, "Invalid status: X") keep their text.
-// GET /requests/{id} and every answer carrying one request send its ETag;
-// PUT, approve, reject and request-changes honour If-Match (412).
-func (s *Server) requestRoutes() []httpapi.Route {
-	return []httpapi.Route{
-		{Method: http.MethodPost, Pattern: "/requests", Doc: "/requests", Handler: s.reqHandler(s.handleRequestSubmit)},
-		{Method: http.MethodGet, Pattern: "/requests", Doc: "/requests", Handler: s.reqHandler(s.handleRequestList)},
-		{Method: http.MethodPost, Pattern: "/requests/save", Doc: "/requests/save", Handler: s.reqHandler(s.handleRequestSave)},
-		{Method: http.MethodPost, Pattern: "/requests/reload", Doc: "/requests/reload", Handler: s.reqHandler(s.handleRequestReload)},
-		{Method: http.MethodPost, Pattern: "/requests/import", Doc: "/requests/import", Handler: s.reqHandler(s.handleRequestImport)},
-		{Method: http.MethodGet, Pattern: "/requests/{id}", Doc: "/requests/{id}", Handler: s.reqHandler(s.handleRequestGet)},
-		{Method: http.MethodPut, Pattern: "/requests/{id}", Doc: "/requests/{id}", Handler: s.reqHandler(s.handleRequestAmend)},
-		{Method: http.MethodPost, Pattern: "/requests/{id}/approve", Doc: "/requests/{id}/approve", Handler: s.reqHandler(s.handleRequestReview(reqApprove))},
-		{Method: http.MethodPost, Pattern: "/requests/{id}/reject", Doc: "/requests/{id}/reject", Handler: s.reqHandler(s.handleRequestReview(reqReject))},
-		{Method: http.MethodPost, Pattern: "/requests/{id}/request-changes", Doc: "/requests/{id}/request-changes", Handler: s.reqHandler(s.handleRequestReview(reqRequestChanges))},
-		{Method: http.MethodPost, Pattern: "/requests/{id}/comment", Doc: "/requests/{id}/comment", Handler: s.reqHandler(s.handleRequestComment)},
-	}
-}
-
 // reqBodyLimit bounds every request-workflow body.
 const reqBodyLimit = 1 << 20
 

@@ -1,7 +1,7 @@
 // Package managementapi is the HTTP surface of the management (control)
 // plane: catalog, domain and model CRUD, the request workflow, the
-// dashboard and the pages. routes.go lists every area's routes; each area
-// keeps its route table and handlers in a file of its own.
+// dashboard and the pages. routes.go lists every route in one table; each
+// area keeps its handlers in a file of its own.
 package managementapi
 
 import (

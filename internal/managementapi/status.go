@@ -15,15 +15,6 @@ import (
 	"github.com/moniker-svc/moniker/internal/store"
 )
 
-// statusRoutes serve lifecycle status changes: the write a resolver's
-// PUT /catalog/{path}/status forwards here (management.url), so the change
-// is made once, durably, for every replica.
-func (s *Server) statusRoutes() []httpapi.Route {
-	return []httpapi.Route{
-		{Method: http.MethodPut, Pattern: "/config/status/{path...}", Doc: "/config/status/{path}", Handler: needs(s.c.Catalog, "Config UI", s.setStatus)},
-	}
-}
-
 // setStatus is PUT /config/status/{path}: applies a status change with
 // StatusWriter.
 func (s *Server) setStatus(ed *catalogedit.Editor, w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,269 @@
+package managementapi
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/moniker-svc/moniker/internal/catalog"
+	"github.com/moniker-svc/moniker/internal/catalogedit"
+	"github.com/moniker-svc/moniker/internal/httpapi"
+	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/resolve"
+)
+
+// ---- reads ----
+
+// configList is GET /config/nodes: every node of the working copy in
+// path order, `{"nodes": [...], "total": N}`; offset and limit (0 = all,
+// at most 50000) page it, summary=true gives light rows (HEAD). With
+// parent (summary rows only) it lists the direct children of that path
+// instead ("" = the top level), virtual ones included, each with its
+// child count: what the Config UI's tree opens with and expands on.
+func (s *Server) configList(idx *childIndex) func(*catalogedit.Editor, http.ResponseWriter, *http.Request) {
+	return func(ed *catalogedit.Editor, w http.ResponseWriter, r *http.Request) {
+		offset, ok := configQueryInt(w, r, "offset", 0, math.MaxInt32)
+		if !ok {
+			return
+		}
+		limit, ok := configQueryInt(w, r, "limit", 0, configMaxLimit)
+		if !ok {
+			return
+		}
+		summary := false
+		if v := r.URL.Query().Get("summary"); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				httpapi.WriteValidation(w, httpapi.FieldError{Type: "bool_parsing", Loc: []string{"query", "summary"},
+					Msg: "Input should be a valid boolean", Input: v})
+				return
+			}
+			summary = b
+		}
+		cat := ed.View()
+		var paths []string
+		var kids map[string][]string
+		children := r.URL.Query().Has("parent")
+		if children {
+			kids = idx.get(cat)
+			paths = kids[r.URL.Query().Get("parent")]
+			summary = true
+		} else {
+			paths, _ = cat.Page("", cat.Len(), "")
+		}
+		total := len(paths)
+		end := total
+		if limit > 0 {
+			end = min(total, offset+limit)
+		}
+		paths = paths[min(offset, end):end]
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		bw := bufio.NewWriterSize(w, 64<<10)
+		bw.WriteString(`{"nodes":[`)
+		for i, p := range paths {
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			n := cat.Get(p)
+			var v any
+			switch {
+			case children:
+				row := treeRow{ChildCount: len(kids[p])}
+				if n != nil {
+					row.nodeSummary = toNodeSummary(n)
+				} else {
+					row.nodeSummary = nodeSummary{Path: p, Tags: []string{}}
+					row.Virtual = true
+				}
+				v = row
+			case summary:
+				v = toNodeSummary(n)
+			default:
+				v = toNodeJSON(n)
+			}
+			b, err := json.Marshal(v)
+			if err != nil {
+				s.log.Error("encoding a node", "path", p, "err", err)
+				b = []byte("null")
+			}
+			bw.Write(b)
+		}
+		fmt.Fprintf(bw, `],"total":%d}`+"\n", total)
+		if err := bw.Flush(); err != nil {
+			s.log.Debug("writing /config/nodes", "err", err)
+		}
+	}
+}
+
+// treeRow is a GET /config/nodes?parent= row: a summary, or for a path
+// that is only the prefix of nodes a virtual row (path only).
+type treeRow struct {
+	nodeSummary
+	Virtual    bool `json:"virtual"`
+	ChildCount int  `json:"child_count"`
+}
+
+// childIndex caches the parent -> children paths of the working copy's
+// latest view (every ancestor of a node is listed under its own parent,
+// whether it is a node or not), children sorted case-insensitively. It is
+// rebuilt when the view changes: one pass over the nodes.
+type childIndex struct {
+	mu   sync.Mutex
+	cat  *catalog.Catalog
+	kids map[string][]string
+}
+
+func (x *childIndex) get(cat *catalog.Catalog) map[string][]string {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.cat == cat {
+		return x.kids
+	}
+	kids := make(map[string][]string)
+	listed := make(map[string]bool, cat.Len())
+	for _, n := range cat.Nodes() {
+		for child := n.Path; child != "" && !listed[child]; child = moniker.Parent(child) {
+			listed[child] = true
+			par := moniker.Parent(child)
+			kids[par] = append(kids[par], child)
+		}
+	}
+	for _, list := range kids {
+		slices.SortFunc(list, func(a, b string) int {
+			if c := strings.Compare(strings.ToLower(a), strings.ToLower(b)); c != 0 {
+				return c
+			}
+			return strings.Compare(a, b)
+		})
+	}
+	x.cat, x.kids = cat, kids
+	return kids
+}
+
+// configQueryInt reads an optional integer query parameter within
+// [lo, hi], answering 422 and false when it is malformed or out of range.
+func configQueryInt(w http.ResponseWriter, r *http.Request, name string, lo, hi int) (int, bool) {
+	raw := r.URL.Query().Get(name)
+	if raw == "" {
+		return lo, true
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil {
+		httpapi.WriteValidation(w, httpapi.FieldError{Type: "int_parsing", Loc: []string{"query", name},
+			Msg: "Input should be a valid integer", Input: raw})
+		return 0, false
+	}
+	if n < lo || n > hi {
+		httpapi.WriteValidation(w, httpapi.FieldError{Type: "range", Loc: []string{"query", name},
+			Msg: fmt.Sprintf("Input should be between %d and %d", lo, hi), Input: raw})
+		return 0, false
+	}
+	return n, true
+}
+
+// searchHit is one GET /config/search result.
+type searchHit struct {
+	Path        string `json:"path"`
+	Match       string `json:"match"`
+	DisplayName string `json:"display_name"`
+}
+
+// configSearch is GET /config/search?q= (reference §3.3): a
+// case-insensitive substring search of path, display name, description
+// and tags, the first of them that matches named in "match"; results in
+// path order, at most limit (default 50, at most 2000), with the total
+// before the cut. A q of fewer
+// than 2 characters finds nothing.
+func (s *Server) configSearch(ed *catalogedit.Editor, w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query().Get("q")
+	hits := []searchHit{}
+	if len([]rune(q)) < 2 {
+		httpapi.WriteJSON(w, http.StatusOK, struct {
+			Results []searchHit `json:"results"`
+			Total   int         `json:"total"`
+			Query   string      `json:"query"`
+		}{hits, 0, q})
+		return
+	}
+	limit, ok := configQueryInt(w, r, "limit", 0, configSearchLimit)
+	if !ok {
+		return
+	}
+	if limit == 0 {
+		limit = configSearchMax
+	}
+	cat := ed.View()
+	lq := strings.ToLower(q)
+	for _, n := range cat.Search(q, "", cat.Len()) {
+		hits = append(hits, searchHit{Path: n.Path, Match: matchKind(n, lq), DisplayName: n.EffectiveDisplayName()})
+	}
+	slices.SortFunc(hits, func(a, b searchHit) int { return strings.Compare(a.Path, b.Path) })
+	total := len(hits)
+	hits = hits[:min(total, limit)]
+	httpapi.WriteJSON(w, http.StatusOK, struct {
+		Results []searchHit `json:"results"`
+		Total   int         `json:"total"`
+		Query   string      `json:"query"`
+	}{hits, total, q})
+}
+
+// matchKind says which field of n contains lq (lower-cased), in upstream's
+// order: path, display_name, description, tag.
+func matchKind(n *moniker.Node, lq string) string {
+	has := func(s string) bool { return strings.Contains(strings.ToLower(s), lq) }
+	switch {
+	case has(n.Path):
+		return "path"
+	case has(n.EffectiveDisplayName()):
+		return "display_name"
+	case has(n.Description):
+		return "description"
+	}
+	return "tag"
+}
+
+// configGet is GET /config/nodes/{path}: the working copy's node, its
+// resolved ownership (inherited down the hierarchy, then the domain's
+// contacts) and its ETag.
+func (s *Server) configGet(ed *catalogedit.Editor, w http.ResponseWriter, r *http.Request) {
+	path := r.PathValue("path")
+	n, etag, ok := ed.Get(path)
+	if !ok {
+		httpapi.WriteDetail(w, http.StatusNotFound, httpapi.CodeNotFound, "Node not found: "+path)
+		return
+	}
+	w.Header().Set("ETag", `"`+etag+`"`)
+	httpapi.WriteJSON(w, http.StatusOK, struct {
+		Node              nodeJSON                        `json:"node"`
+		ResolvedOwnership httpapi.ResolvedOwnershipWithUI `json:"resolved_ownership"`
+	}{toNodeJSON(n), s.resolvedOwnership(ed, path)})
+}
+
+// resolvedOwnership resolves path's ownership in the working copy as the
+// resolver does (resolve.Snapshot.Ownership), over the node and its
+// ancestors only, so that it costs no more than the path's depth.
+func (s *Server) resolvedOwnership(ed *catalogedit.Editor, path string) httpapi.ResolvedOwnershipWithUI {
+	var nodes []*moniker.Node
+	add := func(p string) bool {
+		if n, _, ok := ed.Get(p); ok {
+			c := *n // catalog.New sets Index on what it indexes
+			nodes = append(nodes, &c)
+		}
+		return true
+	}
+	add(path)
+	moniker.Ancestors(path, add)
+	var doms resolve.Domains
+	if s.c.Domains != nil {
+		doms = s.c.Domains
+	}
+	o := resolve.NewSnapshot(catalog.New(nodes), doms, resolve.Options{}).Ownership(path)
+	return httpapi.NewResolvedOwnershipWithUI(&o)
+}
