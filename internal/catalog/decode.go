@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/source"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -663,7 +664,7 @@ func (d *decoder) binding(m, at *yaml.Node) *moniker.SourceBinding {
 		case "type":
 			hasType = true
 			t := strings.ToLower(d.text(vn, key))
-			if !moniker.ValidSourceType(t) {
+			if source.Lookup(t) == nil {
 				d.warnf(vn, "%s: unknown source type %q, using static", key, t)
 				t = "static"
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/source"
 )
 
 // comparable returns a copy of n without the fields that say where it
@@ -309,7 +310,8 @@ func (g nodeGen) node() *moniker.Node {
 		}
 	}
 	if g.maybe() {
-		b := &moniker.SourceBinding{Type: moniker.SourceTypes[g.r.IntN(len(moniker.SourceTypes))], ReadOnly: g.maybe()}
+		types := source.Names()
+		b := &moniker.SourceBinding{Type: types[g.r.IntN(len(types))], ReadOnly: g.maybe()}
 		if g.maybe() {
 			b.Config = g.freeMap(0)
 		}

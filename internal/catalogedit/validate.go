@@ -14,6 +14,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/query"
 	"github.com/moniker-svc/moniker/internal/registry"
+	"github.com/moniker-svc/moniker/internal/source"
 )
 
 // Fields are the node fields a Patch may set, by JSON/YAML key, in the
@@ -85,10 +86,6 @@ func checkTemplate(s string) string {
 	return ""
 }
 
-// templateKeys are the source_binding.config keys whose string values the
-// resolver renders as templates.
-var templateKeys = [...]string{"query", "table", "path_template", "file_pattern", "securities", "instruments"}
-
 // emailFields are the ownership fields that hold an e-mail address.
 var emailFields = [...]moniker.OwnerField{moniker.AccountableOwner, moniker.DataSpecialist, moniker.ADOP, moniker.ADS, moniker.ADAL}
 
@@ -149,24 +146,27 @@ func validate(old, n *moniker.Node) error {
 		if ob == nil {
 			ob = &moniker.SourceBinding{}
 		}
-		if (old.Binding == nil || b.Type != ob.Type) && !moniker.ValidSourceType(b.Type) {
-			add("source_binding.type", fmt.Sprintf("invalid source type %q (one of %s)", b.Type, strings.Join(moniker.SourceTypes[:], ", ")), b.Type)
-		}
-		for _, k := range templateKeys {
-			if s, ok := b.Config[k].(string); ok && ob.Config[k] != any(s) {
-				add("source_binding.config."+k, checkTemplate(s), s)
+		st := source.Lookup(b.Type)
+		if st == nil {
+			if old.Binding == nil || b.Type != ob.Type {
+				add("source_binding.type", fmt.Sprintf("invalid source type %q (one of %s)", b.Type, strings.Join(source.Names(), ", ")), b.Type)
 			}
-		}
-		if b.Type == "rest" {
-			if s, ok := b.Config["base_url"].(string); ok && ob.Config["base_url"] != any(s) {
-				add("source_binding.config.base_url", checkURL(s), s)
+		} else {
+			var before map[string]string
+			if ost := source.Lookup(ob.Type); ost != nil {
+				before = make(map[string]string)
+				for _, tv := range ost.Templates(ob.Config) {
+					before[tv.Key] = tv.Value
+				}
 			}
-			if qp, ok := b.Config["query_params"].(map[string]any); ok {
-				oqp, _ := ob.Config["query_params"].(map[string]any)
-				for _, k := range sortedKeys(qp) {
-					if s, ok := qp[k].(string); ok && oqp[k] != any(s) {
-						add("source_binding.config.query_params."+k, checkTemplate(s), s)
-					}
+			for _, tv := range st.Templates(b.Config) {
+				if prev, ok := before[tv.Key]; !ok || prev != tv.Value {
+					add("source_binding.config."+tv.Key, checkTemplate(tv.Value), tv.Value)
+				}
+			}
+			for _, f := range st.Config {
+				if s, ok := b.Config[f.Key].(string); ok && f.URL && ob.Config[f.Key] != any(s) {
+					add("source_binding.config."+f.Key, checkURL(s), s)
 				}
 			}
 		}

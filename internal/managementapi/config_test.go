@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +17,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/managementapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/query"
+	"github.com/moniker-svc/moniker/internal/source"
 )
 
 // The helpers of the /config handler tests are prefixed "cfg"; they run on
@@ -585,43 +585,11 @@ func testConfigSourceTypes(t *testing.T, cov map[string]bool) {
 			t.Errorf("%s has no config schema or hint", m["type"])
 		}
 	}
-	if !slices.Equal(types, moniker.SourceTypes[:]) {
+	if !slices.Equal(types, source.Names()) {
 		t.Errorf("types %v", types)
 	}
-	if n := len(r.body["placeholders"].([]any)); n != len(managementapi.TemplatePlaceholders()) {
+	if n := len(r.body["placeholders"].([]any)); n != len(query.Placeholders()) {
 		t.Errorf("%d placeholders", n)
-	}
-}
-
-// TestPlaceholders: every placeholder of the table is one the resolver
-// renders, and every simple placeholder internal/query knows is in the
-// table (read from query's source, so the two cannot drift).
-func TestPlaceholders(t *testing.T) {
-	var names []string
-	for _, p := range managementapi.TemplatePlaceholders() {
-		names = append(names, p.Name)
-		inst := strings.NewReplacer("[N]", "[0]", ":COL", ":col").Replace(p.Name)
-		tmpl := query.Compile(inst)
-		if len(tmpl.Unknown()) > 0 || len(tmpl.Placeholders()) != 1 {
-			t.Errorf("%s is not a placeholder of internal/query", p.Name)
-		}
-		if p.Description == "" || p.Example == "" || len(query.Compile(strings.NewReplacer("[N]", "[0]", ":COL", ":col").Replace(p.Example)).Placeholders()) == 0 {
-			t.Errorf("%s: no description or example", p.Name)
-		}
-	}
-	src, err := os.ReadFile(filepath.Join("..", "query", "template.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := strings.Index(string(src), "func simple(")
-	end := strings.Index(string(src)[start:], "\n}\n")
-	if start < 0 || end < 0 {
-		t.Fatal("func simple not found in internal/query/template.go")
-	}
-	for _, m := range regexp.MustCompile(`"([a-z_]+)"`).FindAllStringSubmatch(string(src)[start:start+end], -1) {
-		if !slices.Contains(names, "{"+m[1]+"}") {
-			t.Errorf("{%s} is missing from managementapi.TemplatePlaceholders", m[1])
-		}
 	}
 }
 

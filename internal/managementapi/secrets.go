@@ -5,7 +5,8 @@ import (
 	"math"
 	"reflect"
 	"slices"
-	"strings"
+
+	"github.com/moniker-svc/moniker/internal/source"
 )
 
 // ---- secrets ----
@@ -15,19 +16,6 @@ import (
 // in a write, it keeps the stored value.
 const secretMask = "********"
 
-// secretKey reports whether a config key names a secret (the resolver's
-// rule, resolve's secretKey).
-func secretKey(k string) bool {
-	k = strings.ToLower(k)
-	for _, s := range [...]string{"password", "passwd", "secret", "token", "credential", "private_key",
-		"api_key", "apikey", "api-key", "authorization", "cookie"} {
-		if strings.Contains(k, s) {
-			return true
-		}
-	}
-	return false
-}
-
 // maskSecrets returns v with the values of secret keys (at any depth)
 // replaced by secretMask; v itself when it has none.
 func maskSecrets(v any) any {
@@ -36,7 +24,7 @@ func maskSecrets(v any) any {
 		var out map[string]any
 		for k, e := range x {
 			m := e
-			if secretKey(k) && e != nil {
+			if source.SecretKey(k) && e != nil {
 				m = secretMask
 			} else {
 				m = maskSecrets(e)
@@ -82,7 +70,7 @@ func unmaskSecrets(v, old any, at string) (any, *secretError) {
 		om, _ := old.(map[string]any)
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			if s, ok := e.(string); ok && s == secretMask && secretKey(k) {
+			if s, ok := e.(string); ok && s == secretMask && source.SecretKey(k) {
 				prev, found := om[k]
 				if !found {
 					return nil, &secretError{at + "." + k, "the masked value " + secretMask + " stands for a stored secret, but none is stored here; send the value"}

@@ -32,25 +32,6 @@ func (s Status) Resolvable() bool {
 	return s != StatusDraft && s != StatusPendingReview && s != StatusArchived
 }
 
-// SourceTypes are the binding types the catalog accepts. Upstream's
-// f206ffd set plus HEAD's fred and yfinance, and the SQL engines DESIGN §6
-// adds adapters for.
-var SourceTypes = [...]string{
-	"snowflake", "oracle", "mssql", "rest", "static", "excel", "bloomberg",
-	"refinitiv", "opensearch", "composite", "derived", "fred", "yfinance",
-	"postgres", "mysql", "sqlite",
-}
-
-// ValidSourceType reports whether t (lower-case) is one of SourceTypes.
-func ValidSourceType(t string) bool {
-	for _, v := range SourceTypes {
-		if t == v {
-			return true
-		}
-	}
-	return false
-}
-
 // OwnerField names one ownership field. The order is the order of the
 // 18-key ownership object in resolve and describe responses.
 type OwnerField uint8

@@ -107,7 +107,7 @@ func TestSampleCatalogTemplates(t *testing.T) {
 			for _, v := range versions {
 				m := mustParse(t, b.node+"/"+strings.Join(segs, "/")+v)
 				sub, _ := moniker.SubPath(m.Path, b.node)
-				c := &Context{M: m, Segments: strings.Split(sub, "/"), Path: sub, Dialect: DialectFor(b.sourceType), Now: testNow}
+				c := &Context{M: m, Segments: strings.Split(sub, "/"), Path: sub, Dialect: dialectNamed(b.sourceType), Now: testNow}
 				out := tmpl.Render(c)
 				if left := Compile(out).Placeholders(); len(left) > 0 {
 					t.Errorf("%s %s %s with %s: %q left in %q", b.file, b.node, b.key, v, left, out)
@@ -147,7 +147,7 @@ func TestSampleCatalogGolden(t *testing.T) {
 		}
 		m := mustParse(t, tt.moniker)
 		sub, _ := moniker.SubPath(m.Path, b.node)
-		c := &Context{M: m, Segments: strings.Split(sub, "/"), Path: sub, Dialect: DialectFor(b.sourceType), Now: testNow}
+		c := &Context{M: m, Segments: strings.Split(sub, "/"), Path: sub, Dialect: dialectNamed(b.sourceType), Now: testNow}
 		if got := Compile(b.tmpl).Render(c); got != tt.want {
 			t.Errorf("%s:\n got %q\nwant %q", tt.moniker, got, tt.want)
 		}

@@ -3,15 +3,15 @@ package query
 import (
 	"math/bits"
 	"strconv"
-	"strings"
 	"time"
 )
 
 // Dialect is the date dialect a template is rendered with (reference §6.8).
 type Dialect uint8
 
-// Dialects. The zero value is Snowflake, the dialect of every source type
-// other than oracle, mssql and rest.
+// Dialects. The zero value is Snowflake. Each source type names its
+// dialect in internal/source; every type other than oracle, mssql and rest
+// has Snowflake's, as upstream did (quirk Q20).
 const (
 	Snowflake Dialect = iota
 	Oracle
@@ -22,22 +22,6 @@ const (
 // LatestHint is upstream's {version_date} for an @latest version in every
 // dialect, quotes included: latest data needs a catalog-defined subquery.
 const LatestHint = "'__LATEST__'"
-
-// DialectFor returns the dialect of a source type, case-insensitively.
-// Every type other than oracle, mssql and rest (static, excel, opensearch,
-// bloomberg, composite, postgres, unknown types, ...) gets Snowflake, as
-// upstream did (quirk Q20).
-func DialectFor(sourceType string) Dialect {
-	switch {
-	case strings.EqualFold(sourceType, "oracle"):
-		return Oracle
-	case strings.EqualFold(sourceType, "mssql"):
-		return MSSQL
-	case strings.EqualFold(sourceType, "rest"):
-		return REST
-	}
-	return Snowflake
-}
 
 // String returns the dialect's name: snowflake, oracle, mssql or rest.
 func (d Dialect) String() string {

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -8,45 +9,10 @@ import (
 // now is "today" of reference §6.8's sample table.
 var testNow = time.Date(2026, time.November, 27, 15, 4, 5, 0, time.UTC)
 
-func TestDialectFor(t *testing.T) {
-	tests := []struct {
-		sourceType string
-		want       Dialect
-	}{
-		{"snowflake", Snowflake},
-		{"Snowflake", Snowflake},
-		{"oracle", Oracle},
-		{"ORACLE", Oracle},
-		{"mssql", MSSQL},
-		{"MsSql", MSSQL},
-		{"rest", REST},
-		{"REST", REST},
-		// Q20: everything else is Snowflake.
-		{"static", Snowflake},
-		{"excel", Snowflake},
-		{"opensearch", Snowflake},
-		{"bloomberg", Snowflake},
-		{"refinitiv", Snowflake},
-		{"composite", Snowflake},
-		{"derived", Snowflake},
-		{"postgres", Snowflake},
-		{"", Snowflake},
-		{"oracle ", Snowflake},
-	}
-	for _, tt := range tests {
-		if got := DialectFor(tt.sourceType); got != tt.want {
-			t.Errorf("DialectFor(%q) = %v, want %v", tt.sourceType, got, tt.want)
-		}
-	}
-}
-
 func TestDialectString(t *testing.T) {
 	for d, want := range map[Dialect]string{Snowflake: "snowflake", Oracle: "oracle", MSSQL: "mssql", REST: "rest"} {
 		if got := d.String(); got != want {
 			t.Errorf("%d.String() = %q, want %q", d, got, want)
-		}
-		if DialectFor(want) != d {
-			t.Errorf("DialectFor(%q) != %v", want, d)
 		}
 	}
 }
@@ -184,4 +150,16 @@ func TestOracleHugeLookbackDoesNotOverflow(t *testing.T) {
 			t.Errorf("oracle %d%c = %q, want %q", tt.n, tt.unit, got, tt.want)
 		}
 	}
+}
+
+// dialectNamed returns the dialect whose String is name (any case), else
+// Snowflake: for tests that read a source type from a sample catalog
+// (internal/source maps types to dialects; it imports this package).
+func dialectNamed(name string) Dialect {
+	for _, d := range [...]Dialect{Oracle, MSSQL, REST} {
+		if strings.EqualFold(d.String(), name) {
+			return d
+		}
+	}
+	return Snowflake
 }

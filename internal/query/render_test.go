@@ -274,7 +274,7 @@ func TestRenderWorkedExample(t *testing.T) {
 		if !ok {
 			t.Fatalf("%s is not under the binding", m.Path)
 		}
-		c := &Context{M: m, Segments: strings.Split(sub, "/"), Path: sub, Dialect: DialectFor("snowflake"), Now: testNow}
+		c := &Context{M: m, Segments: strings.Split(sub, "/"), Path: sub, Dialect: Snowflake, Now: testNow}
 		if got := compiled.Render(c); got != tt.want {
 			t.Errorf("%s:\n got %q\nwant %q", tt.moniker, got, tt.want)
 		}

@@ -41,53 +41,6 @@ const (
 	kDateSQL
 )
 
-// simple maps the name of every simple placeholder to its kind.
-func simple(name string) kind {
-	switch name {
-	case "path":
-		return kPath
-	case "version":
-		return kVersion
-	case "version_date":
-		return kVersionDate
-	case "revision":
-		return kRevision
-	case "namespace":
-		return kNamespace
-	case "moniker":
-		return kMoniker
-	case "sub_resource":
-		return kSubResource
-	case "version_type":
-		return kVersionType
-	case "is_date":
-		return kIsDate
-	case "is_latest":
-		return kIsLatest
-	case "is_lookback", "is_tenor":
-		return kIsLookback
-	case "is_frequency":
-		return kIsFrequency
-	case "is_all":
-		return kIsAll
-	case "lookback_value", "tenor_value":
-		return kLookbackValue
-	case "lookback_unit", "tenor_unit":
-		return kLookbackUnit
-	case "frequency":
-		return kFrequency
-	case "current_date":
-		return kCurrentDate
-	case "lookback_start_sql":
-		return kLookbackStartSQL
-	case "date_value":
-		return kDateValue
-	case "date_sql":
-		return kDateSQL
-	}
-	return kLiteral
-}
-
 // part is one piece of a compiled template.
 type part struct {
 	kind kind

@@ -3,15 +3,14 @@ package requests
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"net/mail"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/query"
+	"github.com/moniker-svc/moniker/internal/source"
 )
 
 // Limits on what a request may carry (they bound the file and the pages).
@@ -204,8 +203,8 @@ func normalizeProposal(p Proposal) (Proposal, *fieldErrors) {
 		text(r.name, maxNameLen, r.key+"_name")
 	}
 	p.SourceBindingType = strings.ToLower(strings.TrimSpace(p.SourceBindingType))
-	if p.SourceBindingType != "" && !moniker.ValidSourceType(p.SourceBindingType) {
-		fe.add("not a source type; one of "+strings.Join(moniker.SourceTypes[:], ", "), p.SourceBindingType, "source_binding_type")
+	if p.SourceBindingType != "" && source.Lookup(p.SourceBindingType) == nil {
+		fe.add("not a source type; one of "+strings.Join(source.Names(), ", "), p.SourceBindingType, "source_binding_type")
 	}
 	if len(p.SourceBindingConfig) > 0 && p.SourceBindingType == "" {
 		fe.add("source_binding_config needs a source_binding_type", nil, "source_binding_config")
@@ -246,39 +245,27 @@ func normalizeProposal(p Proposal) (Proposal, *fieldErrors) {
 	return p, &fe
 }
 
-// templateKeys are the binding config keys whose string values the
-// resolver renders as query templates (the catalog editor checks the same
-// keys when the approved node is written).
-var templateKeys = [...]string{"query", "table", "path_template", "file_pattern", "securities", "instruments"}
-
 // checkBindingConfig checks what the catalog will check when the approved
 // node is written, so a request that passes submit can be approved: no
-// unknown placeholder in a template (the resolver would leave it in the
-// query unrendered), and for rest an absolute base_url and templated
-// query_params.
+// unknown placeholder in any value the type's resolution templates (the
+// resolver would leave it in the query unrendered), and absolute http(s)
+// URLs where the type's schema wants one (rest's base_url).
 func checkBindingConfig(fe *fieldErrors, typ string, cfg map[string]any) {
-	tmpl := func(v any, loc ...string) {
-		if s, ok := v.(string); ok {
-			if unknown := query.Compile(s).Unknown(); len(unknown) > 0 {
-				fe.add("unknown placeholder "+strings.Join(unknown, ", "), s, loc...)
+	st := source.Lookup(typ)
+	if st == nil {
+		return // the type itself is reported
+	}
+	for _, tv := range st.Templates(cfg) {
+		if unknown := query.Compile(tv.Value).Unknown(); len(unknown) > 0 {
+			fe.add("unknown placeholder "+strings.Join(unknown, ", "), tv.Value, append([]string{"source_binding_config"}, strings.Split(tv.Key, ".")...)...)
+		}
+	}
+	for _, f := range st.Config {
+		if v, ok := cfg[f.Key]; ok && f.URL {
+			s, _ := v.(string)
+			if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				fe.add("not an absolute http(s) URL", v, "source_binding_config", f.Key)
 			}
-		}
-	}
-	for _, k := range templateKeys {
-		tmpl(cfg[k], "source_binding_config", k)
-	}
-	if typ != "rest" {
-		return
-	}
-	if v, ok := cfg["base_url"]; ok {
-		s, _ := v.(string)
-		if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			fe.add("not an absolute http(s) URL", v, "source_binding_config", "base_url")
-		}
-	}
-	if qp, ok := cfg["query_params"].(map[string]any); ok {
-		for _, k := range slices.Sorted(maps.Keys(qp)) {
-			tmpl(qp[k], "source_binding_config", "query_params", k)
 		}
 	}
 }

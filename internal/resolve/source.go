@@ -2,10 +2,10 @@ package resolve
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/query"
+	"github.com/moniker-svc/moniker/internal/source"
 )
 
 // field is one key of a connection or params object, compiled once per
@@ -84,103 +84,45 @@ type compiledBinding struct {
 	policy *policy
 }
 
-// compileBinding prepares n's binding (reference §6.6).
+// compileBinding prepares n's binding (reference §6.6) as its source type
+// (internal/source) describes it.
 func compileBinding(n *moniker.Node) *compiledBinding {
 	b := n.Binding
 	cfg := b.Config
-	cb := &compiledBinding{node: n, dialect: query.DialectFor(b.Type), policy: compilePolicy(n.AccessPolicy)}
-	get := func(key string, def any) any {
-		if v, ok := cfg[key]; ok {
-			return v
-		}
-		return def
+	st := source.Lookup(b.Type)
+	if st == nil {
+		// The catalog accepts only registered types; a binding built in
+		// code with another type resolves like the pass-through types.
+		st = &source.Type{Name: b.Type, PassThrough: true, Query: source.Query{Key: "query", Table: true}}
 	}
-	conn := func(keys ...string) {
-		for _, k := range keys {
-			cb.conn = append(cb.conn, staticField(k, get(k, nil)))
-		}
-	}
-	connDefault := func(key string, def any) { cb.conn = append(cb.conn, staticField(key, get(key, def))) }
-	templ := func(key, def string) *query.Template {
-		if s, ok := cfg[key].(string); ok {
-			return query.Compile(s)
-		}
-		if def != "" {
-			return query.Compile(def)
-		}
-		return nil
-	}
-	sqlQuery := func() {
-		if cb.query = templ("query", ""); cb.query == nil {
-			if cb.query = templ("table", ""); cb.query != nil {
-				cb.selectFrom = true
-			}
-		}
-	}
-
-	switch b.Type {
-	case "snowflake":
-		conn("account", "warehouse", "database")
-		connDefault("schema", "PUBLIC")
-		conn("role")
-		sqlQuery()
-	case "oracle":
-		conn("dsn", "host", "port", "service_name")
-		sqlQuery()
-	case "mssql":
-		conn("server")
-		connDefault("port", 1433)
-		conn("database")
-		connDefault("driver", "ODBC Driver 18 for SQL Server")
-		sqlQuery()
-	case "rest":
-		conn("base_url")
-		connDefault("auth_type", "none")
-		cb.conn = append(cb.conn, staticField("headers", withoutSecrets(get("headers", map[string]any{}))))
-		cb.query = templ("path_template", "/{path}")
-		cb.params = append(cb.params, staticField("method", get("method", "GET")),
-			staticField("response_path", get("response_path", nil)))
-		if v, ok := cfg["query_params"]; ok {
-			cb.params = append(cb.params, templatedObject("query_params", v))
-		}
-	case "static":
-		connDefault("base_path", ".")
-		cb.query = templ("file_pattern", "{path}.json")
-		cb.params = append(cb.params, staticField("format", get("format", "json")),
-			staticField("encoding", get("encoding", "utf-8")))
-	case "excel":
-		connDefault("base_path", ".")
-		cb.query = templ("file_pattern", "{path}.xlsx")
-		cb.params = append(cb.params, staticField("sheet", get("sheet", nil)),
-			staticField("header_row", get("header_row", 1)))
-	case "bloomberg":
-		connDefault("host", "localhost")
-		connDefault("port", 8194)
-		connDefault("api_type", "blpapi")
-		cb.params = append(cb.params, staticField("fields", get("fields", []any{"PX_LAST"})),
-			templatedField("securities", get("securities", "{path}")))
-	case "refinitiv":
-		connDefault("api_type", "eikon")
-		cb.params = append(cb.params, staticField("fields", get("fields", []any{})),
-			templatedField("instruments", get("instruments", "{path}")))
-	case "opensearch":
-		connDefault("hosts", []any{})
-		conn("index")
-		cb.query = templ("query", "")
-	default:
-		// composite and derived (upstream's fallback branch), and the
-		// types upstream did not have (fred, yfinance, postgres, mysql,
-		// sqlite): every config key but query and table, string values
-		// templated, in sorted key order; the query is the templated
-		// query, else the templated table (not wrapped in SELECT).
+	cb := &compiledBinding{node: n, dialect: st.Dialect, policy: compilePolicy(n.AccessPolicy)}
+	if st.PassThrough {
+		// Every config key but the query's, string values templated, in
+		// sorted key order; secret keys are never returned.
 		for _, k := range sortedKeys(cfg) {
-			if k == "query" || k == "table" || secretKey(k) {
+			if k == "query" || k == "table" || source.SecretKey(k) {
 				continue
 			}
 			cb.conn = append(cb.conn, templatedField(k, cfg[k]))
 		}
-		if cb.query = templ("query", ""); cb.query == nil {
-			cb.query = templ("table", "")
+	}
+	for _, k := range st.Connection {
+		if f, ok := keyField(k, cfg); ok {
+			cb.conn = append(cb.conn, f)
+		}
+	}
+	for _, k := range st.Params {
+		if f, ok := keyField(k, cfg); ok {
+			cb.params = append(cb.params, f)
+		}
+	}
+	if q := st.Query; q.Key != "" {
+		if s, ok := cfg[q.Key].(string); ok {
+			cb.query = query.Compile(s)
+		} else if s, ok := cfg["table"].(string); ok && q.Table {
+			cb.query, cb.selectFrom = query.Compile(s), q.SelectFrom
+		} else if q.Default != "" {
+			cb.query = query.Compile(q.Default)
 		}
 	}
 	if !slices.ContainsFunc(cb.conn, func(f field) bool { return !f.isStatic() }) {
@@ -192,23 +134,31 @@ func compileBinding(n *moniker.Node) *compiledBinding {
 	return cb
 }
 
-// secretKey reports whether a config key of a fallback-shape binding, or a
-// REST header name, names a secret. Such keys are never returned (DESIGN
-// §7: no secret is ever returned), where upstream passed REST headers and
-// every composite/derived key through (Q-sec).
-func secretKey(k string) bool {
-	k = strings.ToLower(k)
-	for _, s := range [...]string{"password", "passwd", "secret", "token", "credential", "private_key",
-		"api_key", "apikey", "api-key", "authorization", "cookie"} {
-		if strings.Contains(k, s) {
-			return true
+// keyField returns the field of connection or params key k for config
+// cfg; false when k is only returned if set and cfg lacks it.
+func keyField(k source.Key, cfg map[string]any) (field, bool) {
+	v, ok := cfg[k.Name]
+	if !ok {
+		if k.OnlyIfSet {
+			return field{}, false
 		}
+		v = k.Default
 	}
-	return false
+	switch {
+	case k.DropSecrets:
+		v = withoutSecrets(v)
+	case k.Object:
+		return templatedObject(k.Name, v), true
+	case k.Templated:
+		return templatedField(k.Name, v), true
+	}
+	return staticField(k.Name, v), true
 }
 
-// withoutSecrets returns v without its secret keys (secretKey) when v is
-// a map; v itself when it has none or is not a map.
+// withoutSecrets returns v without its secret keys (source.SecretKey)
+// when v is a map; v itself when it has none or is not a map. Upstream
+// passed REST headers through (Q-sec); DESIGN §7: no secret is ever
+// returned.
 func withoutSecrets(v any) any {
 	m, ok := v.(map[string]any)
 	if !ok {
@@ -216,7 +166,7 @@ func withoutSecrets(v any) any {
 	}
 	var out map[string]any
 	for k := range m {
-		if secretKey(k) {
+		if source.SecretKey(k) {
 			out = make(map[string]any, len(m))
 			break
 		}
@@ -225,7 +175,7 @@ func withoutSecrets(v any) any {
 		return v
 	}
 	for k, x := range m {
-		if !secretKey(k) {
+		if !source.SecretKey(k) {
 			out[k] = x
 		}
 	}

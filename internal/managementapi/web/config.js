@@ -620,7 +620,12 @@
         { name: '{filter[' + i + ']:' + s.toUpperCase() + '}', description: 'Filter on ' + s.toUpperCase() + ' (ALL: no filter)', example: 'WHERE {filter[' + i + ']:' + s.toUpperCase() + '}', insert: '{filter[' + i + ']:' + s.toUpperCase() + '}' },
       ]));
     }
+    // Only the placeholders that apply to the selected type (SQL ones for
+    // SQL types), as /config/source-types says.
+    const st = sourceTypes.find((x) => x.type === $('f-source_type').value);
+    const applies = st && st.placeholders ? new Set(st.placeholders) : null;
     for (const p of placeholders) {
+      if (applies && !applies.has(p.name)) continue;
       const g = phGroup(p.name);
       if (!groups.has(g)) groups.set(g, []);
       groups.get(g).push(Object.assign({ insert: p.name.replace(/N/g, '0') }, p));

@@ -1,0 +1,11 @@
+package source
+
+var sqlite = Type{
+	Name:        "sqlite",
+	DisplayName: "SQLite",
+	SQL:         true,
+	PassThrough: true,
+	Query:       passThroughQuery,
+	Config:      []Field{required("path", "Database file"), segmentNames, queryField, tableField},
+	Execution:   Execution{"server", "The service runs the rendered query on the SQLite file."},
+}
