@@ -75,7 +75,7 @@ func TestDefault(t *testing.T) {
 }
 
 func TestLoadCompatSamples(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(fixtures.Shared(t), "compat", "*", "sample_config*.yaml"))
+	files, err := filepath.Glob(filepath.Join(fixtures.CompatDir(t), "*", "sample_config*.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

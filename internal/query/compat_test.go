@@ -84,7 +84,7 @@ func walkStrings(n *yaml.Node, key string, fn func(key, s string)) {
 }
 
 func TestSampleCatalogTemplates(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(fixtures.Shared(t), "compat", "*", "sample_catalog.yaml"))
+	files, err := filepath.Glob(filepath.Join(fixtures.CompatDir(t), "*", "sample_catalog.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

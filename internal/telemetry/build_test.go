@@ -131,7 +131,7 @@ func TestFromConfig(t *testing.T) {
 
 // TestBuildSampleConfigs builds the sinks of upstream's sample configs.
 func TestBuildSampleConfigs(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(fixtures.Shared(t), "compat", "*", "sample_config*.yaml"))
+	files, err := filepath.Glob(filepath.Join(fixtures.CompatDir(t), "*", "sample_config*.yaml"))
 	if err != nil || len(files) < 2 {
 		t.Fatalf("sample configs: %v %v", files, err)
 	}
