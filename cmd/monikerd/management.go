@@ -18,7 +18,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/managementapi"
 	"github.com/moniker-svc/moniker/internal/models"
 	"github.com/moniker-svc/moniker/internal/requests"
-	"github.com/moniker-svc/moniker/internal/store"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 // editableCatalogPath is the catalog file the management plane edits: the
@@ -39,7 +39,7 @@ func editableCatalogPath(cfg *config.Config) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if err := store.WriteFile(p, data, 0o644); err != nil {
+		if err := yamlfile.WriteFile(p, data, 0o644); err != nil {
 			return "", fmt.Errorf("seeding %s with the demo catalog: %w", p, err)
 		}
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/moniker-svc/moniker/internal/store"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 // editCatalog rewrites the catalog beside cfgPath atomically (as the
@@ -22,7 +22,7 @@ func editCatalog(t *testing.T, cfgPath string, fn func(string) string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.WriteFile(p, []byte(fn(string(b))), 0o644); err != nil {
+	if err := yamlfile.WriteFile(p, []byte(fn(string(b))), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

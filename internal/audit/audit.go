@@ -15,7 +15,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/moniker-svc/moniker/internal/store"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 // Entry is one audit record (upstream's shape).
@@ -68,7 +68,7 @@ func (l *Log) Append(ctx context.Context, entries ...Entry) error {
 		buf.Write(b)
 		buf.WriteByte('\n')
 	}
-	lock, err := store.Acquire(ctx, l.path)
+	lock, err := yamlfile.Acquire(ctx, l.path)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/moniker-svc/moniker/internal/catalog"
 	"github.com/moniker-svc/moniker/internal/moniker"
-	"github.com/moniker-svc/moniker/internal/store"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 // file is one catalog file as last read or written.
@@ -20,7 +20,7 @@ type file struct {
 	exists bool
 	// keyed is the file split into entries; nil when it cannot be split
 	// (splitErr says why), and then its nodes cannot be edited.
-	keyed    *store.Keyed
+	keyed    *yamlfile.Keyed
 	splitErr error
 	cat      *catalog.Catalog
 	// keys maps a node path to the file's top-level keys for it, in file
@@ -30,7 +30,7 @@ type file struct {
 
 // readFile reads and parses one catalog file; a missing file is empty.
 func readFile(name string) (*file, error) {
-	data, _, exists, err := store.ReadFile(name)
+	data, _, exists, err := yamlfile.ReadFile(name)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +39,7 @@ func readFile(name string) (*file, error) {
 
 // parseFile builds a file from its bytes; cat and k, when not nil, are
 // data already parsed and split.
-func parseFile(name string, data []byte, exists bool, cat *catalog.Catalog, k *store.Keyed) (*file, error) {
+func parseFile(name string, data []byte, exists bool, cat *catalog.Catalog, k *yamlfile.Keyed) (*file, error) {
 	f := &file{name: name, data: data, exists: exists}
 	if cat == nil {
 		var err error
@@ -51,7 +51,7 @@ func parseFile(name string, data []byte, exists bool, cat *catalog.Catalog, k *s
 	if k != nil {
 		f.keyed = k
 	} else {
-		f.keyed, f.splitErr = store.SplitKeyed(data)
+		f.keyed, f.splitErr = yamlfile.SplitKeyed(data)
 	}
 	if f.splitErr != nil {
 		f.keyed = nil
@@ -152,7 +152,7 @@ func newBase(dir bool, files []*file, fallback string) *base {
 			}
 		}
 		if b.newFile == nil {
-			b.newFile = &file{name: fallback, keyed: &store.Keyed{}, keys: map[string][]string{}}
+			b.newFile = &file{name: fallback, keyed: &yamlfile.Keyed{}, keys: map[string][]string{}}
 		}
 	}
 	pos := map[string]int{}
@@ -169,14 +169,14 @@ func newBase(dir bool, files []*file, fallback string) *base {
 		}
 	}
 	if !dir {
-		b.version = store.Hash(files[0].data)
+		b.version = yamlfile.Hash(files[0].data)
 		b.view = files[0].cat
 	} else {
 		var sb strings.Builder
 		for _, f := range files {
-			fmt.Fprintf(&sb, "%s\x00%s\n", filepath.Base(f.name), store.Hash(f.data))
+			fmt.Fprintf(&sb, "%s\x00%s\n", filepath.Base(f.name), yamlfile.Hash(f.data))
 		}
-		b.version = store.Hash([]byte(sb.String()))
+		b.version = yamlfile.Hash([]byte(sb.String()))
 	}
 	return b
 }

@@ -2,7 +2,7 @@
 // that node edits change, and conflict-safe saves of the changed nodes.
 //
 // An Editor holds the disk base — per catalog file its bytes, its entries
-// (store.Keyed) and the parsed catalog — and this instance's changes: per
+// (yamlfile.Keyed) and the parsed catalog — and this instance's changes: per
 // node path the new node (or a deletion) and the disk entries it was made
 // from. Reads (View, Get) show the working copy, base plus changes.
 //
@@ -13,7 +13,7 @@
 //     and name the JSON field), and store every node in the form the
 //     loader reads back from catalog.MarshalNode's text, so the working
 //     copy shows exactly what a save will write.
-//   - Save writes this instance's changed nodes through store.SaveKeyed:
+//   - Save writes this instance's changed nodes through yamlfile.SaveKeyed:
 //     under the file's lock it re-reads the file, refuses with a
 //     *ConflictError (nothing written, changes kept) when one of the
 //     nodes changed on disk since it was read, replaces only the changed
@@ -27,7 +27,7 @@
 //   - Reload re-reads the files; unsaved changes stay on top of the new
 //     base (Discard drops them).
 //
-// ETags: a node's ETag is store.Hash of its entry text — the disk entry
+// ETags: a node's ETag is yamlfile.Hash of its entry text — the disk entry
 // for a node without unsaved changes, catalog.MarshalNode's text for a
 // changed one (which is what a save writes, so the ETag does not change
 // when the node is saved).

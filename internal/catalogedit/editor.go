@@ -11,7 +11,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/catalog"
 	"github.com/moniker-svc/moniker/internal/moniker"
-	"github.com/moniker-svc/moniker/internal/store"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 // Options configure an Editor.
@@ -93,7 +93,7 @@ func (e *Editor) Files() []string {
 	return out
 }
 
-// Version identifies the disk base: store.Hash of the catalog file, or
+// Version identifies the disk base: yamlfile.Hash of the catalog file, or
 // for a folder a hash over its files' names and hashes. It changes with
 // every save, commit or reload that sees different files.
 func (e *Editor) Version() string {
@@ -155,9 +155,9 @@ func (e *Editor) current(path string) (*moniker.Node, string, bool) {
 		return nil, "", false
 	}
 	if t, ok := e.base.liveText(path); ok {
-		return n, store.Hash(t), true
+		return n, yamlfile.Hash(t), true
 	}
-	return n, store.Hash(catalog.MarshalNode(nil, n)), true
+	return n, yamlfile.Hash(catalog.MarshalNode(nil, n)), true
 }
 
 // Pending returns the paths with unsaved changes, sorted.

@@ -16,7 +16,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/catalogedit"
 	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/moniker"
-	"github.com/moniker-svc/moniker/internal/store"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 // TestCompatSaveUnchanged: opening a compat catalog and saving without
@@ -60,11 +60,11 @@ func TestCompatRewriteEveryNode(t *testing.T) {
 		t.Run(v, func(t *testing.T) {
 			p := fixtures.CopyCompat(t, v, "sample_catalog.yaml", "", "catalog.yaml")
 			orig := load(t, p)
-			k, err := store.SplitKeyed([]byte(readFile(t, p)))
+			k, err := yamlfile.SplitKeyed([]byte(readFile(t, p)))
 			if err != nil {
 				t.Fatal(err)
 			}
-			var changes []store.Change
+			var changes []yamlfile.Change
 			seen := map[string]bool{}
 			for _, en := range k.Entries {
 				if seen[en.Key] {
@@ -72,9 +72,9 @@ func TestCompatRewriteEveryNode(t *testing.T) {
 				}
 				seen[en.Key] = true
 				base, _ := k.Get(en.Key)
-				changes = append(changes, store.Change{Key: en.Key, Text: catalog.MarshalNode(nil, orig.Get(en.Key)), Base: base})
+				changes = append(changes, yamlfile.Change{Key: en.Key, Text: catalog.MarshalNode(nil, orig.Get(en.Key)), Base: base})
 			}
-			if _, err := store.SaveKeyed(ctx, p, changes, store.SaveOptions{}); err != nil {
+			if _, err := yamlfile.SaveKeyed(ctx, p, changes, yamlfile.SaveOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			again := load(t, p)
@@ -556,7 +556,7 @@ func TestCommit(t *testing.T) {
 	// A hand edit of the file: a commit guarded by the editor's older
 	// ETag is refused; an unguarded one reads the file again and lands.
 	data := strings.Replace(readFile(t, p), "description: approved", "description: by hand", 1)
-	if err := store.WriteFile(p, []byte(data), 0o644); err != nil {
+	if err := yamlfile.WriteFile(p, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	_, stale := get(t, e, "risk/stress")

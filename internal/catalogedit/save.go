@@ -12,7 +12,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/catalog"
 	"github.com/moniker-svc/moniker/internal/moniker"
-	"github.com/moniker-svc/moniker/internal/store"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 // SaveResult says what a Save wrote.
@@ -44,11 +44,11 @@ func (e *ConflictError) Unwrap() error { return moniker.ErrConflict }
 // fileWrite is the entry changes one save makes to one file.
 type fileWrite struct {
 	name    string
-	changes []store.Change
+	changes []yamlfile.Change
 	paths   []string
 }
 
-// writeFiles applies the writes file by file through store.SaveKeyed (the
+// writeFiles applies the writes file by file through yamlfile.SaveKeyed (the
 // result must load with catalog.LoadBytes). It returns the files written,
 // the paths written, and the paths refused as conflicts; err is the first
 // other failure, after which it stops.
@@ -56,12 +56,12 @@ func writeFiles(ctx context.Context, writes []*fileWrite) (written map[string]*f
 	written = map[string]*file{}
 	for _, w := range writes {
 		var parsed *catalog.Catalog
-		k, err := store.SaveKeyed(ctx, w.name, w.changes, store.SaveOptions{Validate: func(data []byte) error {
+		k, err := yamlfile.SaveKeyed(ctx, w.name, w.changes, yamlfile.SaveOptions{Validate: func(data []byte) error {
 			cat, _, err := catalog.LoadBytes(w.name, data)
 			parsed = cat
 			return err
 		}})
-		var ce *store.ConflictError
+		var ce *yamlfile.ConflictError
 		if errors.As(err, &ce) {
 			for _, k := range ce.Keys {
 				conflicts = append(conflicts, strings.Trim(k, "/"))
@@ -86,7 +86,7 @@ type group struct {
 	byName map[string]*fileWrite
 }
 
-func (g *group) add(name, path string, c store.Change) {
+func (g *group) add(name, path string, c yamlfile.Change) {
 	w := g.byName[name]
 	if w == nil {
 		w = &fileWrite{name: name}
@@ -134,13 +134,13 @@ func (e *Editor) Save(ctx context.Context, actor string) (SaveResult, error) {
 		switch {
 		case c.node == nil:
 			for _, en := range c.entries {
-				g.add(en.file, p, store.Change{Key: en.key, Base: en.text})
+				g.add(en.file, p, yamlfile.Change{Key: en.key, Base: en.text})
 			}
 		case len(c.entries) == 0:
-			g.add(b.newFile.name, p, store.Change{Key: p, Text: c.text})
+			g.add(b.newFile.name, p, yamlfile.Change{Key: p, Text: c.text})
 		default:
 			live := c.entries[len(c.entries)-1]
-			g.add(live.file, p, store.Change{Key: live.key, Text: c.text, Base: live.text})
+			g.add(live.file, p, yamlfile.Change{Key: live.key, Text: c.text, Base: live.text})
 		}
 	}
 	writes := g.writes()
@@ -228,16 +228,16 @@ func (e *Editor) Commit(ctx context.Context, changes []NodeChange, actor string)
 	e.mu.Unlock()
 
 	// The current disk entries of the files involved, split, not parsed.
-	fresh := map[string]*store.Keyed{}
-	readKeyed := func(name string) (*store.Keyed, error) {
+	fresh := map[string]*yamlfile.Keyed{}
+	readKeyed := func(name string) (*yamlfile.Keyed, error) {
 		if k := fresh[name]; k != nil {
 			return k, nil
 		}
-		data, _, _, err := store.ReadFile(name)
+		data, _, _, err := yamlfile.ReadFile(name)
 		if err != nil {
 			return nil, err
 		}
-		k, err := store.SplitKeyed(data)
+		k, err := yamlfile.SplitKeyed(data)
 		if err != nil {
 			return nil, moniker.Errorf(moniker.ErrNotImplemented, "%s cannot be edited node by node (%v)", filepath.Base(name), err)
 		}
@@ -289,7 +289,7 @@ func (e *Editor) Commit(ctx context.Context, changes []NodeChange, actor string)
 		etag := ""
 		if exists {
 			live := entries[len(entries)-1]
-			etag = store.Hash(live.text)
+			etag = yamlfile.Hash(live.text)
 			n, err := parseEntry(live)
 			if err != nil {
 				return err
@@ -306,7 +306,7 @@ func (e *Editor) Commit(ctx context.Context, changes []NodeChange, actor string)
 		}
 		if nc.Node == nil {
 			for _, en := range entries {
-				g.add(en.file, nc.Path, store.Change{Key: en.key, Base: en.text})
+				g.add(en.file, nc.Path, yamlfile.Change{Key: en.key, Base: en.text})
 			}
 			audits = append(audits, e.auditEntry(nc.Path, disk, nil, false, actor))
 			continue
@@ -329,9 +329,9 @@ func (e *Editor) Commit(ctx context.Context, changes []NodeChange, actor string)
 		}
 		if exists {
 			live := entries[len(entries)-1]
-			g.add(live.file, nc.Path, store.Change{Key: live.key, Text: text, Base: live.text})
+			g.add(live.file, nc.Path, yamlfile.Change{Key: live.key, Text: text, Base: live.text})
 		} else {
-			g.add(target, nc.Path, store.Change{Key: nc.Path, Text: text})
+			g.add(target, nc.Path, yamlfile.Change{Key: nc.Path, Text: text})
 		}
 		audits = append(audits, e.auditEntry(nc.Path, disk, n, !exists, actor))
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/moniker-svc/moniker/internal/catalog"
 	"github.com/moniker-svc/moniker/internal/moniker"
-	"github.com/moniker-svc/moniker/internal/store"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 // Patch is a partial node: the fields listed in Set take their values
@@ -209,7 +209,7 @@ func (e *Editor) record(path string, node *moniker.Node, actor string) (*change,
 		if err != nil {
 			return nil, err
 		}
-		c.node, c.text, c.etag = n, text, store.Hash(text)
+		c.node, c.text, c.etag = n, text, yamlfile.Hash(text)
 		if bn := e.base.byPath[path]; bn != nil && sameNode(bn, n) {
 			c = nil
 		}

@@ -73,7 +73,7 @@ func (r *Registry) Lookup(name string) *moniker.DomainRecord { return r.Get(name
 // Create adds d (validated with Validate; an empty display_name becomes
 // the name) and saves it. It fails with moniker.ErrConflict when the
 // domain exists, or was created on disk by another writer meanwhile
-// (*store.ConflictError). actor is recorded in the audit log.
+// (*yamlfile.ConflictError). actor is recorded in the audit log.
 func (r *Registry) Create(ctx context.Context, d *moniker.DomainRecord, actor string) (*moniker.DomainRecord, error) {
 	rec := *d
 	if rec.DisplayName == "" {
@@ -90,7 +90,7 @@ func (r *Registry) Create(ctx context.Context, d *moniker.DomainRecord, actor st
 // ErrPrecondition. The fields p sets are validated (a record that was
 // already on disk with, say, a bad colour can still get a new owner). A
 // patch that changes nothing writes nothing. It fails with
-// *store.ConflictError when the domain changed on disk since the registry
+// *yamlfile.ConflictError when the domain changed on disk since the registry
 // read it; the registry then re-reads the file.
 func (r *Registry) Update(ctx context.Context, name string, p Patch, ifMatch, actor string) (*moniker.DomainRecord, error) {
 	return r.base.Update(ctx, name, ifMatch, actor, registry.Change(p.checkRename(name), p.Apply, validate))

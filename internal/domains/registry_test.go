@@ -18,7 +18,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/resolve"
-	"github.com/moniker-svc/moniker/internal/store"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 // The registry is what resolve looks domains up in.
@@ -368,7 +368,7 @@ func TestConflictWithAnotherWriter(t *testing.T) {
 	}
 	// b read rates before a changed it: refused, naming the domain.
 	_, err := b.Update(ctx, "rates", domains.Patch{Notes: domains.Some("from b")}, "", "b")
-	var ce *store.ConflictError
+	var ce *yamlfile.ConflictError
 	if !errors.As(err, &ce) || !errors.Is(err, moniker.ErrConflict) || !slices.Equal(ce.Keys, []string{"rates"}) {
 		t.Fatalf("b's update: %v, want a conflict on rates", err)
 	}

@@ -19,7 +19,7 @@ import (
 
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/registry"
-	"github.com/moniker-svc/moniker/internal/store"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 // registryMaxBody bounds a domain or model body.
@@ -120,7 +120,7 @@ type registryConflictJSON struct {
 // 422 naming each (as /config does), not found 404, exists or changed on
 // disk 409, If-Match mismatch 412.
 func (s *Server) registryError(w http.ResponseWriter, err error, kind string) {
-	var conflict *store.ConflictError
+	var conflict *yamlfile.ConflictError
 	var ve *registry.ValidationError
 	switch {
 	case errors.As(err, &ve):

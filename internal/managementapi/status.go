@@ -12,7 +12,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/catalogedit"
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
-	"github.com/moniker-svc/moniker/internal/store"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 // setStatus is PUT /config/status/{path}: applies a status change with
@@ -83,14 +83,14 @@ func diskNode(files []string, path string) (*moniker.Node, string, error) {
 	var text []byte
 	var from string
 	for _, f := range files {
-		data, _, exists, err := store.ReadFile(f)
+		data, _, exists, err := yamlfile.ReadFile(f)
 		if err != nil {
 			return nil, "", err
 		}
 		if !exists {
 			continue
 		}
-		k, err := store.SplitKeyed(data)
+		k, err := yamlfile.SplitKeyed(data)
 		if err != nil {
 			return nil, "", fmt.Errorf("%s: %w", f, err)
 		}
@@ -105,5 +105,5 @@ func diskNode(files []string, path string) (*moniker.Node, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	return cat.Get(path), store.Hash(text), nil
+	return cat.Get(path), yamlfile.Hash(text), nil
 }

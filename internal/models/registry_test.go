@@ -15,7 +15,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/models"
 	"github.com/moniker-svc/moniker/internal/moniker"
-	"github.com/moniker-svc/moniker/internal/store"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 func open(t *testing.T, path string, opts ...models.Option) *models.Registry {
@@ -397,7 +397,7 @@ func TestConflictWithAnotherWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := b.Update(ctx, "return.attribution/beta", models.Patch{Unit: models.Some("y")}, "", "b")
-	var ce *store.ConflictError
+	var ce *yamlfile.ConflictError
 	if !errors.As(err, &ce) || !slices.Equal(ce.Keys, []string{"return.attribution/beta"}) {
 		t.Fatalf("b's update: %v", err)
 	}

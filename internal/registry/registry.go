@@ -3,9 +3,9 @@
 // models.yaml): the mechanism the domain and model registries share.
 //
 // Every mutation (Create, Update, Delete) is saved at once with
-// store.SaveKeyed: only the changed entry is replaced, every other byte of
+// yamlfile.SaveKeyed: only the changed entry is replaced, every other byte of
 // the file (comments, other entries, their formatting) is kept, and the
-// change is refused with a *store.ConflictError (409) when that entry
+// change is refused with a *yamlfile.ConflictError (409) when that entry
 // changed on disk since the registry read it. After each save, and after a
 // conflict, the registry re-bases on the file as it is on disk, so changes
 // other writers made to other entries show up.
@@ -29,7 +29,7 @@ import (
 
 	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/moniker"
-	"github.com/moniker-svc/moniker/internal/store"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 // ErrPrecondition: an If-Match value does not match the entry's current
@@ -109,7 +109,7 @@ func Open[T any](path string, kind Kind[T], opts ...Option) (*Registry[T], error
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
-	data, _, _, err := store.ReadFile(path)
+	data, _, _, err := yamlfile.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func (r *Registry[T]) parse(data []byte) (*Snapshot[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	k, err := store.SplitKeyed(data)
+	k, err := yamlfile.SplitKeyed(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot edit entries in place: %w", r.path, err)
 	}
@@ -186,7 +186,7 @@ func (r *Registry[T]) ETag(key string) string {
 	return t
 }
 
-func etag(entry []byte) string { return `"` + store.Hash(entry) + `"` }
+func etag(entry []byte) string { return `"` + yamlfile.Hash(entry) + `"` }
 
 // matchETag reports whether an If-Match header value allows a write to
 // an entity whose tag is current: "" (no header) and "*" match, and so
@@ -224,7 +224,7 @@ func (r *Registry[T]) checkETag(key, ifMatch string, base []byte) error {
 
 // Create adds v, which the caller has validated, and saves it. It fails
 // with moniker.ErrConflict when the entry exists, or was created on disk
-// by another writer meanwhile (*store.ConflictError). actor is recorded in
+// by another writer meanwhile (*yamlfile.ConflictError). actor is recorded in
 // the audit log. It returns the entry as read back from the file.
 func (r *Registry[T]) Create(ctx context.Context, v *T, actor string) (*T, error) {
 	key := r.kind.Key(v)
@@ -234,7 +234,7 @@ func (r *Registry[T]) Create(ctx context.Context, v *T, actor string) (*T, error
 		return nil, moniker.Errorf(moniker.ErrConflict, "%s already exists: %s", r.title(), key)
 	}
 	text := r.kind.Marshal(v)
-	s, err := r.write(ctx, []store.Change{{Key: key, Text: text}})
+	s, err := r.write(ctx, []yamlfile.Change{{Key: key, Text: text}})
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +246,7 @@ func (r *Registry[T]) Create(ctx context.Context, v *T, actor string) (*T, error
 // is the request's If-Match header ("" = none); a mismatch fails with
 // ErrPrecondition before change is called. change returns the new entry
 // (validated) or an error, which Update returns. A change that marshals
-// like the old entry writes nothing. It fails with *store.ConflictError
+// like the old entry writes nothing. It fails with *yamlfile.ConflictError
 // when the entry changed on disk since the registry read it; the registry
 // then re-reads the file.
 func (r *Registry[T]) Update(ctx context.Context, key, ifMatch, actor string, change func(old *T) (*T, error)) (*T, error) {
@@ -269,7 +269,7 @@ func (r *Registry[T]) Update(ctx context.Context, key, ifMatch, actor string, ch
 	if bytes.Equal(text, r.kind.Marshal(old)) {
 		return old, nil
 	}
-	s, err := r.write(ctx, []store.Change{{Key: key, Text: text, Base: base}})
+	s, err := r.write(ctx, []yamlfile.Change{{Key: key, Text: text, Base: base}})
 	if err != nil {
 		return nil, err
 	}
@@ -297,7 +297,7 @@ func (r *Registry[T]) Delete(ctx context.Context, key, ifMatch, actor string, re
 	if err := r.checkETag(key, ifMatch, base); err != nil {
 		return err
 	}
-	if _, err := r.write(ctx, []store.Change{{Key: key, Base: base}}); err != nil {
+	if _, err := r.write(ctx, []yamlfile.Change{{Key: key, Base: base}}); err != nil {
 		return err
 	}
 	r.record(ctx, "deleted", key, actor, base, nil)
@@ -312,16 +312,16 @@ func (r *Registry[T]) Save(ctx context.Context) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	cur := r.cur.Load()
-	_, _, exists, err := store.ReadFile(r.path)
+	_, _, exists, err := yamlfile.ReadFile(r.path)
 	if err != nil {
 		return 0, err
 	}
 	if exists {
 		return len(cur.list), nil
 	}
-	changes := make([]store.Change, len(cur.list))
+	changes := make([]yamlfile.Change, len(cur.list))
 	for i, v := range cur.list {
-		changes[i] = store.Change{Key: r.kind.Key(v), Text: r.kind.Marshal(v)}
+		changes[i] = yamlfile.Change{Key: r.kind.Key(v), Text: r.kind.Marshal(v)}
 	}
 	s, err := r.write(ctx, changes)
 	if err != nil {
@@ -339,7 +339,7 @@ func (r *Registry[T]) Reload(ctx context.Context) (int, error) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	data, _, exists, err := store.ReadFile(r.path)
+	data, _, exists, err := yamlfile.ReadFile(r.path)
 	if err != nil {
 		return 0, err
 	}
@@ -356,23 +356,23 @@ func (r *Registry[T]) Reload(ctx context.Context) (int, error) {
 
 // write saves changes under the file's lock and re-bases the registry on
 // the file as written. On a conflict it re-bases on the file as it is on
-// disk and returns the *store.ConflictError. r.mu must be held.
-func (r *Registry[T]) write(ctx context.Context, changes []store.Change) (*Snapshot[T], error) {
+// disk and returns the *yamlfile.ConflictError. r.mu must be held.
+func (r *Registry[T]) write(ctx context.Context, changes []yamlfile.Change) (*Snapshot[T], error) {
 	var (
 		parsed   *Snapshot[T]
 		parseErr error
 	)
-	_, err := store.SaveKeyed(ctx, r.path, changes, store.SaveOptions{
+	_, err := yamlfile.SaveKeyed(ctx, r.path, changes, yamlfile.SaveOptions{
 		Header: []byte(r.kind.Header),
 		Validate: func(data []byte) error {
 			parsed, parseErr = r.parse(data)
 			return parseErr
 		},
 	})
-	var conflict *store.ConflictError
+	var conflict *yamlfile.ConflictError
 	switch {
 	case errors.As(err, &conflict):
-		if data, _, _, rerr := store.ReadFile(r.path); rerr == nil {
+		if data, _, _, rerr := yamlfile.ReadFile(r.path); rerr == nil {
 			if s, perr := r.parse(data); perr == nil {
 				r.cur.Store(s)
 			}

@@ -14,7 +14,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/registry"
-	"github.com/moniker-svc/moniker/internal/store"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 var ctx = context.Background()
@@ -179,7 +179,7 @@ func TestConflictRebases(t *testing.T) {
 	r, _ := open(t, "a: 1\nb: 1\n")
 	writeFile(t, r.Path(), "a: other\nb: 1\nc: 3\n") // another writer
 	_, err := r.Update(ctx, "a", "", "bob", set("2"))
-	var conflict *store.ConflictError
+	var conflict *yamlfile.ConflictError
 	if !errors.As(err, &conflict) || len(conflict.Keys) != 1 || conflict.Keys[0] != "a" {
 		t.Fatalf("Update() after another writer = %v, want a conflict on a", err)
 	}

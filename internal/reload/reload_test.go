@@ -13,7 +13,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/catalog"
 	"github.com/moniker-svc/moniker/internal/resolve"
-	"github.com/moniker-svc/moniker/internal/store"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 const catA = "a:\n  display_name: A\n  source_binding:\n    type: snowflake\n    config: {query: 'SELECT 1'}\n"
@@ -32,7 +32,7 @@ func fileBuild(path string) Build {
 func setup(t *testing.T) (string, *Reloader) {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "catalog.yaml")
-	if err := store.WriteFile(p, []byte(catA), 0o644); err != nil {
+	if err := yamlfile.WriteFile(p, []byte(catA), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	r, err := New(context.Background(), fileBuild(p), Options{Files: func() []string { return []string{p} }})
@@ -49,7 +49,7 @@ func TestReloadSwapsAndKeepsGoodSnapshotOnError(t *testing.T) {
 	if first.Catalog().Len() != 1 || !r.Status().OK {
 		t.Fatalf("startup: %d nodes, %+v", first.Catalog().Len(), r.Status())
 	}
-	store.WriteFile(p, []byte(catB), 0o644)
+	yamlfile.WriteFile(p, []byte(catB), 0o644)
 	if err := r.Reload(ctx, "test"); err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestReloadSwapsAndKeepsGoodSnapshotOnError(t *testing.T) {
 	}
 	good := r.Current()
 
-	store.WriteFile(p, []byte("a:\n  display_name: [broken\n"), 0o644)
+	yamlfile.WriteFile(p, []byte("a:\n  display_name: [broken\n"), 0o644)
 	if err := r.Reload(ctx, "test"); err == nil {
 		t.Fatal("a broken file reloaded")
 	}
@@ -67,7 +67,7 @@ func TestReloadSwapsAndKeepsGoodSnapshotOnError(t *testing.T) {
 		t.Fatalf("broken file replaced the snapshot or status is wrong: %+v", st)
 	}
 
-	store.WriteFile(p, []byte(catA), 0o644)
+	yamlfile.WriteFile(p, []byte(catA), 0o644)
 	if err := r.Reload(ctx, "test"); err != nil || r.Current().Catalog().Len() != 1 || !r.Status().OK {
 		t.Fatalf("recovery: %v %+v", err, r.Status())
 	}
@@ -75,7 +75,7 @@ func TestReloadSwapsAndKeepsGoodSnapshotOnError(t *testing.T) {
 
 func TestCheckRefuses(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "catalog.yaml")
-	store.WriteFile(p, []byte(catB), 0o644)
+	yamlfile.WriteFile(p, []byte(catB), 0o644)
 	refuse := errors.New("breaking: node b removed")
 	r, err := New(context.Background(), fileBuild(p), Options{
 		Files: func() []string { return []string{p} },
@@ -89,7 +89,7 @@ func TestCheckRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store.WriteFile(p, []byte(catA), 0o644)
+	yamlfile.WriteFile(p, []byte(catA), 0o644)
 	if err := r.Reload(context.Background(), "test"); !errors.Is(err, refuse) || r.Current().Catalog().Len() != 2 {
 		t.Fatalf("check did not refuse: %v", err)
 	}
@@ -118,7 +118,7 @@ func TestWatchPicksUpAtomicSave(t *testing.T) {
 		if i%2 == 0 {
 			want = catB
 		}
-		store.WriteFile(p, []byte(want), 0o644)
+		yamlfile.WriteFile(p, []byte(want), 0o644)
 		n := strings.Count(want, "display_name")
 		waitFor(t, 5*time.Second, "the watch to reload", func() bool { return r.Current().Catalog().Len() == n })
 	}
@@ -132,7 +132,7 @@ func TestPollPicksUpChange(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go r.Run(ctx, 50*time.Millisecond, false)
-	store.WriteFile(p, []byte(catB), 0o644)
+	yamlfile.WriteFile(p, []byte(catB), 0o644)
 	waitFor(t, 5*time.Second, "the poll to reload", func() bool { return r.Current().Catalog().Len() == 2 })
 	if got := r.Status().Trigger; got != "poll" {
 		t.Errorf("trigger %q", got)

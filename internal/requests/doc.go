@@ -32,15 +32,15 @@
 // Persistence. requests.yaml keeps upstream's format (§8.4): one
 // top-level `requests:` list, block style, upstream's keys in upstream's
 // order, plus our optional keys (submitted_by, approved_node_path). Its
-// top level is a list, so store.SaveKeyed (top-level keys) cannot merge
+// top level is a list, so yamlfile.SaveKeyed (top-level keys) cannot merge
 // it; this package does the equivalent per request: every transition runs
-// under the file's lock (store.Acquire), re-reads the file when it changed
+// under the file's lock (yamlfile.Acquire), re-reads the file when it changed
 // on disk since this process last read it, applies the transition to the
 // requests as they are on disk, checks that every request it replaces is
-// still on disk as the transition read it (else a *store.ConflictError
+// still on disk as the transition read it (else a *yamlfile.ConflictError
 // naming the request ids, 409), replaces only those items' text (every
 // other byte of the file — comments, quoting, other requests — is kept)
-// and replaces the file atomically (store.WriteFile). Two processes on one
+// and replaces the file atomically (yamlfile.WriteFile). Two processes on one
 // file therefore serialise their transitions, never overwrite each
 // other's requests and never mint the same id.
 package requests

@@ -8,7 +8,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/catalogedit"
 	"github.com/moniker-svc/moniker/internal/moniker"
-	"github.com/moniker-svc/moniker/internal/store"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 // Audit actions, one per transition.
@@ -47,7 +47,7 @@ func find(cur *state, id, ifMatch string) (int, error) {
 	if !ok {
 		return 0, notFound(id)
 	}
-	if v := store.Hash(cur.texts[i]); !MatchVersion(ifMatch, v) {
+	if v := yamlfile.Hash(cur.texts[i]); !MatchVersion(ifMatch, v) {
 		return 0, &PreconditionError{ID: id, Version: v}
 	}
 	return i, nil

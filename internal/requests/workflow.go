@@ -16,7 +16,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/catalogedit"
 	"github.com/moniker-svc/moniker/internal/moniker"
-	"github.com/moniker-svc/moniker/internal/store"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 // Committer is the catalog as the workflow uses it: Get checks whether a
@@ -81,7 +81,7 @@ func newState(data []byte, exists bool) (*state, error) {
 		return nil, err
 	}
 	st := &state{reqs: reqs, texts: make([][]byte, len(reqs)), index: make(map[string]int, len(reqs)),
-		data: data, hash: store.Hash(data), exists: exists}
+		data: data, hash: yamlfile.Hash(data), exists: exists}
 	for i, r := range reqs {
 		if st.texts[i], err = encodeItem(r); err != nil {
 			return nil, err
@@ -134,7 +134,7 @@ func (w *Workflow) fileName() string {
 // current state is returned. Callers hold w.mu (or own w exclusively).
 func (w *Workflow) read() (*state, os.FileInfo, error) {
 	fi, _ := os.Stat(w.path)
-	data, hash, exists, err := store.ReadFile(w.path)
+	data, hash, exists, err := yamlfile.ReadFile(w.path)
 	if err != nil {
 		return nil, fi, err
 	}
@@ -205,7 +205,7 @@ func Version(r *Request) string {
 	if err != nil {
 		return ""
 	}
-	return store.Hash(text)
+	return yamlfile.Hash(text)
 }
 
 // Get returns a copy of the request with id and its version.
@@ -215,7 +215,7 @@ func (w *Workflow) Get(id string) (*Request, string, error) {
 	if !ok {
 		return nil, "", notFound(id)
 	}
-	return st.reqs[i].clone(), store.Hash(st.texts[i]), nil
+	return st.reqs[i].clone(), yamlfile.Hash(st.texts[i]), nil
 }
 
 func notFound(id string) error {
@@ -298,7 +298,7 @@ func (w *Workflow) update(ctx context.Context, fn func(cur *state) ([]*Request, 
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.path != "" {
-		lock, err := store.Acquire(ctx, w.path)
+		lock, err := yamlfile.Acquire(ctx, w.path)
 		if err != nil {
 			return nil, err
 		}
@@ -338,7 +338,7 @@ func (w *Workflow) update(ctx context.Context, fn func(cur *state) ([]*Request, 
 		// A writer that does not take the lock (a hand edit) may have
 		// replaced the file since it was read: merge into that file,
 		// refusing when it changed one of the same requests.
-		data, hash, exists, err := store.ReadFile(w.path)
+		data, hash, exists, err := yamlfile.ReadFile(w.path)
 		if err != nil {
 			return nil, err
 		}
@@ -352,7 +352,7 @@ func (w *Workflow) update(ctx context.Context, fn func(cur *state) ([]*Request, 
 				return nil, err
 			}
 		}
-		if err := store.WriteFile(w.path, next.data, 0o644); err != nil {
+		if err := yamlfile.WriteFile(w.path, next.data, 0o644); err != nil {
 			return nil, err
 		}
 		w.seen, _ = os.Stat(w.path)
@@ -375,7 +375,7 @@ func (w *Workflow) unloadable(err error) error {
 
 // apply returns disk with changes applied: each changed request must
 // still be on disk as the transition read it (a new one must not exist
-// yet), else a *store.ConflictError names them. Unchanged requests keep
+// yet), else a *yamlfile.ConflictError names them. Unchanged requests keep
 // every byte of their text; new ones are appended to the list.
 func apply(file string, disk *state, changes []change) (*state, error) {
 	var conflicts []string
@@ -387,7 +387,7 @@ func apply(file string, disk *state, changes []change) (*state, error) {
 	}
 	if len(conflicts) > 0 {
 		slices.Sort(conflicts)
-		return nil, &store.ConflictError{File: file, Keys: conflicts}
+		return nil, &yamlfile.ConflictError{File: file, Keys: conflicts}
 	}
 	next := &state{
 		reqs:   slices.Clone(disk.reqs),
@@ -420,7 +420,7 @@ func apply(file string, disk *state, changes []change) (*state, error) {
 	if next.data == nil || !holds(next.data, next.reqs, next.texts, changed) {
 		next.data = render(header(disk.data), next.texts)
 	}
-	next.hash = store.Hash(next.data)
+	next.hash = yamlfile.Hash(next.data)
 	return next, nil
 }
 
@@ -473,7 +473,7 @@ func (w *Workflow) Save(ctx context.Context) (int, error) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	lock, err := store.Acquire(ctx, w.path)
+	lock, err := yamlfile.Acquire(ctx, w.path)
 	if err != nil {
 		return 0, err
 	}
@@ -484,7 +484,7 @@ func (w *Workflow) Save(ctx context.Context) (int, error) {
 	}
 	if !st.exists {
 		data := render(nil, w.st.texts)
-		if err := store.WriteFile(w.path, data, 0o644); err != nil {
+		if err := yamlfile.WriteFile(w.path, data, 0o644); err != nil {
 			return 0, err
 		}
 		st, fi, err = w.read()

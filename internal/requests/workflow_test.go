@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/moniker-svc/moniker/internal/moniker"
-	"github.com/moniker-svc/moniker/internal/store"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 var ctx = context.Background()
@@ -408,7 +408,7 @@ func TestApproveCommitFails(t *testing.T) {
 	r, _ := w.Submit(ctx, proposal("risk/stress/climate"), "")
 	rv := Review{Actor: "reviewer@example.com"}
 
-	cat.err = &store.ConflictError{File: "catalog.yaml", Keys: []string{"risk/stress/climate"}}
+	cat.err = &yamlfile.ConflictError{File: "catalog.yaml", Keys: []string{"risk/stress/climate"}}
 	if _, err := w.Approve(ctx, r.RequestID, rv); !errors.Is(err, moniker.ErrConflict) {
 		t.Fatalf("approve with a failing commit: %v", err)
 	}
@@ -889,7 +889,7 @@ func TestConflictWithUnlockedWriter(t *testing.T) {
 	nr, text, _ := normalize(r)
 	stale := []byte("- request_id: R1\n  path: a\n")
 	_, err = apply("requests.yaml", st, []change{{r: nr, text: text, base: stale}})
-	var ce *store.ConflictError
+	var ce *yamlfile.ConflictError
 	if !errors.As(err, &ce) || !slices.Equal(ce.Keys, []string{"R1"}) || !errors.Is(err, moniker.ErrConflict) {
 		t.Fatalf("stale base: %v", err)
 	}

@@ -1,8 +1,4 @@
-// Package store writes the shared YAML files safely: a reader never sees a
-// half-written file (temp file, fsync, rename, folder fsync), and writers in
-// different processes take turns through an exclusive lock file beside the
-// data (DESIGN §5).
-package store
+package yamlfile
 
 import (
 	"context"

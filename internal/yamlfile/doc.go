@@ -1,0 +1,13 @@
+// Package yamlfile is how the service reads and writes its shared YAML
+// files (config.yaml, the catalog, domains.yaml, models.yaml,
+// requests.yaml; DESIGN §5):
+//
+//   - Writing: a reader never sees a half-written file (WriteFile: temp
+//     file in the same folder, fsync, rename, folder fsync), and writers
+//     in different processes take turns through an exclusive lock file
+//     beside the data (Acquire; the audit log's JSON lines use it too).
+//   - Keyed files: a file whose top level is a block mapping is split
+//     into its entries (SplitKeyed), so a writer replaces only the entries
+//     it changed and keeps every other byte, refusing entries that changed
+//     on disk since it read them (SaveKeyed, ConflictError).
+package yamlfile
