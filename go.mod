@@ -3,6 +3,8 @@ module github.com/moniker-svc/moniker
 go 1.26.8
 
 require (
+	github.com/MicahParks/jwkset v0.11.4
+	github.com/MicahParks/keyfunc/v3 v3.9.2
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/fsnotify/fsnotify v1.10.1
@@ -11,7 +13,10 @@ require (
 	go.yaml.in/yaml/v3 v3.0.6
 )
 
-require github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
+require (
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
+	golang.org/x/time v0.15.0 // indirect
+)
 
 require (
 	github.com/beorn7/perks v1.0.1 // indirect

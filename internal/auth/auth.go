@@ -3,10 +3,10 @@
 // Two methods, tried in the order of auth.method_order (a method takes
 // part only when its own section is enabled):
 //
-//   - jwt: "Authorization: Bearer <token>", RS256/RS384/RS512/ES256 verified
-//     against the issuer's JWKS (OIDC discovery, then the two well-known
-//     JWKS locations), or HS256 with auth.okta.test_secret when
-//     auth.okta.issuer is "test".
+//   - jwt: "Authorization: Bearer <token>", RS256/RS384/RS512,
+//     ES256/ES384/ES512 or EdDSA verified against the issuer's JWKS (OIDC
+//     discovery, then the two well-known JWKS locations), or HS256 with
+//     auth.okta.test_secret when auth.okta.issuer is "test".
 //   - kerberos: "Authorization: Negotiate <SPNEGO token>" verified with the
 //     configured keytab.
 //

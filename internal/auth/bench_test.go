@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"crypto/elliptic"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -52,6 +53,46 @@ func BenchmarkMiddleware(b *testing.B) {
 			b.ResetTimer()
 			for b.Loop() {
 				h.ServeHTTP(w, r)
+			}
+		})
+	}
+}
+
+// BenchmarkVerify measures verifying a token whose signing key is
+// already cached: what a client's first request with a new token costs
+// (later ones hit the verified-token cache, see BenchmarkMiddleware).
+func BenchmarkVerify(b *testing.B) {
+	rsaKey, ecKey := rsaSigningKey(b, "rsa"), ecSigningKey(b, "ec")
+	p384, p521 := ecdsaSigningKey(b, "p384", elliptic.P384()), ecdsaSigningKey(b, "p521", elliptic.P521())
+	edKey := edSigningKey(b, "ed")
+	p := newIDP(b, "/keys", true, rsaKey, ecKey, p384, p521, edKey)
+	now := time.Now()
+	j, err := auth.NewJWT(oktaConfig(p.issuer()), auth.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	claims := claimsAt(now, p.issuer())
+	cases := []struct {
+		m   jwt.SigningMethod
+		key signingKey
+	}{
+		{jwt.SigningMethodRS256, rsaKey},
+		{jwt.SigningMethodES256, ecKey},
+		{jwt.SigningMethodES384, p384},
+		{jwt.SigningMethodES512, p521},
+		{jwt.SigningMethodEdDSA, edKey},
+	}
+	for _, bc := range cases {
+		b.Run(bc.m.Alg(), func(b *testing.B) {
+			tok := sign(b, bc.m, bc.key, claims)
+			if res := auth.VerifyUncached(j, tok); res.Err != nil { // fetches the key set
+				b.Fatal(res.Err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if res := auth.VerifyUncached(j, tok); res.Err != nil {
+					b.Fatal(res.Err)
+				}
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package auth_test
 import (
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
@@ -56,9 +57,27 @@ func rsaSigningKey(t testing.TB, kid string) signingKey {
 	return signingKey{kid: kid, priv: k}
 }
 
+// ecSigningKey returns a P-256 key (ES256).
 func ecSigningKey(t testing.TB, kid string) signingKey {
 	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	return ecdsaSigningKey(t, kid, elliptic.P256())
+}
+
+// ecdsaSigningKey returns a key on curve c: P-256 for ES256, P-384 for
+// ES384, P-521 for ES512.
+func ecdsaSigningKey(t testing.TB, kid string, c elliptic.Curve) signingKey {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(c, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signingKey{kid: kid, priv: k}
+}
+
+// edSigningKey returns an Ed25519 key (EdDSA).
+func edSigningKey(t testing.TB, kid string) signingKey {
+	t.Helper()
+	_, k, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +86,8 @@ func ecSigningKey(t testing.TB, kid string) signingKey {
 
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
-// jwk returns k's public JWK.
+// jwk returns k's public JWK, written here by hand (RFC 7518 §6, RFC
+// 8037 §2) rather than by the library that reads it.
 func (k signingKey) jwk() map[string]string {
 	m := map[string]string{"kid": k.kid, "use": "sig"}
 	if k.alg != "" {
@@ -79,12 +99,15 @@ func (k signingKey) jwk() map[string]string {
 		m["n"] = b64(p.N.Bytes())
 		m["e"] = b64(big.NewInt(int64(p.E)).Bytes())
 	case *ecdsa.PublicKey:
-		m["kty"], m["crv"] = "EC", "P-256"
-		b, err := p.Bytes()
+		m["kty"], m["crv"] = "EC", p.Curve.Params().Name
+		b, err := p.Bytes() // 0x04 || x || y, each coordinate full size
 		if err != nil {
 			panic(err)
 		}
-		m["x"], m["y"] = b64(b[1:33]), b64(b[33:])
+		size := (len(b) - 1) / 2
+		m["x"], m["y"] = b64(b[1:1+size]), b64(b[1+size:])
+	case ed25519.PublicKey:
+		m["kty"], m["crv"], m["x"] = "OKP", "Ed25519", b64(p)
 	}
 	return m
 }
@@ -98,7 +121,8 @@ type idp struct {
 
 	mu      sync.Mutex
 	keys    []signingKey
-	fetches int // JWKS fetches
+	raw     []map[string]string // published after keys, as they are
+	fetches int                 // JWKS fetches
 }
 
 func newIDP(t testing.TB, jwksPath string, discovery bool, keys ...signingKey) *idp {
@@ -128,6 +152,7 @@ func (p *idp) serve(w http.ResponseWriter, r *http.Request) {
 		for _, k := range p.keys {
 			keys = append(keys, k.jwk())
 		}
+		keys = append(keys, p.raw...)
 		_ = json.NewEncoder(w).Encode(map[string]any{"keys": keys})
 	default:
 		http.NotFound(w, r)
@@ -138,6 +163,13 @@ func (p *idp) setKeys(keys ...signingKey) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.keys = keys
+}
+
+// setRaw publishes the JWKs raw after the signing keys.
+func (p *idp) setRaw(raw ...map[string]string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.raw = raw
 }
 
 func (p *idp) fetchCount() int {

@@ -2,23 +2,25 @@ package auth
 
 import (
 	"context"
-	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/big"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/MicahParks/jwkset"
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // maxJWKSBody bounds a discovery document or key set.
@@ -27,25 +29,87 @@ const maxJWKSBody = 1 << 20
 // minRSABits is the smallest RSA modulus accepted from a key set.
 const minRSABits = 2048
 
-// publicKey is one signing key of a key set. alg is the JWK's "alg" ("" =
-// any algorithm that fits the key type).
-type publicKey struct {
-	key crypto.PublicKey
-	alg string
+// jwksAlgorithms is the allow-list of JWS algorithms verified against the
+// issuer's key set. HS* is not on it: an HMAC "verified" with a public key
+// as its secret is the algorithm-confusion attack. Neither is "none".
+func jwksAlgorithms() []string {
+	return []string{"RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "EdDSA"}
 }
 
-// keySet is one fetched JWKS.
-type keySet struct {
-	keys    map[string]publicKey // by kid ("" for a key without one)
-	fetched time.Time
+// keyFits reports whether key may verify a token signed with alg: RS*
+// need an RSA key, each ES* the curve it names (RFC 7518 §3.4), EdDSA an
+// Ed25519 key (RFC 8037). Every other alg fits no key.
+func keyFits(alg string, key any) bool {
+	switch alg {
+	case "RS256", "RS384", "RS512":
+		_, ok := key.(*rsa.PublicKey)
+		return ok
+	case "ES256":
+		return onCurve(key, elliptic.P256())
+	case "ES384":
+		return onCurve(key, elliptic.P384())
+	case "ES512":
+		return onCurve(key, elliptic.P521())
+	case "EdDSA":
+		_, ok := key.(ed25519.PublicKey)
+		return ok
+	}
+	return false
 }
 
-// jwks fetches and caches the issuer's signing keys. A fetch happens when
-// a token names a key id the cache lacks or the cache is older than ttl,
-// but never sooner than minRefresh after the previous attempt, so tokens
-// with made-up key ids cannot make it hammer the issuer. While a fetch is
-// barred or failing, keys already fetched stay in use.
-type jwks struct {
+func onCurve(key any, c elliptic.Curve) bool {
+	k, ok := key.(*ecdsa.PublicKey)
+	return ok && k.Curve == c
+}
+
+// fitting wraps keyfunc's lookup (the token's kid in the key set, the
+// JWK's alg against the token's): it refuses a key that does not fit the
+// token's alg, and gives a token without kid the one key of the set that
+// fits its alg, refusing it when several do.
+func fitting(lookup jwt.Keyfunc) jwt.Keyfunc {
+	return func(t *jwt.Token) (any, error) {
+		key, err := lookup(t)
+		if err != nil {
+			return nil, err
+		}
+		alg := t.Method.Alg()
+		if set, ok := key.(jwt.VerificationKeySet); ok { // no kid
+			var fit []jwt.VerificationKey
+			for _, k := range set.Keys {
+				if keyFits(alg, k) {
+					fit = append(fit, k)
+				}
+			}
+			switch len(fit) {
+			case 0:
+				return nil, fmt.Errorf("none of the issuer's keys fits alg %s", alg)
+			case 1:
+				return fit[0], nil
+			}
+			return nil, fmt.Errorf("token has no kid and %d of the issuer's keys fit alg %s", len(fit), alg)
+		}
+		if !keyFits(alg, key) {
+			kid, _ := t.Header["kid"].(string)
+			return nil, fmt.Errorf("key %q does not fit alg %s", kid, alg)
+		}
+		return key, nil
+	}
+}
+
+// issuerKeys is the jwkset.Storage keyfunc reads the issuer's signing
+// keys from. The keys last fetched are fetched again when a token names a
+// key id they lack or they are older than ttl, but never sooner than
+// minRefresh after the previous attempt, so tokens with made-up key ids
+// cannot make it hammer the issuer. While a fetch is barred or failing,
+// keys already fetched stay in use.
+//
+// jwkset's own HTTP storage is not used: it refreshes on a wall-clock
+// ticker goroutine, and on an unknown kid it waits for its rate limiter
+// (holding the request) where this refuses at once; it also knows no OIDC
+// discovery and does not bound the size of the answer.
+type issuerKeys struct {
+	*jwkset.MemoryJWKSet // the keys last fetched
+
 	issuer     string
 	client     *http.Client
 	ttl        time.Duration
@@ -53,82 +117,100 @@ type jwks struct {
 	now        func() time.Time
 	log        *slog.Logger
 
-	set atomic.Pointer[keySet]
+	fetched atomic.Pointer[time.Time] // when the keys were fetched; nil before the first fetch
 
 	mu          sync.Mutex // serializes fetches; guards the fields below
 	lastAttempt time.Time
 	jwksURL     string // from discovery, once found
 }
 
-func newJWKS(issuer string, ttl time.Duration, o Options) *jwks {
-	return &jwks{
-		issuer:     strings.TrimSuffix(issuer, "/"),
-		client:     o.HTTPClient,
-		ttl:        ttl,
-		minRefresh: o.JWKSMinRefresh,
-		now:        o.Now,
-		log:        o.Log,
+var _ jwkset.Storage = (*issuerKeys)(nil)
+
+func newIssuerKeys(issuer string, ttl time.Duration, o Options) *issuerKeys {
+	return &issuerKeys{
+		MemoryJWKSet: jwkset.NewMemoryStorage(),
+		issuer:       strings.TrimSuffix(issuer, "/"),
+		client:       o.HTTPClient,
+		ttl:          ttl,
+		minRefresh:   o.JWKSMinRefresh,
+		now:          o.Now,
+		log:          o.Log,
 	}
 }
 
-// key returns the key with id kid ("" = the set's only key), fetching the
-// key set when kid is unknown or the set is stale and a fetch is allowed.
-func (k *jwks) key(kid string) (publicKey, error) {
-	if s := k.set.Load(); s != nil && k.now().Sub(s.fetched) < k.ttl {
-		if pk, ok := s.lookup(kid); ok {
-			return pk, nil
+// fresh reports whether keys were fetched less than ttl before now.
+func (k *issuerKeys) fresh(now time.Time) bool {
+	t := k.fetched.Load()
+	return t != nil && now.Sub(*t) < k.ttl
+}
+
+// KeyRead implements jwkset.Storage: the key with id kid, fetching the key
+// set when kid is unknown or the set is stale and a fetch is allowed.
+func (k *issuerKeys) KeyRead(ctx context.Context, kid string) (jwkset.JWK, error) {
+	if k.fresh(k.now()) {
+		if j, err := k.MemoryJWKSet.KeyRead(ctx, kid); err == nil {
+			return j, nil
 		}
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	s := k.set.Load() // another request may have fetched meanwhile
 	now := k.now()
-	if s != nil && now.Sub(s.fetched) < k.ttl {
-		if pk, ok := s.lookup(kid); ok {
-			return pk, nil
+	if k.fresh(now) { // another request may have fetched meanwhile
+		if j, err := k.MemoryJWKSet.KeyRead(ctx, kid); err == nil {
+			return j, nil
 		}
 	}
-	if k.lastAttempt.IsZero() || now.Sub(k.lastAttempt) >= k.minRefresh {
-		k.lastAttempt = now
-		fresh, err := k.fetch()
-		if err != nil {
-			k.log.Warn("could not fetch the issuer's signing keys", "issuer", k.issuer, "err", err)
-		} else {
-			fresh.fetched = now
-			k.set.Store(fresh)
-			s = fresh
-		}
+	k.refresh(ctx, now)
+	if k.fetched.Load() == nil {
+		return jwkset.JWK{}, errors.New("the issuer's signing keys are not available")
 	}
-	if s == nil {
-		return publicKey{}, errors.New("the issuer's signing keys are not available")
+	if j, err := k.MemoryJWKSet.KeyRead(ctx, kid); err == nil {
+		return j, nil
 	}
-	if pk, ok := s.lookup(kid); ok {
-		return pk, nil
-	}
-	if kid == "" {
-		return publicKey{}, errors.New("token has no kid and the issuer has several keys")
-	}
-	return publicKey{}, fmt.Errorf("unknown signing key id %q", kid)
+	return jwkset.JWK{}, fmt.Errorf("unknown signing key id %q: %w", kid, jwkset.ErrKeyNotFound)
 }
 
-// lookup finds kid; "" matches a set of exactly one key.
-func (s *keySet) lookup(kid string) (publicKey, bool) {
-	if pk, ok := s.keys[kid]; ok {
-		return pk, true
-	}
-	if kid == "" && len(s.keys) == 1 {
-		for _, pk := range s.keys {
-			return pk, true
+// KeyReadAll implements jwkset.Storage (keyfunc asks for all keys when a
+// token has no kid): the whole key set, fetched again when stale and a
+// fetch is allowed.
+func (k *issuerKeys) KeyReadAll(ctx context.Context) ([]jwkset.JWK, error) {
+	if !k.fresh(k.now()) {
+		k.mu.Lock()
+		if now := k.now(); !k.fresh(now) {
+			k.refresh(ctx, now)
 		}
+		k.mu.Unlock()
 	}
-	return publicKey{}, false
+	if k.fetched.Load() == nil {
+		return nil, errors.New("the issuer's signing keys are not available")
+	}
+	return k.MemoryJWKSet.KeyReadAll(ctx)
+}
+
+// refresh fetches the key set unless the previous attempt was less than
+// minRefresh before now; a failure is logged and keeps the keys there
+// are. k.mu must be held.
+func (k *issuerKeys) refresh(ctx context.Context, now time.Time) {
+	if !k.lastAttempt.IsZero() && now.Sub(k.lastAttempt) < k.minRefresh {
+		return
+	}
+	k.lastAttempt = now
+	keys, err := k.fetch(ctx)
+	if err == nil {
+		err = k.MemoryJWKSet.KeyReplaceAll(ctx, keys)
+	}
+	if err != nil {
+		k.log.Warn("could not fetch the issuer's signing keys", "issuer", k.issuer, "err", err)
+		return
+	}
+	k.fetched.Store(&now)
 }
 
 // fetch reads the key set: from the jwks_uri of the issuer's OIDC
 // discovery document when it has one, else from
 // {issuer}/.well-known/jwks.json, else {issuer}/v1/keys (Okta).
-func (k *jwks) fetch() (*keySet, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+func (k *issuerKeys) fetch(ctx context.Context) ([]jwkset.JWK, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if k.jwksURL == "" {
 		u, err := k.discover(ctx)
@@ -143,21 +225,19 @@ func (k *jwks) fetch() (*keySet, error) {
 	}
 	var errs []error
 	for _, u := range candidates {
-		var doc struct {
-			Keys []json.RawMessage `json:"keys"`
-		}
-		if err := getJSON(ctx, k.client, u, &doc); err != nil {
+		var set jwkset.JWKSMarshal
+		if err := getJSON(ctx, k.client, u, &set); err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		return parseKeySet(doc.Keys)
+		return signingKeys(set)
 	}
 	k.jwksURL = "" // discover again next time
 	return nil, errors.Join(errs...)
 }
 
 // discover returns the jwks_uri of the issuer's OIDC discovery document.
-func (k *jwks) discover(ctx context.Context) (string, error) {
+func (k *issuerKeys) discover(ctx context.Context) (string, error) {
 	var doc struct {
 		Issuer  string `json:"issuer"`
 		JWKSURI string `json:"jwks_uri"`
@@ -204,96 +284,44 @@ func getJSON(ctx context.Context, c *http.Client, u string, v any) error {
 	return nil
 }
 
-// jwk is the part of a JSON Web Key (RFC 7517/7518) used here.
-type jwk struct {
-	Kty string `json:"kty"`
-	Kid string `json:"kid"`
-	Use string `json:"use"`
-	Alg string `json:"alg"`
-	N   string `json:"n"`
-	E   string `json:"e"`
-	Crv string `json:"crv"`
-	X   string `json:"x"`
-	Y   string `json:"y"`
-}
-
-// parseKeySet keeps the set's RSA and P-256 signing keys; others
-// (encryption keys, other curves, symmetric keys) are skipped. A set with
-// no usable key is an error.
-func parseKeySet(raw []json.RawMessage) (*keySet, error) {
-	s := &keySet{keys: map[string]publicKey{}}
-	var errs []error
-	for _, r := range raw {
-		var j jwk
-		if err := json.Unmarshal(r, &j); err != nil {
-			errs = append(errs, err)
+// signingKeys returns the public keys of set that can verify one of
+// jwksAlgorithms; the others (encryption and symmetric keys, X25519, RSA
+// under minRSABits, kinds jwkset does not know) are skipped, and so is
+// any private part a key carries. A set with no usable key is an error.
+func signingKeys(set jwkset.JWKSMarshal) ([]jwkset.JWK, error) {
+	var (
+		keys []jwkset.JWK
+		errs []error
+	)
+	for _, m := range set.Keys {
+		if m.USE != "" && m.USE != jwkset.UseSig {
 			continue
 		}
-		if j.Use != "" && j.Use != "sig" {
-			continue
-		}
-		var (
-			key crypto.PublicKey
-			err error
-		)
-		switch j.Kty {
-		case "RSA":
-			key, err = rsaKey(j)
-		case "EC":
-			if j.Crv != "P-256" {
-				continue
-			}
-			key, err = p256Key(j)
-		default:
-			continue
-		}
+		j, err := jwkset.NewJWKFromMarshal(m, jwkset.JWKMarshalOptions{}, jwkset.JWKValidateOptions{})
 		if err != nil {
-			errs = append(errs, fmt.Errorf("key %q: %w", j.Kid, err))
+			errs = append(errs, fmt.Errorf("key %q: %w", m.KID, err))
 			continue
 		}
-		s.keys[j.Kid] = publicKey{key: key, alg: j.Alg}
+		if err := usable(j.Key()); err != nil {
+			errs = append(errs, fmt.Errorf("key %q: %w", m.KID, err))
+			continue
+		}
+		keys = append(keys, j)
 	}
-	if len(s.keys) == 0 {
+	if len(keys) == 0 {
 		errs = append(errs, errors.New("the key set has no usable signing key"))
 		return nil, errors.Join(errs...)
 	}
-	return s, nil
+	return keys, nil
 }
 
-func rsaKey(j jwk) (*rsa.PublicKey, error) {
-	n, err := base64.RawURLEncoding.DecodeString(j.N)
-	if err != nil {
-		return nil, fmt.Errorf("n: %w", err)
+// usable says why key cannot verify any of jwksAlgorithms, nil if it can.
+func usable(key any) error {
+	if k, ok := key.(*rsa.PublicKey); ok && k.N.BitLen() < minRSABits {
+		return fmt.Errorf("RSA key of %d bits, want at least %d", k.N.BitLen(), minRSABits)
 	}
-	e, err := base64.RawURLEncoding.DecodeString(j.E)
-	if err != nil {
-		return nil, fmt.Errorf("e: %w", err)
+	if !slices.ContainsFunc(jwksAlgorithms(), func(alg string) bool { return keyFits(alg, key) }) {
+		return fmt.Errorf("a %T verifies none of %v", key, jwksAlgorithms())
 	}
-	if len(e) == 0 || len(e) > 4 {
-		return nil, errors.New("e: out of range")
-	}
-	var exp int
-	for _, b := range e {
-		exp = exp<<8 | int(b)
-	}
-	if exp < 3 || exp%2 == 0 {
-		return nil, errors.New("e: not an odd exponent >= 3")
-	}
-	key := &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: exp}
-	if key.N.BitLen() < minRSABits {
-		return nil, fmt.Errorf("n: %d bits, want at least %d", key.N.BitLen(), minRSABits)
-	}
-	return key, nil
-}
-
-func p256Key(j jwk) (*ecdsa.PublicKey, error) {
-	x, err := base64.RawURLEncoding.DecodeString(j.X)
-	if err != nil || len(x) != 32 {
-		return nil, errors.New("x: not 32 base64url bytes")
-	}
-	y, err := base64.RawURLEncoding.DecodeString(j.Y)
-	if err != nil || len(y) != 32 {
-		return nil, errors.New("y: not 32 base64url bytes")
-	}
-	return ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, x...), y...))
+	return nil
 }

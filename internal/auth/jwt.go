@@ -1,8 +1,6 @@
 package auth
 
 import (
-	"crypto/ecdsa"
-	"crypto/rsa"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -10,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/MicahParks/keyfunc/v3"
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/moniker-svc/moniker/internal/config"
@@ -17,18 +16,19 @@ import (
 
 // JWT authenticates "Authorization: Bearer <token>" requests (auth.okta).
 //
-// Normal mode verifies RS256/RS384/RS512/ES256 signatures with the
-// issuer's JWKS; test mode (issuer "test") verifies HS256 with the test
-// secret. Both require iss to equal the issuer, aud to contain the
-// audience when one is configured, and exp to be present; exp, nbf and
-// iat are checked with Leeway.
+// Normal mode verifies RS256/RS384/RS512, ES256/ES384/ES512 and EdDSA
+// (Ed25519) signatures with the issuer's JWKS (keyfunc looks the key up in
+// an issuerKeys; fitting checks it suits the alg); test mode (issuer
+// "test") verifies HS256 with the test secret. Both require iss to equal
+// the issuer, aud to contain the audience when one is configured, and exp
+// to be present; exp, nbf and iat are checked with Leeway.
 type JWT struct {
 	issuer      string
 	audience    string
 	userClaim   string
 	groupsClaim string
 	parser      *jwt.Parser
-	keyfunc     jwt.Keyfunc
+	key         jwt.Keyfunc
 	now         func() time.Time
 	cache       *tokenCache
 }
@@ -62,43 +62,21 @@ func NewJWT(c config.Okta, o Options) (*JWT, error) {
 		}
 		secret := []byte(c.TestSecret)
 		popts = append(popts, jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}))
-		j.keyfunc = func(*jwt.Token) (any, error) { return secret, nil }
+		j.key = func(*jwt.Token) (any, error) { return secret, nil }
 		o.Log.Warn(`JWT test mode: HS256 tokens signed with auth.okta.test_secret are accepted; do not use this in production`)
 	default:
 		if !strings.HasPrefix(c.Issuer, "https://") && !strings.HasPrefix(c.Issuer, "http://") {
 			return nil, fmt.Errorf("issuer %q is not an http(s) URL", c.Issuer)
 		}
-		keys := newJWKS(c.Issuer, c.JWKSCacheDuration(), o)
-		popts = append(popts, jwt.WithValidMethods([]string{"RS256", "RS384", "RS512", "ES256"}))
-		j.keyfunc = func(t *jwt.Token) (any, error) { return keyFor(keys, t) }
+		kf, err := keyfunc.New(keyfunc.Options{Storage: newIssuerKeys(c.Issuer, c.JWKSCacheDuration(), o)})
+		if err != nil {
+			return nil, fmt.Errorf("JWKS key lookup: %w", err)
+		}
+		popts = append(popts, jwt.WithValidMethods(jwksAlgorithms()))
+		j.key = fitting(kf.Keyfunc)
 	}
 	j.parser = jwt.NewParser(popts...)
 	return j, nil
-}
-
-// keyFor returns the issuer's key for t, refusing a key whose type or
-// declared alg does not fit the token's alg.
-func keyFor(keys *jwks, t *jwt.Token) (any, error) {
-	kid, _ := t.Header["kid"].(string)
-	pk, err := keys.key(kid)
-	if err != nil {
-		return nil, err
-	}
-	alg := t.Method.Alg()
-	if pk.alg != "" && pk.alg != alg {
-		return nil, fmt.Errorf("key %q is for %s, the token is %s", kid, pk.alg, alg)
-	}
-	switch pk.key.(type) {
-	case *rsa.PublicKey:
-		if _, ok := t.Method.(*jwt.SigningMethodRSA); ok {
-			return pk.key, nil
-		}
-	case *ecdsa.PublicKey:
-		if alg == jwt.SigningMethodES256.Alg() {
-			return pk.key, nil
-		}
-	}
-	return nil, fmt.Errorf("key %q does not fit alg %s", kid, alg)
 }
 
 // bearerToken returns the token of an "Authorization: Bearer" header
@@ -139,7 +117,7 @@ func (j *JWT) Authenticate(r *http.Request) (Result, bool) {
 func (j *JWT) verify(tok string) Result {
 	res := Result{Method: MethodJWT}
 	claims := jwt.MapClaims{}
-	if _, err := j.parser.ParseWithClaims(tok, claims, j.keyfunc); err != nil {
+	if _, err := j.parser.ParseWithClaims(tok, claims, j.key); err != nil {
 		res.Err = fmt.Errorf("invalid JWT: %w", err)
 		return res
 	}

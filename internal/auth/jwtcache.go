@@ -7,8 +7,8 @@ import (
 )
 
 // Verified-token cache bounds: a client sends the same token with every
-// request for its lifetime, and verifying an RS256 or ES256 signature
-// costs tens of microseconds, far more than a resolve.
+// request for its lifetime, and verifying an RSA or ECDSA signature costs
+// tens of microseconds, far more than a resolve.
 const (
 	maxCachedTokens = 10000
 	// maxCacheAge bounds how long a verified token is trusted without
