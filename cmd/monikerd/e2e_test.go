@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -72,14 +73,30 @@ func start(t testing.TB, args ...string) string {
 // it. A process killed by the test is not expected to exit cleanly.
 func startProc(t testing.TB, args ...string) (string, *exec.Cmd) {
 	t.Helper()
+	p := startProcess(t, args...)
+	return p.base, p.cmd
+}
+
+// proc is a monikerd process started by startProcess.
+type proc struct {
+	base   string // http://127.0.0.1:port
+	cmd    *exec.Cmd
+	stderr *syncBuffer // its log
+}
+
+// startProcess runs the monikerd binary with args on a free port. The
+// process is stopped with SIGTERM at cleanup (unless the test stopped
+// it) and must exit cleanly.
+func startProcess(t testing.TB, args ...string) *proc {
+	t.Helper()
 	cmd := exec.Command(binary, append([]string{"-listen=127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), "MONIKER_CONFIG=", "MONIKER_DATA_DIR="+t.TempDir())
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +139,26 @@ func startProc(t testing.TB, args ...string) (string, *exec.Cmd) {
 			t.Errorf("monikerd did not stop within 20s of SIGTERM")
 		}
 	})
-	return base, cmd
+	return &proc{base: base, cmd: cmd, stderr: stderr}
+}
+
+// syncBuffer is a bytes.Buffer that a process (or a run goroutine) writes
+// while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 type response struct {

@@ -17,6 +17,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/managementapi"
 	"github.com/moniker-svc/moniker/internal/models"
+	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/requests"
 	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
@@ -133,9 +134,14 @@ func (m *management) reload(ctx context.Context) {
 		}
 	}
 	reg := func(name string, reload func(context.Context) (int, error)) {
-		if n, err := reload(ctx); err != nil {
+		n, err := reload(ctx)
+		switch {
+		case errors.Is(err, moniker.ErrNotFound):
+			// No file yet (it is written on the first change).
+			log.Info(name+": no file to reload, keeping the loaded "+name, "detail", err.Error())
+		case err != nil:
 			log.Error(name+" reload failed: keeping the loaded "+name, "err", err)
-		} else {
+		default:
 			log.Info(name+" reloaded", "count", n)
 		}
 	}

@@ -46,6 +46,17 @@ type options struct {
 	logLevel   string
 	logFormat  string
 	shutdown   time.Duration
+	// stopDelay is how long /health answers "stopping" before the drain.
+	stopDelay time.Duration
+	http      httpTimeouts
+}
+
+// httpTimeouts bound every request (a route that must stream longer opts
+// out per request with httpapi.ExtendDeadlines).
+type httpTimeouts struct {
+	read  time.Duration // the whole request, headers and body
+	write time.Duration // from the end of the headers to the end of the answer
+	idle  time.Duration // a keep-alive connection between requests
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -59,6 +70,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.logLevel, "log.level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&o.logFormat, "log.format", "text", "log format: text or json")
 	fs.DurationVar(&o.shutdown, "shutdown.timeout", 15*time.Second, "how long to drain in-flight requests on SIGTERM/SIGINT")
+	fs.DurationVar(&o.stopDelay, "shutdown.delay", 0, "after SIGTERM/SIGINT, how long to keep serving with /health answering 503 \"stopping\" before the drain starts (give a load balancer time to take the instance out)")
+	fs.DurationVar(&o.http.read, "http.read-timeout", 30*time.Second, "the longest a client may take to send a whole request, body included (0 = no limit)")
+	fs.DurationVar(&o.http.write, "http.write-timeout", 60*time.Second, "the longest a request may take from the end of its headers to the end of its answer (0 = no limit)")
+	fs.DurationVar(&o.http.idle, "http.idle-timeout", 120*time.Second, "how long an idle keep-alive connection is kept open")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -188,7 +203,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 				return
 			case <-hup:
 				log.Info("SIGHUP: reloading")
+				began := time.Now()
 				p.reload(bg)
+				log.Info("SIGHUP: reload done", "took", time.Since(began))
 			}
 		}
 	})
@@ -201,10 +218,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	// Headers must come within 10s (or the read timeout, if shorter).
+	header := 10 * time.Second
+	if o.http.read > 0 {
+		header = min(header, o.http.read)
+	}
 	srv := &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		ReadHeaderTimeout: header,
+		ReadTimeout:       o.http.read,
+		WriteTimeout:      o.http.write,
+		IdleTimeout:       o.http.idle,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
@@ -217,6 +241,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+	}
+	// Stopping: /health answers 503 so load balancers take this instance
+	// out; it keeps serving for -shutdown.delay, without keep-alive so
+	// clients reconnect elsewhere, then drains.
+	d.health.Stopping()
+	if o.stopDelay > 0 {
+		srv.SetKeepAlivesEnabled(false)
+		log.Info("stopping: /health answers 503 until the drain", "delay", o.stopDelay)
+		select {
+		case err := <-errc:
+			return err
+		case <-time.After(o.stopDelay):
+		}
 	}
 	log.Info("shutting down", "timeout", o.shutdown)
 	sctx, cancel := context.WithTimeout(context.Background(), o.shutdown)

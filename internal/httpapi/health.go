@@ -3,15 +3,21 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"sync/atomic"
 )
 
 // Health is the GET /health document every target serves: upstream's
 // {"status", "telemetry", "cache", ...} keys plus the target and the
 // components it built. Sections are added by the components themselves.
+//
+// Its status is "healthy" (200) while the process serves, and "stopping"
+// (503) once Stopping was called: a load balancer then takes the instance
+// out while it drains.
 type Health struct {
 	target     string
 	components []string
 	sections   []healthSection
+	stopping   atomic.Bool
 }
 
 type healthSection struct {
@@ -31,12 +37,20 @@ func (h *Health) Section(name string, fn func() any) {
 	h.sections = append(h.sections, healthSection{name, fn})
 }
 
+// Stopping makes the document answer 503 with status "stopping" from now
+// on (the process is draining). Safe to call while requests are served.
+func (h *Health) Stopping() { h.stopping.Store(true) }
+
 // Handler serves the document. Setup (Component, Section) must be finished
 // before the first request.
 func (h *Health) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		status, code := `{"status":"healthy","target":`, http.StatusOK
+		if h.stopping.Load() {
+			status, code = `{"status":"stopping","target":`, http.StatusServiceUnavailable
+		}
 		b := make([]byte, 0, 1024)
-		b = append(b, `{"status":"healthy","target":`...)
+		b = append(b, status...)
 		b, _ = appendHealthJSON(b, h.target)
 		b = append(b, `,"components":`...)
 		b, _ = appendHealthJSON(b, h.components)
@@ -51,7 +65,7 @@ func (h *Health) Handler() http.Handler {
 			}
 		}
 		b = append(b, "}\n"...)
-		WriteRaw(w, http.StatusOK, b)
+		WriteRaw(w, code, b)
 	})
 }
 
