@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/moniker-svc/moniker/internal/store"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 // appendFile adds text to the file name beside cfgPath, atomically.
@@ -27,7 +27,7 @@ func appendFile(t *testing.T, cfgPath, name, text string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.WriteFile(p, append(b, text...), 0o644); err != nil {
+	if err := yamlfile.WriteFile(p, append(b, text...), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
