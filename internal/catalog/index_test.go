@@ -32,7 +32,7 @@ func newCatalog(ps ...string) *Catalog {
 }
 
 func TestChildren(t *testing.T) {
-	f, _ := mustLoad(t, fixtures.Compat(t, "f206ffd", "sample_catalog.yaml"))
+	f, _ := mustLoad(t, fixtures.File(t, "catalog.yaml"))
 	c := newCatalog("a", "a/C", "a/a", "a/B", "a.x", "x/y/z", "x", "p.q/r", "é/b", "é/A")
 	tests := []struct {
 		cat       *Catalog
@@ -83,7 +83,7 @@ func statusCatalog() *Catalog {
 }
 
 func TestPage(t *testing.T) {
-	f, _ := mustLoad(t, fixtures.Compat(t, "f206ffd", "sample_catalog.yaml"))
+	f, _ := mustLoad(t, fixtures.File(t, "catalog.yaml"))
 	want := paths(f.Nodes())
 	sort.Strings(want)
 	var got []string
@@ -145,21 +145,23 @@ func TestPage(t *testing.T) {
 }
 
 func TestStats(t *testing.T) {
-	f, _ := mustLoad(t, fixtures.Compat(t, "f206ffd", "sample_catalog.yaml"))
+	f, _ := mustLoad(t, fixtures.File(t, "catalog.yaml"))
 	got, err := json.Marshal(f.Stats())
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Reference §3.10, byte for byte.
-	want := `{"total_monikers":62,"by_status":{"active":62},` +
-		`"by_source_type":{"snowflake":23,"rest":7,"excel":4,"static":4,"oracle":2,"mssql":2,"opensearch":1},` +
+	// Reference §3.10's shape and order: source types by count, ties in
+	// first-seen order.
+	want := `{"total_monikers":62,"by_status":{"active":60,"deprecated":2},` +
+		`"by_source_type":{"snowflake":16,"rest":5,"excel":4,"static":4,"oracle":2,"mssql":2,"bloomberg":1,"refinitiv":1,` +
+		`"yfinance":1,"postgres":1,"mysql":1,"composite":1,"fred":1,"sqlite":1,"derived":1,"opensearch":1},` +
 		`"by_classification":{"internal":54,"confidential":6,"restricted":2},` +
-		`"ownership_coverage":{"has_ownership":17,"has_governance_roles":3,"coverage_percent":27.4}}`
+		`"ownership_coverage":{"has_ownership":16,"has_governance_roles":3,"coverage_percent":25.8}}`
 	if string(got) != want {
 		t.Errorf("stats\n got %s\nwant %s", got, want)
 	}
 	counts, _ := json.Marshal(f.StatusCounts())
-	if string(counts) != `{"active":62,"total":62}` {
+	if string(counts) != `{"active":60,"deprecated":2,"total":62}` {
 		t.Errorf("status counts %s", counts)
 	}
 	s := statusCatalog()
@@ -175,8 +177,25 @@ func TestStats(t *testing.T) {
 	}
 }
 
-func TestSearchCompat(t *testing.T) {
+// TestStatsCompat: the statistics of the f206ffd sample are reference
+// §3.10's, byte for byte.
+func TestStatsCompat(t *testing.T) {
 	f, _ := mustLoad(t, fixtures.Compat(t, "f206ffd", "sample_catalog.yaml"))
+	got, err := json.Marshal(f.Stats())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"total_monikers":62,"by_status":{"active":62},` +
+		`"by_source_type":{"snowflake":23,"rest":7,"excel":4,"static":4,"oracle":2,"mssql":2,"opensearch":1},` +
+		`"by_classification":{"internal":54,"confidential":6,"restricted":2},` +
+		`"ownership_coverage":{"has_ownership":17,"has_governance_roles":3,"coverage_percent":27.4}}`
+	if string(got) != want {
+		t.Errorf("stats\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestSearchSample(t *testing.T) {
+	f, _ := mustLoad(t, fixtures.File(t, "catalog.yaml"))
 	tests := []struct {
 		q      string
 		status moniker.Status
@@ -186,6 +205,7 @@ func TestSearchCompat(t *testing.T) {
 		{"treasury", "", 50, []string{"fixed_income/govies/treasury"}},
 		{"TREASURY", "", 50, []string{"fixed_income/govies/treasury"}},
 		{"treasury", moniker.StatusDeprecated, 50, nil},
+		{"index", moniker.StatusDeprecated, 50, []string{"benchmarks.constituents_all"}},
 		{"", "", 3, []string{"benchmarks", "benchmarks.constituents", "benchmarks.constituents_all"}},
 		{"nav", "", 2, []string{"nav", "nav.estimated"}},
 		{"zzzz", "", 50, nil},

@@ -25,22 +25,33 @@ func mustLoad(t *testing.T, path string) (*Catalog, []Warning) {
 	return c, w
 }
 
-func TestLoadCompatCatalogs(t *testing.T) {
+// sampleCatalog returns our test catalog for "testdata", else the
+// catalog of a compat generation.
+func sampleCatalog(t testing.TB, version string) string {
+	t.Helper()
+	if version == "testdata" {
+		return fixtures.File(t, "catalog.yaml")
+	}
+	return fixtures.Compat(t, version, "sample_catalog.yaml")
+}
+
+// TestLoadSampleCatalogs loads our test catalog and every compat catalog.
+func TestLoadSampleCatalogs(t *testing.T) {
 	tests := []struct {
-		version       string
-		nodes, bound  int
-		roots         int
-		wantWarnings  int
-		wantFirst     string
-		wantLastBound string
+		version      string
+		nodes, bound int
+		roots        int
+		wantWarnings int
+		wantFirst    string
 	}{
-		{"f206ffd", 62, 43, 13, 0, "benchmarks", ""},
-		{"head", 81, 62, 12, 0, "benchmarks", ""},
-		{"6c1a393", 49, 30, 13, 0, "", ""},
+		{"testdata", 62, 43, 13, 0, "benchmarks"},
+		{"f206ffd", 62, 43, 13, 0, "benchmarks"},
+		{"head", 81, 62, 12, 0, "benchmarks"},
+		{"6c1a393", 49, 30, 13, 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.version, func(t *testing.T) {
-			c, warns := mustLoad(t, fixtures.Compat(t, tt.version, "sample_catalog.yaml"))
+			c, warns := mustLoad(t, sampleCatalog(t, tt.version))
 			if len(warns) != tt.wantWarnings {
 				t.Errorf("warnings = %v", warns)
 			}
@@ -69,8 +80,11 @@ func TestLoadCompatCatalogs(t *testing.T) {
 	}
 }
 
-func TestLoadF206ffdDetails(t *testing.T) {
-	path := fixtures.Compat(t, "f206ffd", "sample_catalog.yaml")
+// TestLoadSampleDetails checks details of our test catalog: roots,
+// repeated keys, the serializer's quoting, caches, schemas, policies,
+// ownership, and the byte spans of entries.
+func TestLoadSampleDetails(t *testing.T) {
+	path := fixtures.File(t, "catalog.yaml")
 	c, _ := mustLoad(t, path)
 
 	var roots []string
@@ -85,23 +99,23 @@ func TestLoadF206ffdDetails(t *testing.T) {
 
 	// Duplicate keys: the later entry wins, at the earlier one's position.
 	red := c.Get("flows.redemptions")
-	if red.DisplayName != "Fund Redemptions" || red.Line != 840 {
-		t.Errorf("flows.redemptions = %q at line %d, want the second copy (line 840)", red.DisplayName, red.Line)
+	if red.DisplayName != "Redemptions" || red.Line != 924 {
+		t.Errorf("flows.redemptions = %q at line %d, want the second copy (line 924)", red.DisplayName, red.Line)
 	}
-	if q, _ := red.Binding.ConfigString("query"); !strings.HasPrefix(q, "SELECT fund_id, trade_date") || !strings.HasSuffix(q, "'{segments[0]}'\n") {
+	if q, _ := red.Binding.ConfigString("query"); !strings.HasPrefix(q, "SELECT fund_code, trade_date") || !strings.HasSuffix(q, "'{segments[0]}'\n") {
 		t.Errorf("flows.redemptions query = %q", q)
 	}
 	if c.Nodes()[red.Index] != red || red.Index >= c.Get("flows.subscriptions").Index {
 		t.Errorf("flows.redemptions should keep its first position (index %d)", red.Index)
 	}
 	sp := c.Spans("flows.redemptions")
-	if len(sp) != 2 || sp[0].Line != 331 || sp[1].Line != 840 {
+	if len(sp) != 2 || sp[0].Line != 349 || sp[1].Line != 924 {
 		t.Errorf("spans = %+v", sp)
 	}
 
 	// Folded multi-line single-quoted query from the serializer.
 	ig := c.Get("benchmarks.corporate/ig")
-	if q, _ := ig.Binding.ConfigString("query"); q != "SELECT index_id, sector, rating_bucket, spread, oas, duration\nFROM IG_CORPORATE_INDICES\nWHERE sector = '{segments[0]}'\n" {
+	if q, _ := ig.Binding.ConfigString("query"); q != "SELECT index_code, sector, rating_band, oas_bp, spread_duration\nFROM IG_CREDIT_INDEX\nWHERE sector = '{segments[0]}'\n" {
 		t.Errorf("ig query = %q", q)
 	}
 	cache := c.Get("benchmarks.constituents_all").Binding.Cache
@@ -110,7 +124,7 @@ func TestLoadF206ffdDetails(t *testing.T) {
 	}
 	tr := c.Get("fixed_income/govies/treasury")
 	if tr.Schema == nil || len(tr.Schema.Columns) != 5 || tr.Schema.Columns[0] != (moniker.Column{
-		Name: "ASOF_DATE", Type: "date", Description: "Pricing date", SemanticType: "timestamp", Nullable: true, PrimaryKey: true,
+		Name: "PRICE_DATE", Type: "date", Description: "Day the price is for", SemanticType: "timestamp", Nullable: true, PrimaryKey: true,
 	}) {
 		t.Errorf("treasury schema = %+v", tr.Schema)
 	}
@@ -119,7 +133,7 @@ func TestLoadF206ffdDetails(t *testing.T) {
 		!slices.Equal(cv.AccessPolicy.BlockedPatterns, []string{"ALL/ALL/ALL"}) || cv.AccessPolicy.BaseRowCount != 100 {
 		t.Errorf("risk.cvar policy = %+v", cv.AccessPolicy)
 	}
-	if got := c.Get("fixed_income").Ownership; got[moniker.ADOP] != "fi-trading-head@firm.com" || got[moniker.SupportChannel] != "#fixed-income" {
+	if got := c.Get("fixed_income").Ownership; got[moniker.ADOP] != "bond-trading-lead@firm.com" || got[moniker.SupportChannel] != "#bond-data" {
 		t.Errorf("fixed_income ownership = %v", got)
 	}
 
@@ -137,21 +151,21 @@ func TestLoadF206ffdDetails(t *testing.T) {
 		t.Errorf("span text = %q", text)
 	}
 	next := c.Spans("benchmarks.constituents_all")[0]
-	if between := string(data[sp[0].End:next.Start]); between != "\n# Example of a cached query - expensive Snowflake query that runs in background\n" {
+	if between := string(data[sp[0].End:next.Start]); between != "\n# A full-table snapshot that takes minutes to run: /fetch serves it from the\n# result cache, refreshed in the background.\n" {
 		t.Errorf("between spans = %q", between)
 	}
 }
 
 func TestLoadDeepFields(t *testing.T) {
-	c, _ := mustLoad(t, fixtures.Compat(t, "6c1a393", "sample_catalog.yaml"))
+	c, _ := mustLoad(t, fixtures.File(t, "catalog.yaml"))
 	cv := c.Get("risk.cvar")
 	if cv == nil {
 		t.Fatal("no risk.cvar")
 	}
 	ap := cv.AccessPolicy
 	if ap == nil || ap.MinFilters != 1 || !slices.Equal(ap.BlockedPatterns, []string{"ALL/ALL/ALL"}) ||
-		!slices.Equal(ap.CardinalityMultipliers, []int64{1000, 50, 200000}) || ap.BaseRowCount != 1000 ||
-		ap.MaxRowsWarn != 10_000_000 || ap.MaxRowsBlock != 100_000_000 || !strings.HasPrefix(ap.DenialMessage, "Query blocked") {
+		!slices.Equal(ap.CardinalityMultipliers, []int64{1000, 50, 20000}) || ap.BaseRowCount != 100 ||
+		ap.MaxRowsWarn != 10_000_000 || ap.MaxRowsBlock != 1_000_000_000 || !strings.HasPrefix(ap.DenialMessage, "Refused: expected shortfall") {
 		t.Errorf("risk.cvar access policy = %+v", ap)
 	}
 	if cv.SLA == nil || cv.SLA.Availability != "99.5%" || cv.Freshness == nil || len(cv.Freshness.UpstreamDependencies) != 3 {
@@ -162,20 +176,27 @@ func TestLoadDeepFields(t *testing.T) {
 		t.Errorf("data quality = %+v", cv.DataQuality)
 	}
 	if cv.Schema == nil || cv.Schema.TypicalRowCount != "1M-100M" || cv.Schema.Columns[0].Example != "2026-01-28" ||
-		cv.Schema.Columns[0].Nullable || !cv.Schema.Columns[0].PrimaryKey || cv.Schema.Columns[3].ForeignKey != "reference.security/SSM" {
+		cv.Schema.Columns[0].Nullable || !cv.Schema.Columns[0].PrimaryKey || cv.Schema.Columns[3].ForeignKey != "securities/lookup" {
 		t.Errorf("schema = %+v", cv.Schema)
 	}
-	if cv.Ownership[moniker.ADAL] != "risk-access-control@firm.com" {
+	if cv.Ownership[moniker.ADAL] != "risk-access-lead@firm.com" || cv.Extra["vendor"] != "in-house" {
 		t.Errorf("ownership = %v", cv.Ownership)
 	}
 
-	head, _ := mustLoad(t, fixtures.Compat(t, "head", "sample_catalog.yaml"))
-	b := head.Get("benchmarks")
-	if b.Extra["vendor"] != "msci" || b.Domain != "benchmarks" {
+	if g := c.Get("risk.greeks").AccessPolicy; g == nil || !slices.Equal(g.RequiredSegments, []int{0}) || g.CardinalityMultipliers != nil {
+		t.Errorf("risk.greeks access policy = %+v", g)
+	}
+	if d := c.Get("reports.regulatory"); d.Status != moniker.StatusDeprecated || d.Successor != "reports/regulatory" || d.SunsetDeadline != "2026-12-31" {
+		t.Errorf("reports.regulatory = %+v", d)
+	}
+
+	// HEAD's keys: domain, and vendor, asset_class, quality kept in Extra.
+	b := c.Get("benchmarks")
+	if b.Extra["vendor"] != "ftse-russell" || b.Domain != "benchmarks" {
 		t.Errorf("benchmarks extra = %v domain %q", b.Extra, b.Domain)
 	}
 	found := false
-	for _, n := range head.Nodes() {
+	for _, n := range c.Nodes() {
 		if n.Extra["asset_class"] != nil {
 			found = true
 			if _, ok := n.Extra["asset_class"].(string); !ok {
@@ -189,7 +210,26 @@ func TestLoadDeepFields(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Error("no asset_class in head's Extra")
+		t.Error("no asset_class in any node's Extra")
+	}
+}
+
+// TestLoadCompatDeepFields: the deeper blocks of the previous service's
+// catalogs come through (6c1a393's risk.cvar, HEAD's extra keys).
+func TestLoadCompatDeepFields(t *testing.T) {
+	c, _ := mustLoad(t, fixtures.Compat(t, "6c1a393", "sample_catalog.yaml"))
+	cv := c.Get("risk.cvar")
+	if ap := cv.AccessPolicy; ap == nil || !slices.Equal(ap.CardinalityMultipliers, []int64{1000, 50, 200000}) ||
+		ap.BaseRowCount != 1000 || ap.MaxRowsBlock != 100_000_000 || !strings.HasPrefix(ap.DenialMessage, "Query blocked") {
+		t.Errorf("risk.cvar access policy = %+v", ap)
+	}
+	if cv.SLA == nil || cv.Freshness == nil || cv.DataQuality == nil || cv.Schema == nil || cv.Schema.TypicalRowCount != "1M-100M" ||
+		cv.Schema.Columns[3].ForeignKey != "reference.security/SSM" || cv.Ownership[moniker.ADAL] != "risk-access-control@firm.com" {
+		t.Errorf("risk.cvar = %+v", cv)
+	}
+	head, _ := mustLoad(t, fixtures.Compat(t, "head", "sample_catalog.yaml"))
+	if b := head.Get("benchmarks"); b.Extra["vendor"] != "msci" || b.Domain != "benchmarks" {
+		t.Errorf("benchmarks extra = %v domain %q", b.Extra, b.Domain)
 	}
 }
 
@@ -470,21 +510,28 @@ func TestLoadErrorCap(t *testing.T) {
 }
 
 func TestLoadDomains(t *testing.T) {
-	for _, v := range []string{"f206ffd", "head"} {
-		t.Run(v, func(t *testing.T) {
-			d, err := LoadDomains(fixtures.Compat(t, v, "sample_domains.yaml"))
+	for _, tt := range []struct {
+		version, fixed     string // the fixed-income domain's name
+		color, owner, wiki string // of portfolios
+	}{
+		{"testdata", "fixed_income", "#2F9E44", "portfolio-owners@firm.com", "https://docs.firm.com/domains/portfolios"},
+		{"f206ffd", "fixed_income", "#2ECC71", "portfolio-ops@firm.com", "https://confluence.firm.com/display/PM/Portfolios"},
+		{"head", "fixed.income", "#2ECC71", "portfolio-ops@firm.com", "https://confluence.firm.com/display/PM/Portfolios"},
+	} {
+		t.Run(tt.version, func(t *testing.T) {
+			path := fixtures.File(t, "domains.yaml")
+			if tt.version != "testdata" {
+				path = fixtures.Compat(t, tt.version, "sample_domains.yaml")
+			}
+			d, err := LoadDomains(path)
 			if err != nil {
 				t.Fatal(err)
-			}
-			fi := "fixed_income"
-			if v == "head" {
-				fi = "fixed.income"
 			}
 			var names []string
 			for _, r := range d.All() {
 				names = append(names, r.Name)
 			}
-			want := []string{"portfolios", "benchmarks", "securities", "prices", "rates", fi, "commodities", "risk", "reference", "reports", "nav", "flows"}
+			want := []string{"portfolios", "benchmarks", "securities", "prices", "rates", tt.fixed, "commodities", "risk", "reference", "reports", "nav", "flows"}
 			if !slices.Equal(names, want) || !d.Found() {
 				t.Errorf("domains = %v", names)
 			}
@@ -492,8 +539,8 @@ func TestLoadDomains(t *testing.T) {
 				t.Error("credit has no domain entry")
 			}
 			p := d.Get("portfolios")
-			if p.ID == nil || *p.ID != 1 || p.Color != "#2ECC71" || p.Owner != "portfolio-ops@firm.com" || p.PII ||
-				p.Confidentiality != "confidential" || p.WikiLink != "https://confluence.firm.com/display/PM/Portfolios" {
+			if p.ID == nil || *p.ID != 1 || p.Color != tt.color || p.Owner != tt.owner || p.PII ||
+				p.Confidentiality != "confidential" || p.WikiLink != tt.wiki {
 				t.Errorf("portfolios = %+v", p)
 			}
 		})
@@ -533,12 +580,12 @@ func TestLoadDomains(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
-	report, ok := Check(fixtures.Compat(t, "f206ffd", "sample_catalog.yaml"), "testdata/good/warnings.yaml", "testdata/bad/many.yaml")
+	report, ok := Check(fixtures.File(t, "catalog.yaml"), "testdata/good/warnings.yaml", "testdata/bad/many.yaml")
 	if ok {
 		t.Error("ok with a bad file")
 	}
 	for _, want := range []string{
-		"sample_catalog.yaml: ok (62 nodes, 0 warnings, version ",
+		"testdata/catalog.yaml: ok (62 nodes, 0 warnings, version ",
 		`warning: testdata/good/warnings.yaml:2: node "lead": status: unknown status "retired", using active`,
 		"testdata/good/warnings.yaml: ok (3 nodes, 4 warnings",
 		`error: testdata/bad/many.yaml:7: node "c": tags: expected a list, got a mapping`,
@@ -561,35 +608,36 @@ func TestStreamMatchesWholeParse(t *testing.T) {
 	if err := gen.Write(&b, gen.Options{Nodes: 4000, Seed: 11}); err != nil {
 		t.Fatal(err)
 	}
-	inputs := map[string][]byte{"gen.yaml": []byte(b.String())}
-	for _, v := range fixtures.Generations() {
-		data, err := os.ReadFile(fixtures.Compat(t, v, "sample_catalog.yaml"))
+	t.Run("gen.yaml", func(t *testing.T) { streamMatchesWhole(t, "gen.yaml", []byte(b.String())) })
+	fixtures.ForEach(t, "catalog.yaml", "sample_catalog.yaml", func(t *testing.T, path string) {
+		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		inputs[v+".yaml"] = data
+		streamMatchesWhole(t, filepath.Base(path), data)
+	})
+}
+
+// streamMatchesWhole checks one file loads to the same nodes both ways.
+func streamMatchesWhole(t *testing.T, name string, data []byte) {
+	t.Helper()
+	c, _, err := LoadBytes(name, data)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for name, data := range inputs {
-		t.Run(name, func(t *testing.T) {
-			c, _, err := LoadBytes(name, data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			l := newLoader()
-			l.files = []string{name}
-			l.whole(name, data)
-			if len(l.errs) > 0 {
-				t.Fatal(l.errs)
-			}
-			if len(l.nodes) != c.Len() {
-				t.Fatalf("%d nodes streamed, %d parsed whole", c.Len(), len(l.nodes))
-			}
-			for i, n := range c.Nodes() {
-				if !reflect.DeepEqual(n, l.nodes[i]) {
-					t.Fatalf("node %d differs:\nstream %+v\nwhole  %+v", i, n, l.nodes[i])
-				}
-			}
-		})
+	l := newLoader()
+	l.files = []string{name}
+	l.whole(name, data)
+	if len(l.errs) > 0 {
+		t.Fatal(l.errs)
+	}
+	if len(l.nodes) != c.Len() {
+		t.Fatalf("%d nodes streamed, %d parsed whole", c.Len(), len(l.nodes))
+	}
+	for i, n := range c.Nodes() {
+		if !reflect.DeepEqual(n, l.nodes[i]) {
+			t.Fatalf("node %d differs:\nstream %+v\nwhole  %+v", i, n, l.nodes[i])
+		}
 	}
 }
 

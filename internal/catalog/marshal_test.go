@@ -48,37 +48,36 @@ func diffMarshalled(a, b moniker.Node) string {
 	return strings.Join(out, "\n")
 }
 
-// TestMarshalNodeCompat: every node of every compat catalog reads back
-// equal from its marshalled text, alone and as a whole re-written file.
-func TestMarshalNodeCompat(t *testing.T) {
-	for _, v := range fixtures.Generations() {
-		t.Run(v, func(t *testing.T) {
-			cat, _, err := Load(fixtures.Compat(t, v, "sample_catalog.yaml"))
-			if err != nil {
-				t.Fatal(err)
+// TestMarshalNodeSamples: every node of our test catalog and of every
+// compat catalog reads back equal from its marshalled text, alone and as
+// a whole re-written file.
+func TestMarshalNodeSamples(t *testing.T) {
+	fixtures.ForEach(t, "catalog.yaml", "sample_catalog.yaml", func(t *testing.T, path string) {
+		cat, _, err := Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var all []byte
+		for _, n := range cat.Nodes() {
+			got, text := reload(t, n)
+			if d := diffMarshalled(comparableNode(got), comparableNode(n)); d != "" {
+				t.Errorf("node %q does not round-trip:\n%s\ntext:\n%s", n.Path, d, text)
 			}
-			var all []byte
-			for _, n := range cat.Nodes() {
-				got, text := reload(t, n)
-				if d := diffMarshalled(comparableNode(got), comparableNode(n)); d != "" {
-					t.Errorf("node %q does not round-trip:\n%s\ntext:\n%s", n.Path, d, text)
-				}
-				all = MarshalNode(all, n)
+			all = MarshalNode(all, n)
+		}
+		again, _, err := LoadBytes("all.yaml", all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Len() != cat.Len() {
+			t.Fatalf("%d nodes, want %d", again.Len(), cat.Len())
+		}
+		for i, n := range cat.Nodes() {
+			if d := diffMarshalled(comparableNode(again.Nodes()[i]), comparableNode(n)); d != "" {
+				t.Errorf("node %q differs after rewriting the file:\n%s", n.Path, d)
 			}
-			again, _, err := LoadBytes("all.yaml", all)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if again.Len() != cat.Len() {
-				t.Fatalf("%d nodes, want %d", again.Len(), cat.Len())
-			}
-			for i, n := range cat.Nodes() {
-				if d := diffMarshalled(comparableNode(again.Nodes()[i]), comparableNode(n)); d != "" {
-					t.Errorf("node %q differs after rewriting the file:\n%s", n.Path, d)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 func TestMarshalNodeText(t *testing.T) {
@@ -497,7 +496,7 @@ func FuzzMarshalNode(f *testing.F) {
 }
 
 func BenchmarkMarshalNode(b *testing.B) {
-	cat, _, err := Load(fixtures.Compat(b, "f206ffd", "sample_catalog.yaml"))
+	cat, _, err := Load(fixtures.File(b, "catalog.yaml"))
 	if err != nil {
 		b.Fatal(err)
 	}
