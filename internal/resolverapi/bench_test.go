@@ -17,14 +17,14 @@ import (
 	"github.com/moniker-svc/moniker/internal/telemetry"
 )
 
-// sampleSnapshot loads the f206ffd sample catalog and domains.
+// sampleSnapshot loads our test catalog and domains.
 func sampleSnapshot(tb testing.TB) *resolve.Snapshot {
 	tb.Helper()
-	cat, _, err := catalog.Load(fixtures.Compat(tb, "f206ffd", "sample_catalog.yaml"))
+	cat, _, err := catalog.Load(fixtures.File(tb, "catalog.yaml"))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	doms, err := catalog.LoadDomains(fixtures.Compat(tb, "f206ffd", "sample_domains.yaml"))
+	doms, err := catalog.LoadDomains(fixtures.File(tb, "domains.yaml"))
 	if err != nil {
 		tb.Fatal(err)
 	}

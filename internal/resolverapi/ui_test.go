@@ -87,8 +87,8 @@ func TestUIPage(t *testing.T) {
 	}
 }
 
-// TestUIBrowser drives the page in headless Chromium against the f206ffd
-// sample: the tree by keyboard and mouse, search with highlighted
+// TestUIBrowser drives the page in headless Chromium against our test
+// catalog: the tree by keyboard and mouse, search with highlighted
 // matches, the node panel (owners and where they are inherited from, the
 // rendered query, the JSON links, copy), and the error state of an
 // unknown path.
@@ -113,15 +113,15 @@ func TestUIBrowser(t *testing.T) {
 	tab.WaitFor(`document.querySelector('#ownership') && document.querySelector('#query')`)
 
 	owner := browsertest.Eval[string](tab, `document.querySelector('#ownership tr[data-field=accountable_owner]').textContent`)
-	if !strings.Contains(owner, "market-data-governance@firm.com") || !strings.Contains(owner, "inherited from prices") {
+	if !strings.Contains(owner, "pricing-owners@firm.com") || !strings.Contains(owner, "inherited from prices") {
 		t.Errorf("accountable owner row %q, want the value inherited from prices", owner)
 	}
 	query := browsertest.Eval[string](tab, `document.querySelector('#query').textContent`)
-	if !strings.Contains(query, "FROM EQUITY_EOD") {
-		t.Errorf("rendered query %q, want the EQUITY_EOD query", query)
+	if !strings.Contains(query, "FROM EQUITY_CLOSE") {
+		t.Errorf("rendered query %q, want the EQUITY_CLOSE query", query)
 	}
-	if got := browsertest.Eval[string](tab, `document.querySelector('#node-title').textContent`); got != "Equity Prices" {
-		t.Errorf("title %q, want Equity Prices", got)
+	if got := browsertest.Eval[string](tab, `document.querySelector('#node-title').textContent`); got != "Equity Closes" {
+		t.Errorf("title %q, want Equity Closes", got)
 	}
 	if got := browsertest.Eval[string](tab, `document.querySelector('#panel').textContent`); strings.Contains(got, "null") || strings.Contains(got, "undefined") {
 		t.Errorf("panel shows a missing value as text: %q", got)
@@ -162,7 +162,7 @@ func TestUIBrowser(t *testing.T) {
 
 	// A result selects its node.
 	tab.Do(chromedp.Click(`#results li > button`))
-	tab.WaitFor(`document.querySelector('#node-title') && document.querySelector('#node-title').textContent === 'US Treasury Securities'`)
+	tab.WaitFor(`document.querySelector('#node-title') && document.querySelector('#node-title').textContent === 'US Treasury Bonds'`)
 
 	// Error state: an unknown path.
 	tab.Do(chromedp.Navigate(srv.URL + "/ui#nothing.here"))
