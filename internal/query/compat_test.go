@@ -83,14 +83,30 @@ func walkStrings(n *yaml.Node, key string, fn func(key, s string)) {
 	}
 }
 
+// TestSampleCatalogTemplates renders every templated config string of
+// our test catalog (one subtest) and of the compat catalogs (another)
+// for every kind of version: no placeholder is unknown, none is left.
 func TestSampleCatalogTemplates(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(fixtures.CompatDir(t), "*", "sample_catalog.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) < 3 {
-		t.Fatalf("found %d sample catalogs, want the 3 of shared/compat", len(files))
-	}
+	t.Run("testdata", func(t *testing.T) {
+		renderTemplates(t, []string{fixtures.File(t, "catalog.yaml")}, 150, 60)
+	})
+	t.Run("compat", func(t *testing.T) {
+		files, err := filepath.Glob(filepath.Join(fixtures.CompatDir(t), "*", "sample_catalog.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(files) < 3 {
+			t.Fatalf("found %d sample catalogs, want the 3 of shared/compat", len(files))
+		}
+		// The samples hold 300+ templated strings with 150+ placeholders.
+		renderTemplates(t, files, 300, 150)
+	})
+}
+
+// renderTemplates renders the templates of files; a walk finding fewer
+// than minTemplates strings or minPlaceholders placeholders is broken.
+func renderTemplates(t *testing.T, files []string, minTemplates, minPlaceholders int) {
+	t.Helper()
 	// A plausible moniker per version kind, with enough segments below
 	// any binding for the highest {segments[N]} of the samples.
 	versions := []string{"", "@20260115", "@3M", "@latest", "@all", "@daily", "/date@previous"}
@@ -115,9 +131,7 @@ func TestSampleCatalogTemplates(t *testing.T) {
 			}
 		}
 	}
-	// The samples hold 100+ templated strings with 100+ placeholders; a
-	// walk that finds far fewer is broken.
-	if templates < 300 || placeholders < 150 {
+	if templates < minTemplates || placeholders < minPlaceholders {
 		t.Errorf("walked %d config strings with %d placeholders; the walk is broken", templates, placeholders)
 	}
 	t.Logf("%d config strings, %d placeholders", templates, placeholders)
@@ -126,7 +140,7 @@ func TestSampleCatalogTemplates(t *testing.T) {
 func TestSampleCatalogGolden(t *testing.T) {
 	// Spot checks of real sample templates, rendered in full.
 	byNode := map[string]binding{}
-	for _, b := range catalogTemplates(t, fixtures.Compat(t, "f206ffd", "sample_catalog.yaml")) {
+	for _, b := range catalogTemplates(t, fixtures.File(t, "catalog.yaml")) {
 		if strings.HasSuffix(b.key, ".query") || strings.HasSuffix(b.key, ".path_template") || strings.HasSuffix(b.key, ".file_pattern") {
 			byNode[b.node] = b
 		}
@@ -134,15 +148,21 @@ func TestSampleCatalogGolden(t *testing.T) {
 	tests := []struct {
 		node, moniker, want string
 	}{
-		{"commodities.energy", "commodities.energy/CL/front", "/v2/commodities/energy/CL/front"},
-		{"fixed_income/mbs/pools", "fixed_income/mbs/pools/FNMA/2024", "FNMA_2024_pools.xlsx"},
+		{"commodities.energy", "commodities.energy/CL/front", "/v3/energy/CL/front"},
+		{"fixed_income/mbs/pools", "fixed_income/mbs/pools/FNMA/2024", "pools_FNMA_2024.xlsx"},
 		{"benchmarks.constituents", "benchmarks.constituents/SPX/20260115",
-			"SELECT benchmark_id, security_id, weight, sector, country\nFROM BENCHMARK_CONSTITUENTS\nWHERE benchmark_id = 'SPX'\n  AND as_of_date = TO_DATE('20260115', 'YYYYMMDD')\n"},
+			"SELECT index_code, member_id, member_weight, gics_sector, domicile\nFROM INDEX_MEMBERS\nWHERE index_code = 'SPX'\n  AND effective_date = TO_DATE('20260115', 'YYYYMMDD')\n"},
+		{"risk.var", "risk.var/B1/20260115", "/v2/var/B1/2026-01-15"},
+		{"nav.official", "nav.official/F1@20260115",
+			"SELECT fund_code, nav_date, nav_per_unit, fund_nav, units_in_issue\nFROM STRUCK_NAV\nWHERE fund_code = 'F1'\n  AND nav_date = TO_DATE('20260115', 'YYYYMMDD')\n"},
+		{"reference.classifications/gics", "reference.classifications/gics/ALL", "SELECT code, sector, industry_group, industry, sub_industry\nFROM gics\nWHERE true OR code LIKE 'ALL%'\n"},
+		{"portfolios.attribution", "portfolios.attribution/B1/20260115",
+			"SELECT book_code, as_of, grouping, bucket, allocation_bp, selection_bp, interaction_bp, total_bp\nFROM attribution_daily\nWHERE book_code = 'B1'\n  AND as_of = TO_DATE('20260115', 'YYYYMMDD')\n"},
 	}
 	for _, tt := range tests {
 		b, ok := byNode[tt.node]
 		if !ok {
-			t.Errorf("no template for %s in the f206ffd sample", tt.node)
+			t.Errorf("no template for %s in our test catalog", tt.node)
 			continue
 		}
 		m := mustParse(t, tt.moniker)
