@@ -74,6 +74,73 @@ func TestDefault(t *testing.T) {
 	}
 }
 
+// TestLoadSampleConfigs loads our test configurations (testdata/): every
+// section of the previous service's config.yaml, with our values.
+func TestLoadSampleConfigs(t *testing.T) {
+	for _, name := range []string{"config.yaml", "config_zmq.yaml"} {
+		t.Run(name, func(t *testing.T) {
+			f := fixtures.File(t, name)
+			c, err := LoadEnv(f, noEnv)
+			if err != nil {
+				t.Fatalf("LoadEnv: %v", err)
+			}
+			if got, want := c.CatalogPath(), filepath.Join(filepath.Dir(f), "catalog.yaml"); got != want {
+				t.Errorf("CatalogPath() = %q, want %q", got, want)
+			}
+			if c.Server.Port != 8050 || c.File() != f {
+				t.Errorf("server.port = %d, File() = %q", c.Server.Port, c.File())
+			}
+			if w := c.Warnings(); len(w) != 0 {
+				t.Errorf("Warnings() = %q, want none", w)
+			}
+		})
+	}
+	c, err := LoadEnv(fixtures.File(t, "config.yaml"), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(c.File())
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"project_name", c.ProjectName, "Moniker Test Bench"},
+		{"server.workers", c.Server.Workers, 2},
+		{"telemetry", []any{c.Telemetry.SinkConfig["format"], c.Telemetry.BatchSize, c.Telemetry.FlushInterval(), c.Telemetry.MaxQueueSize},
+			[]any{"compact", 500, 2 * time.Second, 5000}},
+		{"cache", []any{c.Cache.MaxSize, c.Cache.TTL()}, []any{5000, 120 * time.Second}},
+		{"redis", []any{c.Redis.Enabled, c.Redis.Addr(), c.Redis.DB, c.Redis.Prefix}, []any{false, "cache.firm.com:6379", 2, "mk:results:"}},
+		{"catalog.reload_interval", c.Catalog.ReloadInterval(), 30 * time.Second},
+		{"DomainsPath", c.DomainsPath(noEnv), filepath.Join(dir, "domains.yaml")},
+		{"ModelsPath", c.ModelsPath(noEnv), filepath.Join(dir, "models.yaml")},
+		{"RequestsPath", c.RequestsPath(noEnv), filepath.Join(dir, "requests.yaml")},
+		{"deprecation", []bool{c.Deprecation.Enabled, c.Deprecation.RedirectOnResolve}, []bool{true, true}},
+		{"auth.method_order", c.Auth.MethodOrder, []string{"kerberos", "jwt"}},
+		{"auth.kerberos.realm", c.Auth.Kerberos.Realm, "CORP.FIRM.COM"},
+		{"auth.okta", []any{c.Auth.Okta.Issuer, c.Auth.Okta.UserClaim, c.Auth.Okta.JWKSCacheTTL}, []any{"https://login.firm.com/oauth2/moniker", "email", 1800}},
+		{"config_ui.show_file_paths", c.ConfigUI.ShowFilePaths, true},
+		{"community", []any{c.Community.Enabled, c.Community.DataDir}, []any{false, "community"}},
+	}
+	for _, tc := range checks {
+		if !reflect.DeepEqual(tc.got, tc.want) {
+			t.Errorf("%s = %#v, want %#v", tc.name, tc.got, tc.want)
+		}
+	}
+	zmq, err := LoadEnv(fixtures.File(t, "config_zmq.yaml"), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if zmq.Telemetry.SinkType != "zmq" || zmq.Telemetry.BatchSize != 1 || zmq.Telemetry.FlushIntervalSeconds != 0.25 ||
+		zmq.Telemetry.SinkConfig["endpoint"] != "tcp://*:5557" || zmq.Telemetry.SinkConfig["topic"] != "moniker.access" ||
+		zmq.Telemetry.SinkConfig["high_water_mark"] != 2000 {
+		t.Errorf("zmq telemetry = %+v", zmq.Telemetry)
+	}
+	if zmq.Catalog.ReloadIntervalSeconds != 0 || zmq.Telemetry.MaxQueueSize != 10000 || zmq.ConfigUI.Enabled {
+		t.Errorf("zmq: unset keys lost their defaults, or set ones were ignored: %+v %+v %+v", zmq.Catalog, zmq.Telemetry, zmq.ConfigUI)
+	}
+}
+
+// TestLoadCompatSamples loads the previous service's sample configs.
 func TestLoadCompatSamples(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join(fixtures.CompatDir(t), "*", "sample_config*.yaml"))
 	if err != nil {

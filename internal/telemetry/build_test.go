@@ -129,30 +129,40 @@ func TestFromConfig(t *testing.T) {
 	}
 }
 
-// TestBuildSampleConfigs builds the sinks of upstream's sample configs.
+// TestBuildSampleConfigs builds the sinks of our test configs and of
+// the previous service's sample configs.
 func TestBuildSampleConfigs(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(fixtures.CompatDir(t), "*", "sample_config*.yaml"))
-	if err != nil || len(files) < 2 {
-		t.Fatalf("sample configs: %v %v", files, err)
+	for _, name := range []string{"config.yaml", "config_zmq.yaml"} {
+		t.Run("testdata/"+name, func(t *testing.T) { buildSample(t, fixtures.File(t, name)) })
 	}
-	for _, f := range files {
-		t.Run(filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f), func(t *testing.T) {
-			c, err := config.Load(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tc := c.Telemetry
-			if tc.SinkType == config.SinkZMQ {
-				// Bind a free port rather than the sample's fixed one.
-				sc := maps.Clone(tc.SinkConfig)
-				sc["endpoint"] = "tcp://127.0.0.1:0"
-				tc.SinkConfig = sc
-			}
-			sink, err := Build(tc, Env{BaseDir: t.TempDir()}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sink.Close()
-		})
+	t.Run("compat", func(t *testing.T) {
+		files, err := filepath.Glob(filepath.Join(fixtures.CompatDir(t), "*", "sample_config*.yaml"))
+		if err != nil || len(files) < 2 {
+			t.Fatalf("sample configs: %v %v", files, err)
+		}
+		for _, f := range files {
+			t.Run(filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f), func(t *testing.T) { buildSample(t, f) })
+		}
+	})
+}
+
+// buildSample builds and closes the sink of config file f.
+func buildSample(t *testing.T, f string) {
+	t.Helper()
+	c, err := config.Load(f)
+	if err != nil {
+		t.Fatal(err)
 	}
+	tc := c.Telemetry
+	if tc.SinkType == config.SinkZMQ {
+		// Bind a free port rather than the sample's fixed one.
+		sc := maps.Clone(tc.SinkConfig)
+		sc["endpoint"] = "tcp://127.0.0.1:0"
+		tc.SinkConfig = sc
+	}
+	sink, err := Build(tc, Env{BaseDir: t.TempDir()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink.Close()
 }
