@@ -19,75 +19,71 @@ import (
 	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
-// TestCompatSaveUnchanged: opening a compat catalog and saving without
-// changes leaves the file byte for byte as it was, and so does a no-op
-// update of every node.
-func TestCompatSaveUnchanged(t *testing.T) {
-	for _, v := range fixtures.Generations() {
-		t.Run(v, func(t *testing.T) {
-			p := fixtures.CopyCompat(t, v, "sample_catalog.yaml", "", "catalog.yaml")
-			before := readFile(t, p)
-			e := open(t, p)
-			for _, n := range e.View().Nodes() {
-				// Re-sending every field with its current value is no change.
-				patch := catalogedit.Patch{Set: catalogedit.Fields[:], Node: *n}
-				if _, _, err := e.Update(ctx, n.Path, patch, "", "alice"); err != nil {
-					t.Fatalf("%s: %v", n.Path, err)
-				}
+// TestSampleSaveUnchanged: opening our test catalog or a compat catalog
+// and saving without changes leaves the file byte for byte as it was, and
+// so does a no-op update of every node.
+func TestSampleSaveUnchanged(t *testing.T) {
+	fixtures.ForEach(t, "catalog.yaml", "sample_catalog.yaml", func(t *testing.T, src string) {
+		p := fixtures.CopyFile(t, src, "", "catalog.yaml")
+		before := readFile(t, p)
+		e := open(t, p)
+		for _, n := range e.View().Nodes() {
+			// Re-sending every field with its current value is no change.
+			patch := catalogedit.Patch{Set: catalogedit.Fields[:], Node: *n}
+			if _, _, err := e.Update(ctx, n.Path, patch, "", "alice"); err != nil {
+				t.Fatalf("%s: %v", n.Path, err)
 			}
-			if p := e.Pending(); len(p) != 0 {
-				t.Fatalf("no-op updates left changes: %v", p)
-			}
-			res, err := e.Save(ctx, "alice")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(res.Saved) != 0 || len(res.Files) != 0 {
-				t.Errorf("save without changes wrote %v to %v", res.Saved, res.Files)
-			}
-			if readFile(t, p) != before {
-				t.Error("the file changed")
-			}
-		})
-	}
+		}
+		if p := e.Pending(); len(p) != 0 {
+			t.Fatalf("no-op updates left changes: %v", p)
+		}
+		res, err := e.Save(ctx, "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Saved) != 0 || len(res.Files) != 0 {
+			t.Errorf("save without changes wrote %v to %v", res.Saved, res.Files)
+		}
+		if readFile(t, p) != before {
+			t.Error("the file changed")
+		}
+	})
 }
 
-// TestCompatRewriteEveryNode: every entry of a compat catalog replaced by
-// the node's marshalled text through the keyed save path reads back as the
-// same catalog (the round-trip test).
-func TestCompatRewriteEveryNode(t *testing.T) {
-	for _, v := range fixtures.Generations() {
-		t.Run(v, func(t *testing.T) {
-			p := fixtures.CopyCompat(t, v, "sample_catalog.yaml", "", "catalog.yaml")
-			orig := load(t, p)
-			k, err := yamlfile.SplitKeyed([]byte(readFile(t, p)))
-			if err != nil {
-				t.Fatal(err)
+// TestSampleRewriteEveryNode: every entry of our test catalog or a
+// compat catalog replaced by the node's marshalled text through the keyed
+// save path reads back as the same catalog (the round-trip test).
+func TestSampleRewriteEveryNode(t *testing.T) {
+	fixtures.ForEach(t, "catalog.yaml", "sample_catalog.yaml", func(t *testing.T, src string) {
+		p := fixtures.CopyFile(t, src, "", "catalog.yaml")
+		orig := load(t, p)
+		k, err := yamlfile.SplitKeyed([]byte(readFile(t, p)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var changes []yamlfile.Change
+		seen := map[string]bool{}
+		for _, en := range k.Entries {
+			if seen[en.Key] {
+				continue
 			}
-			var changes []yamlfile.Change
-			seen := map[string]bool{}
-			for _, en := range k.Entries {
-				if seen[en.Key] {
-					continue
-				}
-				seen[en.Key] = true
-				base, _ := k.Get(en.Key)
-				changes = append(changes, yamlfile.Change{Key: en.Key, Text: catalog.MarshalNode(nil, orig.Get(en.Key)), Base: base})
+			seen[en.Key] = true
+			base, _ := k.Get(en.Key)
+			changes = append(changes, yamlfile.Change{Key: en.Key, Text: catalog.MarshalNode(nil, orig.Get(en.Key)), Base: base})
+		}
+		if _, err := yamlfile.SaveKeyed(ctx, p, changes, yamlfile.SaveOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		again := load(t, p)
+		if again.Len() != orig.Len() {
+			t.Fatalf("%d nodes, want %d", again.Len(), orig.Len())
+		}
+		for _, n := range orig.Nodes() {
+			if m := again.Get(n.Path); m == nil || !same(m, n) {
+				t.Errorf("node %q changed:\n%+v\n%+v", n.Path, m, n)
 			}
-			if _, err := yamlfile.SaveKeyed(ctx, p, changes, yamlfile.SaveOptions{}); err != nil {
-				t.Fatal(err)
-			}
-			again := load(t, p)
-			if again.Len() != orig.Len() {
-				t.Fatalf("%d nodes, want %d", again.Len(), orig.Len())
-			}
-			for _, n := range orig.Nodes() {
-				if m := again.Get(n.Path); m == nil || !same(m, n) {
-					t.Errorf("node %q changed:\n%+v\n%+v", n.Path, m, n)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // TestUpdateKeepsEverythingElse: an update of one field keeps every other
@@ -719,7 +715,7 @@ func TestFolderCatalog(t *testing.T) {
 // TestChangedNodesOnly: a save of one node of a file with duplicate keys
 // and odd formatting touches nothing else.
 func TestChangedNodesOnly(t *testing.T) {
-	p := fixtures.CopyCompat(t, "f206ffd", "sample_catalog.yaml", "", "catalog.yaml")
+	p := fixtures.Copy(t, "catalog.yaml", "", "catalog.yaml")
 	before := readFile(t, p)
 	e := open(t, p)
 	if _, _, err := e.Update(ctx, "flows.aum", catalogedit.Patch{Set: []string{"description"}, Node: moniker.Node{Description: "AUM"}}, "", ""); err != nil {
