@@ -32,16 +32,39 @@ func names(ds []*moniker.DomainRecord) []string {
 	return out
 }
 
-func TestOpenCompat(t *testing.T) {
+// roundTrip checks each record reads back equal from its marshalled text.
+func roundTrip(t *testing.T, records []*moniker.DomainRecord) {
+	t.Helper()
+	for _, d := range records {
+		text := domains.MarshalDomain(nil, d)
+		got, err := catalog.LoadDomainsBytes("roundtrip.yaml", text)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", d.Name, err, text)
+		}
+		if got.Len() != 1 || !reflect.DeepEqual(got.Get(d.Name), d) {
+			t.Errorf("%s: round trip\n got %+v\nwant %+v\n%s", d.Name, got.Get(d.Name), d, text)
+		}
+	}
+}
+
+// TestOpenSamples opens our test domains and the compat ones.
+func TestOpenSamples(t *testing.T) {
 	for _, tc := range []struct {
-		version string
-		fixed   string // the fixed-income domain's name in that version
+		version     string
+		fixed       string // the fixed-income domain's name in that version
+		name, owner string // of rates
+		color       string
 	}{
-		{"f206ffd", "fixed_income"},
-		{"head", "fixed.income"},
+		{"testdata", "fixed_income", "Rates", "rates-owners@firm.com", "#087F5B"},
+		{"f206ffd", "fixed_income", "Interest Rates", "rates-governance@firm.com", "#16A085"},
+		{"head", "fixed.income", "Interest Rates", "rates-governance@firm.com", "#16A085"},
 	} {
 		t.Run(tc.version, func(t *testing.T) {
-			r, err := domains.Open(fixtures.Compat(t, tc.version, "sample_domains.yaml"))
+			path := fixtures.File(t, "domains.yaml")
+			if tc.version != "testdata" {
+				path = fixtures.Compat(t, tc.version, "sample_domains.yaml")
+			}
+			r, err := domains.Open(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -50,8 +73,8 @@ func TestOpenCompat(t *testing.T) {
 				t.Fatalf("List() = %v, want 12 names sorted", got)
 			}
 			rates := r.Get("rates")
-			if rates == nil || rates.DisplayName != "Interest Rates" || rates.Owner != "rates-governance@firm.com" ||
-				rates.Color != "#16A085" || rates.ID == nil || *rates.ID != 5 || rates.PII {
+			if rates == nil || rates.DisplayName != tc.name || rates.Owner != tc.owner ||
+				rates.Color != tc.color || rates.ID == nil || *rates.ID != 5 || rates.PII {
 				t.Fatalf("rates = %+v", rates)
 			}
 			if r.Get(tc.fixed) == nil || r.Lookup(tc.fixed) != r.Get(tc.fixed) {
@@ -115,15 +138,16 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
+// TestMarshalRoundTrip: every record of our test domains and of the
+// compat ones, and a few tricky ones, read back equal from MarshalDomain.
 func TestMarshalRoundTrip(t *testing.T) {
-	var all []*moniker.DomainRecord
-	for _, v := range []string{"f206ffd", "head"} {
-		r, err := domains.Open(fixtures.Compat(t, v, "sample_domains.yaml"))
+	fixtures.ForEach(t, "domains.yaml", "sample_domains.yaml", func(t *testing.T, path string) {
+		r, err := domains.Open(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		all = append(all, r.List()...)
-	}
+		roundTrip(t, r.List())
+	})
 	zero := 0
 	tricky := []*moniker.DomainRecord{
 		{Name: "a", DisplayName: "a", Color: "#6B7280", Confidentiality: "internal"},
@@ -132,17 +156,7 @@ func TestMarshalRoundTrip(t *testing.T) {
 			WikiLink: "https://x.io/a?b=c#d", Notes: "line one\n  indented: two\nthree # not a comment\n"},
 		{Name: "c.d", DisplayName: "2026-06-30", Color: "#000000", Confidentiality: "public", Notes: "dV/dy × 0.0001 'q' \"dq\" \t tab"},
 	}
-	all = append(all, tricky...)
-	for _, d := range all {
-		text := domains.MarshalDomain(nil, d)
-		got, err := catalog.LoadDomainsBytes("roundtrip.yaml", text)
-		if err != nil {
-			t.Fatalf("%s: %v\n%s", d.Name, err, text)
-		}
-		if got.Len() != 1 || !reflect.DeepEqual(got.Get(d.Name), d) {
-			t.Errorf("%s: round trip\n got %+v\nwant %+v\n%s", d.Name, got.Get(d.Name), d, text)
-		}
-	}
+	roundTrip(t, tricky)
 	// Field order and omission follow reference §8.2.
 	want := "b:\n  id: 0\n  display_name: \"yes\"\n  short_code: \"007\"\n  data_category: \"null\"\n  color: '#abcdef'\n" +
 		"  owner: o@x.io\n  confidentiality: strictly_confidential\n  pii: true\n  help_channel: '#chan: x'\n" +
@@ -252,7 +266,7 @@ func open(t *testing.T, path string, opts ...domains.Option) *domains.Registry {
 
 func TestCRUDWritesThrough(t *testing.T) {
 	ctx := context.Background()
-	path := fixtures.CopyCompat(t, "f206ffd", "sample_domains.yaml", "", "domains.yaml")
+	path := fixtures.Copy(t, "domains.yaml", "", "domains.yaml")
 	before := readFile(t, path)
 	log := audit.New(filepath.Join(t.TempDir(), "audit.jsonl"))
 	r := open(t, path, domains.WithAudit(log))
@@ -285,14 +299,14 @@ func TestCRUDWritesThrough(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if up.Notes != "Curves" || up.Owner != "" || up.HelpChannel != "#rates-data" {
+	if up.Notes != "Curves" || up.Owner != "" || up.HelpChannel != "#rates-help" {
 		t.Fatalf("updated %+v", up)
 	}
 	if r.ETag("rates") == etag {
 		t.Error("ETag did not change")
 	}
 	file := readFile(t, path)
-	if !strings.Contains(file, "rates:\n  id: 5\n  display_name: Interest Rates\n") || strings.Contains(file, "rates-governance@firm.com") {
+	if !strings.Contains(file, "rates:\n  id: 5\n  display_name: Rates\n") || strings.Contains(file, "rates-owners@firm.com") {
 		t.Errorf("rates entry not rewritten:\n%s", file)
 	}
 	if !strings.Contains(file, "risk:\n  id: 8\n  display_name: Risk\n  short_code: RSK\n") {
@@ -360,7 +374,7 @@ func TestCRUDWritesThrough(t *testing.T) {
 
 func TestConflictWithAnotherWriter(t *testing.T) {
 	ctx := context.Background()
-	path := fixtures.CopyCompat(t, "f206ffd", "sample_domains.yaml", "", "domains.yaml")
+	path := fixtures.Copy(t, "domains.yaml", "", "domains.yaml")
 	a, b := open(t, path), open(t, path)
 
 	if _, err := a.Update(ctx, "rates", domains.Patch{Notes: domains.Some("from a")}, "", "a"); err != nil {
@@ -415,7 +429,7 @@ func TestConflictWithAnotherWriter(t *testing.T) {
 
 func TestConcurrentWritersLoseNothing(t *testing.T) {
 	ctx := context.Background()
-	path := fixtures.CopyCompat(t, "f206ffd", "sample_domains.yaml", "", "domains.yaml")
+	path := fixtures.Copy(t, "domains.yaml", "", "domains.yaml")
 	regs := []*domains.Registry{open(t, path), open(t, path)}
 	targets := [][]string{{"rates", "risk", "nav"}, {"flows", "prices", "reports"}}
 	const rounds = 5
@@ -451,7 +465,7 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 
 func TestBrokenFileOnDisk(t *testing.T) {
 	ctx := context.Background()
-	path := fixtures.CopyCompat(t, "f206ffd", "sample_domains.yaml", "", "domains.yaml")
+	path := fixtures.Copy(t, "domains.yaml", "", "domains.yaml")
 	r := open(t, path)
 	good := readFile(t, path)
 	broken := strings.Replace(good, "  short_code: RSK\n", "  short_cod: RSK\n", 1)
