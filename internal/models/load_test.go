@@ -12,9 +12,14 @@ import (
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
-func loadCompat(t *testing.T, version string) []*models.Model {
+// loadSample loads our test models for "testdata", else a compat
+// generation's.
+func loadSample(t *testing.T, version string) []*models.Model {
 	t.Helper()
-	path := fixtures.Compat(t, version, "sample_models.yaml")
+	path := fixtures.File(t, "models.yaml")
+	if version != "testdata" {
+		path = fixtures.Compat(t, version, "sample_models.yaml")
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -26,10 +31,58 @@ func loadCompat(t *testing.T, version string) []*models.Model {
 	return ms
 }
 
-func TestLoadCompat(t *testing.T) {
-	for _, v := range []string{"f206ffd", "head"} {
-		t.Run(v, func(t *testing.T) {
-			ms := loadCompat(t, v)
+func TestLoadSamples(t *testing.T) {
+	ours := &models.Model{
+		Path:             "risk.analytics/dv01",
+		DisplayName:      "DV01",
+		Description:      "Value change of a position when yields move down by one basis point",
+		Formula:          "-dP/dy × 0.0001",
+		Unit:             "USD",
+		DataType:         "float",
+		DocumentationURL: "https://docs.firm.com/quant/dv01",
+		WikiLink:         "https://wiki.firm.com/risk/dv01",
+		Ownership:        models.Ownership{MethodologyOwner: "risk-methods@firm.com", BusinessSteward: "market-risk-committee@firm.com", SupportChannel: "#risk-methods"},
+		AppearsIn: []models.Link{
+			{MonikerPattern: "risk.cvar/*/*", ColumnName: "DV01"},
+			{MonikerPattern: "portfolios/*/risk/*", ColumnName: "DV01"},
+			{MonikerPattern: "fixed_income/govies/*", ColumnName: "MOD_DURATION", Notes: "Treasury data carries modified duration; DV01 = duration × price × 0.0001"},
+		},
+		SemanticTags: []string{"rates-risk", "duration", "fixed-income"},
+		Aliases:      []models.Alias{{Name: "PVBP", Type: "common_name"}, {Name: "BPV", Type: "abbreviation", Context: "rates desk"}},
+	}
+	upstream := func(head bool) *models.Model {
+		m := &models.Model{
+			Path:             "risk.analytics/dv01",
+			DisplayName:      "Dollar Value of 01",
+			Description:      "Change in portfolio value for a 1 basis point parallel shift in yield curve",
+			Formula:          "dV/dy × 0.0001",
+			Unit:             "USD",
+			DataType:         "float",
+			DocumentationURL: "https://wiki.firm.com/display/RISK/DV01",
+			Ownership:        models.Ownership{MethodologyOwner: "quant-research@firm.com", BusinessSteward: "risk-committee@firm.com", SupportChannel: "#risk-methodology"},
+			AppearsIn: []models.Link{
+				{MonikerPattern: "risk.cvar/*/*", ColumnName: "DV01"},
+				{MonikerPattern: "portfolios/*/risk/*", ColumnName: "DV01"},
+				{MonikerPattern: "fixed_income/govies/*", ColumnName: "DURATION", Notes: "Named DURATION in treasury data for historical reasons"},
+			},
+			SemanticTags: []string{"interest-rate-risk", "duration", "fixed-income"},
+		}
+		if head {
+			m.WikiLink = "https://wiki.firm.com/display/RISK/DV01+Methodology"
+			m.AppearsIn[2].MonikerPattern = "fixed.income/govies/*"
+		}
+		return m
+	}
+	for _, tt := range []struct {
+		version string
+		dv01    *models.Model
+	}{
+		{"testdata", ours},
+		{"f206ffd", upstream(false)},
+		{"head", upstream(true)},
+	} {
+		t.Run(tt.version, func(t *testing.T) {
+			ms := loadSample(t, tt.version)
 			if len(ms) != 11 {
 				t.Fatalf("%d models, want 11", len(ms))
 			}
@@ -41,28 +94,8 @@ func TestLoadCompat(t *testing.T) {
 			if dv01 == nil {
 				t.Fatal("risk.analytics/dv01 missing")
 			}
-			want := &models.Model{
-				Path:             "risk.analytics/dv01",
-				DisplayName:      "Dollar Value of 01",
-				Description:      "Change in portfolio value for a 1 basis point parallel shift in yield curve",
-				Formula:          "dV/dy × 0.0001",
-				Unit:             "USD",
-				DataType:         "float",
-				DocumentationURL: "https://wiki.firm.com/display/RISK/DV01",
-				Ownership:        models.Ownership{MethodologyOwner: "quant-research@firm.com", BusinessSteward: "risk-committee@firm.com", SupportChannel: "#risk-methodology"},
-				AppearsIn: []models.Link{
-					{MonikerPattern: "risk.cvar/*/*", ColumnName: "DV01"},
-					{MonikerPattern: "portfolios/*/risk/*", ColumnName: "DV01"},
-					{MonikerPattern: "fixed_income/govies/*", ColumnName: "DURATION", Notes: "Named DURATION in treasury data for historical reasons"},
-				},
-				SemanticTags: []string{"interest-rate-risk", "duration", "fixed-income"},
-			}
-			if v == "head" {
-				want.WikiLink = "https://wiki.firm.com/display/RISK/DV01+Methodology"
-				want.AppearsIn[2].MonikerPattern = "fixed.income/govies/*"
-			}
-			if !reflect.DeepEqual(dv01, want) {
-				t.Errorf("dv01:\n got %+v\nwant %+v", dv01, want)
+			if !reflect.DeepEqual(dv01, tt.dv01) {
+				t.Errorf("dv01:\n got %+v\nwant %+v", dv01, tt.dv01)
 			}
 			if mid := byPath["market.prices/mid"]; mid == nil || mid.DataType != "decimal" || mid.AppearsIn[0].MonikerPattern != "prices.*/*" {
 				t.Errorf("mid: %+v", mid)
@@ -158,8 +191,12 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+// TestMarshalRoundTrip: every model of our test file and of the compat
+// files, and a few tricky ones, read back equal from MarshalModel.
 func TestMarshalRoundTrip(t *testing.T) {
-	all := append(loadCompat(t, "f206ffd"), loadCompat(t, "head")...)
+	for _, v := range []string{"testdata", "f206ffd", "head"} {
+		t.Run(v, func(t *testing.T) { roundTrip(t, loadSample(t, v)) })
+	}
 	tricky := []*models.Model{
 		{Path: "bare", DataType: "float"},
 		{Path: "x/y", DisplayName: "yes", Description: "line 1\nline 2: here\n", Formula: "'q' \"dq\" # not a comment",
@@ -169,8 +206,23 @@ func TestMarshalRoundTrip(t *testing.T) {
 			Aliases:      []models.Alias{{Name: "on", Type: "legacy_name"}, {Name: "A", Type: "common_name", Context: "- dash"}},
 			SemanticTags: []string{"z", "a"}, Tags: []string{"1.5", "true"}},
 	}
-	all = append(all, tricky...)
-	for _, m := range all {
+	roundTrip(t, tricky)
+	first := loadSample(t, "testdata")[0]
+	want := "risk.analytics:\n  display_name: Risk Measures\n  description: How we measure market risk\n" +
+		"  ownership:\n    methodology_owner: risk-methods@firm.com\n    support_channel: '#risk-methods'\n" +
+		"  wiki_link: https://wiki.firm.com/risk/measures\n"
+	if got := string(models.MarshalModel(nil, first)); first.Path != "risk.analytics" || got != want {
+		t.Errorf("MarshalModel(%s):\n%s\nwant:\n%s", first.Path, got, want)
+	}
+	if got := string(models.MarshalModel(nil, tricky[0])); got != "bare: {}\n" {
+		t.Errorf("empty model: %q", got)
+	}
+}
+
+// roundTrip checks each model reads back equal from its marshalled text.
+func roundTrip(t *testing.T, ms []*models.Model) {
+	t.Helper()
+	for _, m := range ms {
 		text := models.MarshalModel(nil, m)
 		got, err := models.LoadBytes("roundtrip.yaml", text)
 		if err != nil {
@@ -179,13 +231,5 @@ func TestMarshalRoundTrip(t *testing.T) {
 		if len(got) != 1 || !reflect.DeepEqual(got[0], m) {
 			t.Errorf("%s: round trip\n got %+v\nwant %+v\n%s", m.Path, got, m, text)
 		}
-	}
-	want := "risk.analytics:\n  display_name: Risk Analytics\n  description: Risk measurement and analysis models\n" +
-		"  ownership:\n    methodology_owner: quant-research@firm.com\n    support_channel: '#risk-methodology'\n"
-	if got := string(models.MarshalModel(nil, all[0])); all[0].Path != "risk.analytics" || got != want {
-		t.Errorf("MarshalModel(%s):\n%s\nwant:\n%s", all[0].Path, got, want)
-	}
-	if got := string(models.MarshalModel(nil, tricky[0])); got != "bare: {}\n" {
-		t.Errorf("empty model: %q", got)
 	}
 }

@@ -44,7 +44,7 @@ func summaryPaths(ss []models.Summary) []string {
 }
 
 func TestRegistryLookups(t *testing.T) {
-	r := open(t, fixtures.Compat(t, "f206ffd", "sample_models.yaml"))
+	r := open(t, fixtures.File(t, "models.yaml"))
 	if got := paths(r.List()); len(got) != 11 || !slices.IsSorted(got) {
 		t.Fatalf("List = %v", got)
 	}
@@ -88,7 +88,7 @@ func TestRegistryLookups(t *testing.T) {
 // with follow every write and reload.
 func TestForMonikerFollowsChanges(t *testing.T) {
 	ctx := context.Background()
-	path := fixtures.CopyCompat(t, "f206ffd", "sample_models.yaml", "", "models.yaml")
+	path := fixtures.Copy(t, "models.yaml", "", "models.yaml")
 	r := open(t, path)
 	const mon = "prices.equity/AAPL"
 	want := []string{"market.prices/mid", "market.prices/spread"}
@@ -291,7 +291,7 @@ func TestValidate(t *testing.T) {
 
 func TestCRUDWritesThrough(t *testing.T) {
 	ctx := context.Background()
-	path := fixtures.CopyCompat(t, "f206ffd", "sample_models.yaml", "", "models.yaml")
+	path := fixtures.Copy(t, "models.yaml", "", "models.yaml")
 	before := readFile(t, path)
 	log := audit.New(filepath.Join(t.TempDir(), "audit.jsonl"))
 	r := open(t, path, models.WithAudit(log))
@@ -334,7 +334,7 @@ func TestCRUDWritesThrough(t *testing.T) {
 		t.Fatalf("updated %+v", up)
 	}
 	file := readFile(t, path)
-	for _, keep := range []string{"# Market Data Domain\n", "market.prices/spread:\n  display_name: Bid-Ask Spread\n", "risk.analytics/dv01:\n  display_name: Dollar Value of 01\n"} {
+	for _, keep := range []string{"# Price fields\n", "market.prices/spread:\n  display_name: Bid-Ask Spread\n", "risk.analytics/dv01:\n  display_name: DV01\n"} {
 		if !strings.Contains(file, keep) {
 			t.Errorf("file lost %q", keep)
 		}
@@ -391,7 +391,7 @@ func TestCRUDWritesThrough(t *testing.T) {
 
 func TestConflictWithAnotherWriter(t *testing.T) {
 	ctx := context.Background()
-	path := fixtures.CopyCompat(t, "head", "sample_models.yaml", "", "models.yaml")
+	path := fixtures.Copy(t, "models.yaml", "", "models.yaml")
 	a, b := open(t, path), open(t, path)
 	if _, err := a.Update(ctx, "return.attribution/beta", models.Patch{Unit: models.Some("x")}, "", "a"); err != nil {
 		t.Fatal(err)
@@ -419,15 +419,15 @@ func TestConflictWithAnotherWriter(t *testing.T) {
 			t.Errorf("%s unit %q, want %q", p, got, unit)
 		}
 	}
-	// HEAD's keys survive another model's edit.
-	if final.Get("risk.analytics/dv01").WikiLink == "" {
-		t.Error("wiki_link lost")
+	// HEAD's keys and our aliases survive another model's edit.
+	if dv01 := final.Get("risk.analytics/dv01"); dv01.WikiLink == "" || len(dv01.Aliases) != 2 {
+		t.Error("wiki_link or aliases lost")
 	}
 }
 
 func TestReloadAndSave(t *testing.T) {
 	ctx := context.Background()
-	path := fixtures.CopyCompat(t, "f206ffd", "sample_models.yaml", "", "models.yaml")
+	path := fixtures.Copy(t, "models.yaml", "", "models.yaml")
 	r := open(t, path)
 	good := readFile(t, path)
 	broken := strings.Replace(good, "  unit: ratio\n", "  units: ratio\n", 1)
