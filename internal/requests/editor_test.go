@@ -16,7 +16,7 @@ import (
 )
 
 // editorEnv is a Workflow whose catalog is a real catalogedit.Editor on a
-// temp copy of the f206ffd sample catalog, both auditing to one log.
+// temp copy of our test catalog, both auditing to one log.
 type editorEnv struct {
 	catPath string
 	orig    []byte
@@ -27,7 +27,7 @@ type editorEnv struct {
 
 func newEditorEnv(t *testing.T) *editorEnv {
 	t.Helper()
-	catPath := fixtures.CopyCompat(t, "f206ffd", "sample_catalog.yaml", "", "catalog.yaml")
+	catPath := fixtures.Copy(t, "catalog.yaml", "", "catalog.yaml")
 	dir := filepath.Dir(catPath)
 	log := audit.New(filepath.Join(dir, audit.FileName))
 	ed, err := catalogedit.Open(catPath, catalogedit.Options{Audit: log})

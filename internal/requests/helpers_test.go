@@ -15,9 +15,10 @@ import (
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
-// demoQueue returns our demo request queue (registry format).
-func demoQueue(t testing.TB) string {
-	return filepath.Join(fixtures.ModuleRoot(t), "internal", "demo", "data", "requests.yaml")
+// testQueue returns our test request queue (registry format): nine
+// requests, five pending, two approved, two rejected.
+func testQueue(t testing.TB) string {
+	return fixtures.File(t, "requests.yaml")
 }
 
 // copyTo copies src to a new temp folder and returns the copy's path.
@@ -55,7 +56,7 @@ type fakeCatalog struct {
 
 func newFakeCatalog(t testing.TB) *fakeCatalog {
 	t.Helper()
-	cat, _, err := catalog.Load(fixtures.Compat(t, "f206ffd", "sample_catalog.yaml"))
+	cat, _, err := catalog.Load(fixtures.File(t, "catalog.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,10 +12,10 @@ import (
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
-// TestImportDemoScenario: upstream's demo_requests.yaml loads and the
-// queue shows its nine requests with their outcomes.
+// TestImportDemoScenario: our request scenario loads and the queue shows
+// its nine requests with their outcomes.
 func TestImportDemoScenario(t *testing.T) {
-	data, err := os.ReadFile(fixtures.Compat(t, "f206ffd", "demo_requests.yaml"))
+	data, err := os.ReadFile(fixtures.File(t, "demo_requests.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,23 +34,16 @@ func TestImportDemoScenario(t *testing.T) {
 	}
 	// Restart: the queue is on disk.
 	w, _ = open(t, path, cat)
-	all, counts, err := w.List("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(all) != 9 || counts.ByStatus[StatusPendingReview] != 5 || counts.ByStatus[StatusApproved] != 2 ||
-		counts.ByStatus[StatusRejected] != 2 || counts.Total != 9 {
-		t.Fatalf("queue: %d requests, counts %+v", len(all), counts)
-	}
+	all, _ := checkScenarioQueue(t, w)
 	byPath := map[string]*Request{}
 	for _, r := range all {
 		byPath[r.Path] = r
 	}
 	want := map[string]Status{
-		"risk/stress/climate": StatusPendingReview, "portfolios/attribution/fixed-income": StatusPendingReview,
-		"prices/derivatives/swaptions": StatusPendingReview, "reference/classifications/esg": StatusPendingReview,
-		"alternatives": StatusPendingReview, "risk/cvar/commodity": StatusApproved, "rates/curves/ois": StatusApproved,
-		"portfolios/holdings/client-pii": StatusRejected, "prices/equity/dark-pool": StatusRejected,
+		"risk/stress/rate-shock": StatusPendingReview, "portfolios/attribution/credit": StatusPendingReview,
+		"prices/options/implied-vol": StatusPendingReview, "reference/classifications/sustainability": StatusPendingReview,
+		"infrastructure": StatusPendingReview, "risk/cvar/emerging-markets": StatusApproved, "rates/curves/inflation": StatusApproved,
+		"portfolios/holdings/with-client-names": StatusRejected, "prices/equity/unlisted-quotes": StatusRejected,
 	}
 	for p, s := range want {
 		r := byPath[p]
@@ -58,24 +51,24 @@ func TestImportDemoScenario(t *testing.T) {
 			t.Errorf("%s: %+v, want status %s", p, r, s)
 		}
 	}
-	if !byPath["alternatives"].TopLevel() {
-		t.Error("alternatives is not top-level")
+	if !byPath["infrastructure"].TopLevel() {
+		t.Error("infrastructure is not top-level")
 	}
-	climate := byPath["risk/stress/climate"]
-	if len(climate.Comments) != 2 || climate.Comments[0].Author != "compliance@firm.com" ||
-		climate.SourceBindingConfig["warehouse"] != "RISK_WH" || !slices.Equal(climate.Tags, []string{"stress-testing", "climate", "regulatory", "NGFS"}) {
-		t.Errorf("climate: %+v", climate)
+	shock := byPath["risk/stress/rate-shock"]
+	if len(shock.Comments) != 2 || shock.Comments[0].Author != "model-validation@firm.com" ||
+		shock.SourceBindingConfig["warehouse"] != "RISK_WH" || !slices.Equal(shock.Tags, []string{"stress", "rates", "alm"}) {
+		t.Errorf("rate-shock: %+v", shock)
 	}
-	cvar := byPath["risk/cvar/commodity"]
-	if cvar.ReviewedBy != "senior.reviewer@firm.com" || len(cvar.Comments) != 2 ||
-		cvar.Comments[1].Action != ActionApprove || cvar.Comments[1].AuthorName != "Senior Reviewer" ||
-		!strings.HasPrefix(cvar.Comments[1].Content, "Ownership verified.") {
-		t.Errorf("cvar: %+v", cvar)
+	em := byPath["risk/cvar/emerging-markets"]
+	if em.ReviewedBy != "head.of.risk.data@firm.com" || len(em.Comments) != 2 ||
+		em.Comments[1].Action != ActionApprove || em.Comments[1].AuthorName != "Head of Risk Data" ||
+		!strings.HasPrefix(em.Comments[1].Content, "Owners confirmed") {
+		t.Errorf("emerging-markets: %+v", em)
 	}
-	pii := byPath["portfolios/holdings/client-pii"]
-	if !strings.HasPrefix(pii.RejectionReason, "Rejected: PII data") || pii.ReviewedBy != "compliance@firm.com" ||
-		pii.Comments[len(pii.Comments)-1].Action != ActionReject {
-		t.Errorf("pii: %+v", pii)
+	names := byPath["portfolios/holdings/with-client-names"]
+	if !strings.HasPrefix(names.RejectionReason, "Rejected: personal data") || names.ReviewedBy != "compliance@firm.com" ||
+		names.Comments[len(names.Comments)-1].Action != ActionReject {
+		t.Errorf("with-client-names: %+v", names)
 	}
 	entries, _ := log.Entries("", 0)
 	if len(entries) != 13 { // 9 submitted + 2 approved + 2 rejected
@@ -94,6 +87,45 @@ func TestImportDemoScenario(t *testing.T) {
 	if err != nil || r.RequestID != "REQ-0010" {
 		t.Fatalf("next submit: %v %v", r, err)
 	}
+}
+
+// TestImportCompatScenario: the previous service's demo_requests.yaml
+// imports into the queue it described (5 pending, 2 approved, 2
+// rejected).
+func TestImportCompatScenario(t *testing.T) {
+	data, err := os.ReadFile(fixtures.Compat(t, "f206ffd", "demo_requests.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := open(t, filepath.Join(t.TempDir(), "requests.yaml"), newFakeCatalog(t))
+	res, err := w.ImportScenario(ctx, data, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Imported) != 9 || len(res.Skipped) != 0 {
+		t.Fatalf("imported %d, skipped %+v", len(res.Imported), res.Skipped)
+	}
+	all, _ := checkScenarioQueue(t, w)
+	for _, r := range all {
+		if r.Path == "alternatives" && !r.TopLevel() {
+			t.Error("alternatives is not top-level")
+		}
+	}
+}
+
+// checkScenarioQueue lists w's requests and checks the counts a scenario
+// of nine leaves: 5 pending, 2 approved, 2 rejected.
+func checkScenarioQueue(t *testing.T, w *Workflow) ([]*Request, Counts) {
+	t.Helper()
+	all, counts, err := w.List("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 9 || counts.ByStatus[StatusPendingReview] != 5 || counts.ByStatus[StatusApproved] != 2 ||
+		counts.ByStatus[StatusRejected] != 2 || counts.Total != 9 {
+		t.Fatalf("queue: %d requests, counts %+v", len(all), counts)
+	}
+	return all, counts
 }
 
 func TestImportScenarioErrors(t *testing.T) {

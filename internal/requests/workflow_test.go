@@ -18,8 +18,8 @@ import (
 
 var ctx = context.Background()
 
-func TestOpenDemoQueue(t *testing.T) {
-	path := copyTo(t, demoQueue(t), "requests.yaml")
+func TestOpenTestQueue(t *testing.T) {
+	path := copyTo(t, testQueue(t), "requests.yaml")
 	w, _ := open(t, path, nil)
 	all, counts, err := w.List("")
 	if err != nil {
@@ -43,17 +43,17 @@ func TestOpenDemoQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.CreatedAt != "2026-02-18T03:00:00+00:00" || r.UpdatedAt != "2026-02-18T04:10:00+00:00" {
+	if r.CreatedAt != "2026-02-19T03:00:00+00:00" || r.UpdatedAt != "2026-02-19T04:45:00+00:00" {
 		t.Errorf("timestamps not kept: %s %s", r.CreatedAt, r.UpdatedAt)
 	}
-	if r.Status != StatusRejected || r.ReviewedBy != "compliance@firm.com" || !strings.HasPrefix(r.RejectionReason, "Rejected: PII") {
+	if r.Status != StatusRejected || r.ReviewedBy != "compliance@firm.com" || !strings.HasPrefix(r.RejectionReason, "Rejected: personal data") {
 		t.Errorf("REQ-0008 = %+v", r)
 	}
 	if len(r.Comments) != 3 || r.Comments[2].Action != ActionReject {
 		t.Errorf("REQ-0008 comments = %+v", r.Comments)
 	}
 	if top, _, _ := w.Get("REQ-0005"); !top.TopLevel() {
-		t.Error("REQ-0005 (alternatives) should be top-level")
+		t.Error("REQ-0005 (infrastructure) should be top-level")
 	}
 	pending, _, _ := w.List(StatusPendingReview)
 	if len(pending) != 5 {
@@ -642,7 +642,7 @@ func TestMatchVersion(t *testing.T) {
 // TestIDsNeverReused: ids continue after a restart, never repeat across
 // two Workflows on one file, and are not reused after a refused submit.
 func TestIDsNeverReused(t *testing.T) {
-	path := copyTo(t, demoQueue(t), "requests.yaml")
+	path := copyTo(t, testQueue(t), "requests.yaml")
 	cat := newFakeCatalog(t)
 	w1, _ := open(t, path, cat)
 	r, err := w1.Submit(ctx, proposal("risk/stress/heat"), "")
@@ -673,7 +673,7 @@ func TestIDsNeverReused(t *testing.T) {
 	// Timestamps of the stored requests are unchanged after all this.
 	w3, _ := open(t, path, nil)
 	r1, _, _ := w3.Get("REQ-0001")
-	if r1.CreatedAt != "2026-02-16T09:00:00+00:00" || r1.UpdatedAt != "2026-02-16T09:40:00+00:00" {
+	if r1.CreatedAt != "2026-02-16T09:00:00+00:00" || r1.UpdatedAt != "2026-02-16T10:10:00+00:00" {
 		t.Errorf("REQ-0001 timestamps %s %s", r1.CreatedAt, r1.UpdatedAt)
 	}
 	r12, _, _ := w3.Get("REQ-0012")
@@ -738,7 +738,7 @@ func TestConcurrentWorkflows(t *testing.T) {
 }
 
 func TestSaveAndReload(t *testing.T) {
-	path := copyTo(t, demoQueue(t), "requests.yaml")
+	path := copyTo(t, testQueue(t), "requests.yaml")
 	w, _ := open(t, path, newFakeCatalog(t))
 	if n, err := w.Save(ctx); err != nil || n != 9 {
 		t.Fatalf("Save = %d, %v", n, err)
@@ -792,7 +792,7 @@ func TestSaveAndReload(t *testing.T) {
 // TestWriteKeepsOtherBytes: a transition replaces only its request's text;
 // the header comments and every other request keep every byte.
 func TestWriteKeepsOtherBytes(t *testing.T) {
-	path := copyTo(t, demoQueue(t), "requests.yaml")
+	path := copyTo(t, testQueue(t), "requests.yaml")
 	orig, _ := os.ReadFile(path)
 	w, _ := open(t, path, newFakeCatalog(t))
 	if _, err := w.Comment(ctx, "REQ-0003", Note{Author: "x@example.com", Content: "hi"}); err != nil {
@@ -905,7 +905,7 @@ func TestConflictWithUnlockedWriter(t *testing.T) {
 
 // TestRefreshSeesOtherWriters: reads show what another Workflow wrote.
 func TestRefreshSeesOtherWriters(t *testing.T) {
-	path := copyTo(t, demoQueue(t), "requests.yaml")
+	path := copyTo(t, testQueue(t), "requests.yaml")
 	w1, _ := open(t, path, newFakeCatalog(t))
 	w2, _ := open(t, path, newFakeCatalog(t))
 	if _, err := w2.Reject(ctx, "REQ-0001", Review{Actor: "r@example.com", Reason: "no"}); err != nil {
