@@ -1,12 +1,17 @@
 package main
 
-// End-to-end tests: they build the real monikerd binary, start it as a
-// process on a free loopback port with the compat fixtures, and talk HTTP.
+// End-to-end tests: they call run in this process, as main does, on a
+// free loopback port with the fixtures and talk HTTP, so the race
+// detector watches the server across real requests and reloads. Tests
+// whose subject is a signal or the process itself start the real binary
+// (startProcess); the CLI tests run the real moniker binary.
 
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,10 +25,14 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/moniker-svc/moniker/internal/fixtures"
 )
 
-// binary and cli are monikerd and moniker, built once by TestMain.
+// binary and cli are monikerd and moniker, built once by TestMain
+// (without the race detector: a race-built binary takes a second to
+// start, and the in-process tests race-check the server).
 var binary, cli string
 
 func TestMain(m *testing.M) {
@@ -41,7 +50,21 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
+	// Every run has returned by now: nothing it started may still run.
+	if code == 0 {
+		if err := goleak.Find(leakOptions...); err != nil {
+			fmt.Fprintln(os.Stderr, "goroutines left running after the tests:", err)
+			code = 1
+		}
+	}
 	os.Exit(code)
+}
+
+// leakOptions ignore what the tests themselves leave behind: the test
+// clients' idle keep-alive connections.
+var leakOptions = []goleak.Option{
+	goleak.IgnoreTopFunction("net/http.(*persistConn).readLoop"),
+	goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"),
 }
 
 // fixtureConfig copies a compat catalog (and the f206ffd domains) into a
@@ -61,12 +84,104 @@ func fixtureConfig(t testing.TB, generation string, extra string) string {
 
 var listening = regexp.MustCompile(`listening on (\S+)`)
 
-// start runs monikerd with args on a free port and returns its base URL.
-// The process is stopped with SIGTERM at cleanup and must exit cleanly.
+// start runs monikerd in process (startServer) with args and returns its
+// base URL.
 func start(t testing.TB, args ...string) string {
 	t.Helper()
-	base, _ := startProc(t, args...)
-	return base
+	return startServer(t, args...).base
+}
+
+// server is a monikerd run in this process by startServer.
+type server struct {
+	base   string      // http://127.0.0.1:port
+	stderr *syncBuffer // its log
+	cancel context.CancelFunc
+	done   chan error // run's result
+	once   sync.Once
+	err    error
+}
+
+// stop cancels run's context (what SIGTERM does in main) and waits for
+// run to return; it returns run's error. Safe to call more than once.
+func (s *server) stop() error {
+	s.once.Do(func() {
+		s.cancel()
+		select {
+		case s.err = <-s.done:
+		case <-time.After(30 * time.Second):
+			s.err = errors.New("run did not return within 30s of the cancel")
+		}
+	})
+	return s.err
+}
+
+// startServer calls run, as main does, with -listen=127.0.0.1:0 and args,
+// an environment of its own (nothing but MONIKER_DATA_DIR, a temp
+// folder) and a cancellable context, and waits for the "listening on"
+// line. At cleanup it stops the server, which must return nil.
+func startServer(t testing.TB, args ...string) *server {
+	t.Helper()
+	dataDir := t.TempDir()
+	getenv := func(k string) string {
+		if k == "MONIKER_DATA_DIR" {
+			return dataDir
+		}
+		return ""
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &server{stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	stdout := newAddrWatcher()
+	go func() {
+		s.done <- run(ctx, append([]string{"-listen=127.0.0.1:0"}, args...), getenv, stdout, s.stderr)
+	}()
+	select {
+	case addr := <-stdout.addr:
+		s.base = "http://" + addr
+	case err := <-s.done:
+		cancel()
+		t.Fatalf("run returned before listening: %v\n%s", err, s.stderr.String())
+	case <-time.After(30 * time.Second):
+		s.stop()
+		t.Fatalf("run did not listen within 30s:\n%s", s.stderr.String())
+	}
+	t.Cleanup(func() {
+		if err := s.stop(); err != nil {
+			t.Errorf("run did not return cleanly: %v\n%s", err, s.stderr.String())
+		}
+	})
+	return s
+}
+
+// addrWatcher is run's stdout: it delivers the address of the
+// "listening on" line and drops the rest (console telemetry events).
+type addrWatcher struct {
+	mu   sync.Mutex
+	line []byte
+	seen bool
+	addr chan string
+}
+
+func newAddrWatcher() *addrWatcher { return &addrWatcher{addr: make(chan string, 1)} }
+
+func (w *addrWatcher) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.seen {
+		return len(p), nil
+	}
+	w.line = append(w.line, p...)
+	for {
+		i := bytes.IndexByte(w.line, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		if m := listening.FindSubmatch(w.line[:i]); m != nil {
+			w.seen, w.line = true, nil
+			w.addr <- string(m[1])
+			return len(p), nil
+		}
+		w.line = w.line[i+1:]
+	}
 }
 
 // startProc is start that also returns the process, for tests that kill

@@ -35,7 +35,7 @@ func editNode(t *testing.T, mgmt, path, body string) response {
 }
 
 // TestPlanVerification runs the process-split plan's verification steps
-// 1, 2, 3 and 6 against real processes on one folder.
+// 1, 2, 3 and 6 against separate servers (each run on its own) on one folder.
 func TestPlanVerification(t *testing.T) {
 	cfg := planeConfig(t, "0.3", false)
 	resolver := start(t, "-target=resolver", "-config.file="+cfg)
@@ -294,7 +294,8 @@ func TestRequestApprovalReachesResolver(t *testing.T) {
 // down it is a 503 and nothing changes.
 func TestStatusForwarding(t *testing.T) {
 	cfg := planeConfig(t, "0.3", false)
-	mgmt, mcmd := startProc(t, "-target=management", "-config.file="+cfg)
+	m := startServer(t, "-target=management", "-config.file="+cfg)
+	mgmt := m.base
 	s := mustRead(t, cfg) + "management:\n  url: " + mgmt + "\ndeprecation:\n  enabled: true\n"
 	os.WriteFile(cfg, []byte(s), 0o644)
 	r1 := start(t, "-target=resolver", "-config.file="+cfg)
@@ -319,8 +320,9 @@ func TestStatusForwarding(t *testing.T) {
 		t.Errorf("missing node: %d %s", r.status, r.body)
 	}
 
-	mcmd.Process.Signal(syscall.SIGTERM)
-	mcmd.Wait()
+	if err := m.stop(); err != nil {
+		t.Fatalf("stopping management: %v", err)
+	}
 	r = do(t, "PUT", r1+"/catalog/prices.equity/status", `{"status":"active","actor":"gov@firm.com"}`)
 	if r.status != http.StatusServiceUnavailable || r.json(t)["code"] != "unavailable" {
 		t.Errorf("management down: %d %s", r.status, r.body)

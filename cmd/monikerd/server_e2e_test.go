@@ -1,20 +1,25 @@
 package main
 
 // The server's own behaviour: SIGHUP on every target, the read timeout,
-// and the stopping state while it drains.
+// the stopping state while it drains, exit codes, and that run stops
+// everything it started.
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 
 	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
@@ -160,5 +165,62 @@ func TestStoppingWhileDraining(t *testing.T) {
 	}
 	if !strings.Contains(p.stderr.String(), "stopping: /health answers 503") {
 		t.Errorf("the log does not say it was stopping:\n%s", p.stderr.String())
+	}
+}
+
+// TestExitCodes: the binary exits 1 with a one-line reason on a bad flag
+// or config, and 0 after printing the usage for -h.
+func TestExitCodes(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-h"}, 0, "-http.read-timeout"},
+		{[]string{"-target=bogus"}, 1, `monikerd: -target="bogus": must be resolver, management or all`},
+		{[]string{"-config.file=" + filepath.Join(t.TempDir(), "missing.yaml")}, 1, "missing.yaml"},
+		{[]string{"stray"}, 1, "monikerd: unexpected arguments: [stray]"},
+	} {
+		cmd := exec.Command(binary, tt.args...)
+		cmd.Env = append(os.Environ(), "MONIKER_CONFIG=", "MONIKER_DATA_DIR="+t.TempDir())
+		out, err := cmd.CombinedOutput()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != tt.code || !strings.Contains(string(out), tt.want) {
+			t.Errorf("monikerd %v: exit %d, want %d with %q:\n%s", tt.args, code, tt.code, tt.want, out)
+		}
+	}
+}
+
+// TestRunStopsEverything: once run has returned, nothing it started
+// still runs (reload loops, file watches, the telemetry consumer, the
+// limiter's sweep, connections), on every target, after real requests,
+// writes and reloads.
+func TestRunStopsEverything(t *testing.T) {
+	for _, target := range []string{targetResolver, targetManagement, targetAll} {
+		t.Run(target, func(t *testing.T) {
+			before := goleak.IgnoreCurrent()
+			cfg := planeConfig(t, "0.2", true)
+			s := startServer(t, "-target="+target, "-config.file="+cfg)
+			get(t, s.base+"/health")
+			switch target {
+			case targetResolver:
+				get(t, s.base+"/resolve/prices.equity/AAPL@20260115")
+				do(t, "POST", s.base+"/config/reload", "")
+			default:
+				editNode(t, s.base, "rates", `{"description":"leak check"}`)
+				do(t, "POST", s.base+"/config/save", "")
+				do(t, "POST", s.base+"/config/reload", "")
+			}
+			if err := s.stop(); err != nil {
+				t.Fatal(err)
+			}
+			goleak.VerifyNone(t, append(leakOptions, before)...)
+		})
 	}
 }

@@ -5,13 +5,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 )
 
-// TestTelemetryFileSinkEndToEnd: a real monikerd with the file sink writes
-// one access event per request, and the events still queued at SIGTERM
-// are flushed before it exits.
+// TestTelemetryFileSinkEndToEnd: monikerd with the file sink writes one
+// access event per request, and the events still queued when it is told
+// to stop are flushed before run returns.
 func TestTelemetryFileSinkEndToEnd(t *testing.T) {
 	cfg := fixtureConfig(t, "f206ffd", `telemetry:
   enabled: true
@@ -22,15 +21,16 @@ func TestTelemetryFileSinkEndToEnd(t *testing.T) {
   batch_size: 1000
   flush_interval_seconds: 3600
 `)
-	base, cmd := startProc(t, "-target=resolver", "-config.file="+cfg)
+	s := startServer(t, "-target=resolver", "-config.file="+cfg)
+	base := s.base
 	get(t, base+"/resolve/prices.equity/AAPL@20260115") // success
 	get(t, base+"/resolve/prices.equity/AAPL@20260115") // success, cached
 	get(t, base+"/resolve/prices")                      // not_found
 	get(t, base+"/describe/prices.equity")              // describe
-	// Nothing is flushed yet (batch 1000, interval 1 h): SIGTERM must flush.
-	cmd.Process.Signal(syscall.SIGTERM)
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("exit: %v", err)
+	// Nothing is flushed yet (batch 1000, interval 1 h): stopping (what
+	// SIGTERM does) must flush.
+	if err := s.stop(); err != nil {
+		t.Fatalf("stop: %v", err)
 	}
 	f, err := os.Open(filepath.Join(filepath.Dir(cfg), "events", "access.jsonl"))
 	if err != nil {

@@ -1,6 +1,6 @@
 package main
 
-// Browser tests of the web pages against a real monikerd process: each
+// Browser tests of the web pages against monikerd run in process: each
 // page is loaded from `monikerd -target=all` on a temp copy of the f206ffd
 // fixtures (catalog, domains, models, requests) and driven by headless
 // Chromium (internal/browsertest). Page-specific scenarios live in

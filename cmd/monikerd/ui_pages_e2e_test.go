@@ -2,7 +2,7 @@ package main
 
 // Browser tests of the pages that are not edit forms: the landing page,
 // the dashboard, the resolver's catalog browser (/ui) and the review
-// queue, each against a real monikerd (startUI).
+// queue, each against monikerd run in process (startUI).
 
 import (
 	"context"
