@@ -193,28 +193,43 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer p.close()
 
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-	wg.Go(func() {
-		for {
-			select {
-			case <-bg.Done():
-				return
-			case <-hup:
-				log.Info("SIGHUP: reloading")
-				began := time.Now()
-				p.reload(bg)
-				log.Info("SIGHUP: reload done", "took", time.Since(began))
-			}
-		}
-	})
+	stopHUP := reloadOnSIGHUP(d, p.reload)
+	defer stopHUP()
 
 	handler, err := buildHandler(d, p.routes)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", listenAddr(o, cfg))
+	return serve(ctx, o, d, handler)
+}
+
+// reloadOnSIGHUP calls reload on every SIGHUP until d.bg is done; the
+// returned function stops the notifications.
+func reloadOnSIGHUP(d deps, reload func(context.Context)) (stop func()) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	d.wg.Go(func() {
+		for {
+			select {
+			case <-d.bg.Done():
+				return
+			case <-hup:
+				d.log.Info("SIGHUP: reloading")
+				began := time.Now()
+				reload(d.bg)
+				d.log.Info("SIGHUP: reload done", "took", time.Since(began))
+			}
+		}
+	})
+	return func() { signal.Stop(hup) }
+}
+
+// serve listens, prints the "listening on" line, and serves handler with
+// the timeouts of o until ctx is done; then /health says stopping, the
+// process keeps serving for -shutdown.delay, and drains for up to
+// -shutdown.timeout.
+func serve(ctx context.Context, o options, d deps, handler http.Handler) error {
+	ln, err := net.Listen("tcp", listenAddr(o, d.cfg))
 	if err != nil {
 		return err
 	}
@@ -230,10 +245,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		WriteTimeout:      o.http.write,
 		IdleTimeout:       o.http.idle,
 		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(d.log.Handler(), slog.LevelWarn),
 	}
-	log.Info("listening", "target", o.target, "addr", ln.Addr().String())
-	fmt.Fprintf(stdout, "monikerd %s listening on %s\n", o.target, ln.Addr())
+	d.log.Info("listening", "target", o.target, "addr", ln.Addr().String())
+	fmt.Fprintf(d.stdout, "monikerd %s listening on %s\n", o.target, ln.Addr())
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -248,14 +263,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	d.health.Stopping()
 	if o.stopDelay > 0 {
 		srv.SetKeepAlivesEnabled(false)
-		log.Info("stopping: /health answers 503 until the drain", "delay", o.stopDelay)
+		d.log.Info("stopping: /health answers 503 until the drain", "delay", o.stopDelay)
 		select {
 		case err := <-errc:
 			return err
 		case <-time.After(o.stopDelay):
 		}
 	}
-	log.Info("shutting down", "timeout", o.shutdown)
+	d.log.Info("shutting down", "timeout", o.shutdown)
 	sctx, cancel := context.WithTimeout(context.Background(), o.shutdown)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
