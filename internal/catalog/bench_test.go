@@ -1,6 +1,8 @@
 package catalog
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -233,4 +235,23 @@ func loadPeakRSSChild(t *testing.T) {
 		n, float64(fi.Size())/(1<<20), wall.Seconds(), used.Seconds(), peak, float64(ms.HeapAlloc)/(1<<20),
 		float64(idx)/(1<<20), runtime.GOMAXPROCS(0))
 	runtime.KeepAlive(c)
+}
+
+// BenchmarkSplit100k: cutting the 100,000-node file into batches of
+// entries (yamlfile.Splitter), without parsing them.
+func BenchmarkSplit100k(b *testing.B) {
+	data, err := os.ReadFile(benchCatalogFile(b, 100_000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		sp := &splitter{r: bufio.NewReaderSize(bytes.NewReader(data), 1<<20)}
+		n := 0
+		sp.run(func(bt *batch) bool { n += len(bt.entries); return true })
+		if n != 100_000 || sp.fallback != nil {
+			b.Fatalf("%d entries, fallback %+v", n, sp.fallback)
+		}
+	}
 }

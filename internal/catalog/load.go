@@ -20,25 +20,26 @@ import (
 	"time"
 
 	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 	"go.yaml.in/yaml/v3"
 )
 
 // How the loader works (see also DESIGN §10 and the package README):
 //
 // A YAML catalog is a block mapping whose keys start at column 0. The
-// loader reads each file as a stream, cuts it textually into top-level
-// entries (a key line starts at column 0 and is not a comment, blank line
-// or document marker; everything up to the next key line belongs to the
-// entry), groups consecutive entries into batches of about batchBytes, and
-// parses the batches with yaml.v3 on GOMAXPROCS workers. Results are
-// merged in file order, so the later of two equal keys wins. Memory stays
-// bounded: at most 2 x workers batches are in flight and the file is never
-// held whole.
+// loader reads each file as a stream, cuts it into top-level entries with
+// yamlfile.Splitter (the splitter the keyed save uses, so both see the
+// same entries), groups consecutive entries into batches of about
+// batchBytes, and parses the batches on GOMAXPROCS workers, each entry on
+// its own. Results are merged in file order, so the later of two equal
+// keys wins. Memory stays bounded: at most 2 x workers batches are in
+// flight and the file is never held whole.
 //
-// Files the splitter cannot cut safely (JSON, flow style, documents with
-// directives or several documents, indented top-level mappings, anchors
-// used across entries, a batch whose YAML does not line up with the text)
-// are parsed whole instead, if they are at most maxWholeBytes.
+// Files the splitter cannot cut (JSON, flow style, directives or several
+// documents, indented top-level mappings), and files with an entry that
+// does not parse on its own (yamlfile.ParseEntry: anchors used across
+// entries, text continued at column 0), are parsed whole instead, if they
+// are at most maxWholeBytes; their nodes have no spans.
 
 const (
 	// batchBytes is the target size of one parse batch.
@@ -586,21 +587,17 @@ func (w *worker) parseBatch(b *batch) {
 		src := b.data[e.dataOff:end]
 		kn, vn, ok := fp.parseEntry(src)
 		if !ok {
-			var doc yaml.Node
-			if err := yaml.Unmarshal(src, &doc); err != nil {
+			var err error
+			kn, vn, err = yamlfile.ParseEntry(src)
+			var se *yamlfile.SplitError
+			switch {
+			case errors.As(err, &se):
+				b.fallback = &fallback{line: e.line, reason: "the top level could not be split into entries"}
+				return
+			case err != nil:
 				b.fallback = &fallback{line: e.line, reason: "YAML error", cause: syntaxError(d.file, e.line-1, err)}
 				return
 			}
-			var root *yaml.Node
-			if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
-				root = doc.Content[0]
-			}
-			if root == nil || root.Kind != yaml.MappingNode || len(root.Content) != 2 ||
-				root.Content[0].Line != 1 || root.Content[0].Column != 1 {
-				b.fallback = &fallback{line: e.line, reason: "the top level could not be split into entries"}
-				return
-			}
-			kn, vn = root.Content[0], root.Content[1]
 		}
 		d.lineBase = e.line - 1
 		b.nodes[i] = d.entry(kn, vn)
@@ -608,22 +605,19 @@ func (w *worker) parseBatch(b *batch) {
 	b.errs, b.warns = d.errs, d.warns
 }
 
-// splitter cuts a YAML stream into batches of top-level entries.
+// splitter cuts a YAML stream into batches of top-level entries, placing
+// each line with yamlfile.Splitter (the keyed save's splitter too).
 type splitter struct {
 	name     string
 	r        *bufio.Reader
+	lines    yamlfile.Splitter
 	off      int64 // bytes consumed
-	line     int   // lines consumed
 	long     []byte
 	fallback *fallback
 	cur      *batch
 	seq      int
 	emit     func(*batch) bool
 	free     chan []byte // recycled batch buffers; may be nil
-}
-
-func (s *splitter) fail(line int, reason string) {
-	s.fallback = &fallback{line: line, reason: reason, size: s.off}
 }
 
 // run reads the whole stream, calling emit for each batch in order. It
@@ -634,13 +628,8 @@ func (s *splitter) run(emit func(*batch) bool) {
 	for {
 		ln, err := s.readLine()
 		if len(ln) > 0 {
-			start := s.off
 			s.off += int64(len(ln))
-			s.line++
-			if s.line == 1 {
-				ln = bytes.TrimPrefix(ln, []byte("\xef\xbb\xbf"))
-			}
-			if len(ln) > 0 && !s.add(ln, start, s.off) {
+			if !s.add(ln) {
 				return
 			}
 		}
@@ -666,92 +655,38 @@ func (s *splitter) readLine() ([]byte, error) {
 	return ln, err
 }
 
-// Line kinds for the splitter.
-const (
-	lineContent  = iota // indented text: part of the current entry
-	lineBlank           // only white space
-	lineComment         // a comment starting at column 0
-	lineKey             // a top-level key
-	lineDocStart        // "---"
-	lineOther           // anything the splitter cannot place
-)
-
-func classify(ln []byte) int {
-	switch c := ln[0]; c {
-	case ' ', '\t':
-		if len(bytes.TrimSpace(ln)) == 0 {
-			return lineBlank
+// add places one line (ln is not retained). It returns false to stop.
+func (s *splitter) add(ln []byte) bool {
+	step, err := s.lines.Next(ln)
+	if err != nil {
+		reason := err.Error()
+		var se *yamlfile.SplitError
+		if errors.As(err, &se) {
+			reason = "the file is not a plain block mapping at the top level (" + se.Reason + ")"
 		}
-		return lineContent
-	case '\r', '\n':
-		return lineBlank
-	case '#':
-		return lineComment
-	case '-':
-		if isMarker(ln, "---") {
-			return lineDocStart
-		}
-		if len(ln) == 1 || ln[1] == ' ' || ln[1] == '\t' || ln[1] == '\n' || ln[1] == '\r' {
-			return lineOther // a top-level sequence
-		}
-		return lineKey
-	case '.':
-		if isMarker(ln, "...") {
-			return lineOther
-		}
-		return lineKey
-	case '%', '{', '[', '?', '&', '*', '!', '|', '>', '}', ']', ',', '@', '`':
-		return lineOther
-	}
-	return lineKey
-}
-
-func isMarker(ln []byte, m string) bool {
-	if !bytes.HasPrefix(ln, []byte(m)) {
+		s.fallback = &fallback{line: s.lines.Line(), reason: reason, size: s.off}
 		return false
 	}
-	rest := ln[len(m):]
-	return len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\n' || rest[0] == '\r'
-}
-
-// add places one line (ln is not retained), which spans the file bytes
-// [start, end). It returns false to stop.
-func (s *splitter) add(ln []byte, start, end int64) bool {
-	kind := classify(ln)
-	if s.cur == nil || len(s.cur.entries) == 0 {
-		// Before the first key of the file (or of a batch: never, since
-		// batches start at key lines).
-		switch kind {
-		case lineBlank, lineComment:
-			return true
-		case lineDocStart:
-			if s.seq == 0 && s.cur == nil {
-				return true
-			}
-		case lineKey:
-		default:
-			s.fail(s.line, "the file is not a block mapping at the top level")
-			return false
-		}
-	}
-	switch kind {
-	case lineKey:
-		if s.cur != nil && len(s.cur.entries) > 0 && len(s.cur.data) >= batchBytes {
+	line, start, end := s.lines.Entry()
+	switch {
+	case step == yamlfile.Starts:
+		if s.cur != nil && len(s.cur.data) >= batchBytes {
 			if !s.flush() {
 				return false
 			}
 		}
 		if s.cur == nil {
-			s.cur = &batch{seq: s.seq, startLine: s.line, data: s.buffer()}
+			s.cur = &batch{seq: s.seq, startLine: line, data: s.buffer()}
 			s.seq++
 		}
-		s.cur.entries = append(s.cur.entries, entryPos{dataOff: len(s.cur.data), line: s.line, start: start, end: end})
-	case lineContent:
+		s.cur.entries = append(s.cur.entries, entryPos{dataOff: len(s.cur.data), line: line, start: start, end: end})
+	case step == yamlfile.Continues:
 		s.cur.entries[len(s.cur.entries)-1].end = end
-	case lineBlank, lineComment:
-	default:
-		s.fail(s.line, "the file is not a single plain block mapping at the top level")
-		return false
+	case s.cur == nil:
+		return true // before the first key (or a batch: never, batches start at keys)
+	}
+	if s.lines.Line() == 1 {
+		ln = bytes.TrimPrefix(ln, []byte(yamlfile.BOM))
 	}
 	s.cur.data = append(s.cur.data, ln...)
 	return true

@@ -53,6 +53,9 @@ func parseFile(name string, data []byte, exists bool, cat *catalog.Catalog, k *y
 	} else {
 		f.keyed, f.splitErr = yamlfile.SplitKeyed(data)
 	}
+	if f.splitErr == nil && !splitByLoader(cat) {
+		f.splitErr = errNotSplitByLoader
+	}
 	if f.splitErr != nil {
 		f.keyed = nil
 		return f, nil
@@ -70,6 +73,19 @@ func parseFile(name string, data []byte, exists bool, cat *catalog.Catalog, k *y
 		slices.Reverse(ks)
 	}
 	return f, nil
+}
+
+// errNotSplitByLoader: the loader parsed the file whole because an entry
+// does not parse on its own (an anchor defined in another entry, a quoted
+// scalar continued at column 0), so the entries the keyed save would
+// replace are not the nodes the loader read.
+var errNotSplitByLoader = errors.New("its entries do not parse on their own")
+
+// splitByLoader reports whether the loader read cat (one file) entry by
+// entry: then its nodes have spans, and the loader and the keyed save
+// (both cut the file with yamlfile's splitter) see the same entries.
+func splitByLoader(cat *catalog.Catalog) bool {
+	return cat.Len() == 0 || cat.Spans(cat.Nodes()[0].Path) != nil
 }
 
 // editable reports why the file's nodes cannot be edited, or nil.

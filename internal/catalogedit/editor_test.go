@@ -742,3 +742,28 @@ func TestChangedNodesOnly(t *testing.T) {
 		t.Errorf("the file grew from %d to %d bytes", len(before), len(after))
 	}
 }
+
+// TestEntriesThatDoNotParseAlone: a file whose entries the loader cannot
+// parse one by one (it reads the file whole) is not edited node by node,
+// since the entries the save would replace are not the loader's nodes.
+func TestEntriesThatDoNotParseAlone(t *testing.T) {
+	for name, data := range map[string]string{
+		"shared anchor":           "a: &base\n  description: x\nb: *base\n",
+		"quoted text at column 0": "a: {description: \"one\nb: two\"}\nc: {}\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "catalog.yaml")
+			if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			e := open(t, p)
+			upd := catalogedit.Patch{Set: []string{"description"}, Node: moniker.Node{Description: "edited"}}
+			if _, _, err := e.Update(ctx, "a", upd, "", ""); !errors.Is(err, moniker.ErrNotImplemented) {
+				t.Errorf("Update: %v, want ErrNotImplemented", err)
+			}
+			if got := readFile(t, p); got != data {
+				t.Errorf("file changed:\n%s", got)
+			}
+		})
+	}
+}

@@ -49,7 +49,7 @@ type fileWrite struct {
 }
 
 // writeFiles applies the writes file by file through yamlfile.SaveKeyed (the
-// result must load with catalog.LoadBytes). It returns the files written,
+// result must load with catalog.LoadBytes, entry by entry). It returns the files written,
 // the paths written, and the paths refused as conflicts; err is the first
 // other failure, after which it stops.
 func writeFiles(ctx context.Context, writes []*fileWrite) (written map[string]*file, saved, conflicts []string, err error) {
@@ -58,6 +58,9 @@ func writeFiles(ctx context.Context, writes []*fileWrite) (written map[string]*f
 		var parsed *catalog.Catalog
 		k, err := yamlfile.SaveKeyed(ctx, w.name, w.changes, yamlfile.SaveOptions{Validate: func(data []byte) error {
 			cat, _, err := catalog.LoadBytes(w.name, data)
+			if err == nil && !splitByLoader(cat) {
+				return fmt.Errorf("the result could no longer be edited node by node: %w", errNotSplitByLoader)
+			}
 			parsed = cat
 			return err
 		}})

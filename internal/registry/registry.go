@@ -128,6 +128,9 @@ func (r *Registry[T]) parse(data []byte) (*Snapshot[T], error) {
 		return nil, err
 	}
 	k, err := yamlfile.SplitKeyed(data)
+	if err == nil {
+		err = k.Check()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot edit entries in place: %w", r.path, err)
 	}

@@ -6,8 +6,11 @@
 //     file in the same folder, fsync, rename, folder fsync), and writers
 //     in different processes take turns through an exclusive lock file
 //     beside the data (Acquire; the audit log's JSON lines use it too).
-//   - Keyed files: a file whose top level is a block mapping is split
-//     into its entries (SplitKeyed), so a writer replaces only the entries
-//     it changed and keeps every other byte, refusing entries that changed
-//     on disk since it read them (SaveKeyed, ConflictError).
+//   - Keyed files: a file whose top level is a block mapping is cut into
+//     its top-level entries by one splitter (Splitter, Split), which the
+//     catalog loader uses too, so the loader and the writers always agree
+//     on where an entry ends. A writer replaces only the entries it
+//     changed and keeps every other byte (SplitKeyed, Apply), refusing
+//     entries that changed on disk since it read them (SaveKeyed,
+//     ConflictError).
 package yamlfile

@@ -3,7 +3,6 @@ package yamlfile
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -13,17 +12,6 @@ import (
 
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
-
-// Entry is one top-level key of a keyed YAML file and its text.
-type Entry struct {
-	Key string
-	// Text runs from the key line to the entry's last content line, line
-	// break included. Blank lines and column-0 comments after it belong
-	// to no entry (a comment introducing the next entry stays put).
-	Text []byte
-	// start and end locate Text in the file.
-	start, end int
-}
 
 // Keyed is a YAML file whose top level is a block mapping, split into its
 // entries so a writer can replace some of them and keep every other byte
@@ -35,102 +23,99 @@ type Keyed struct {
 	index   map[string]int
 }
 
-// ErrNotSplittable: the file's top level is not a plain block mapping of
-// simple keys (flow style, complex keys, several documents, anchors shared
-// across entries), so entries cannot be replaced in place.
-var ErrNotSplittable = errors.New("not a plain block mapping of simple keys")
-
-// SplitKeyed splits data into top-level entries. A top-level key is a line
-// at column 0 that is not blank, a comment, "---" or "...": everything up
-// to the next such line belongs to it. Keys are plain or quoted scalars.
+// SplitKeyed splits data into its top-level entries (see Splitter) and
+// reads each entry's key, a plain or quoted scalar. It works on lines and
+// does not parse the entries: Check does.
 func SplitKeyed(data []byte) (*Keyed, error) {
-	k := &Keyed{Data: data, Hash: Hash(data), index: map[string]int{}}
-	lastContent := -1 // end offset of the last content line of the open entry
-	for off := 0; off < len(data); {
-		end := bytes.IndexByte(data[off:], '\n')
-		next := len(data)
-		if end >= 0 {
-			next = off + end + 1
-		}
-		line := data[off:next]
-		trimmed := bytes.TrimRight(line, "\r\n")
-		switch {
-		case len(bytes.TrimSpace(trimmed)) == 0:
-		case trimmed[0] == '#':
-		case trimmed[0] == ' ' || trimmed[0] == '\t':
-			if len(k.Entries) == 0 {
-				return nil, fmt.Errorf("%w: indented line before the first key", ErrNotSplittable)
-			}
-			if t := bytes.TrimSpace(trimmed); t[0] != '#' {
-				lastContent = next
-			}
-		case bytes.Equal(trimmed, []byte("---")) && len(k.Entries) == 0:
-			// a leading document marker is fine
-		default:
-			key, err := topKey(trimmed)
-			if err != nil {
-				return nil, err
-			}
-			k.close(lastContent)
-			k.Entries = append(k.Entries, Entry{Key: key, start: off})
-			lastContent = next
-		}
-		off = next
+	ents, err := Split(data)
+	if err != nil {
+		return nil, err
 	}
-	k.close(lastContent)
-	for i, e := range k.Entries {
-		k.Entries[i].Text = data[e.start:e.end]
+	k := &Keyed{Data: data, Hash: Hash(data), Entries: ents, index: make(map[string]int, len(ents))}
+	for i := range k.Entries {
+		e := &k.Entries[i]
+		line := e.Text
+		if j := bytes.IndexByte(line, '\n'); j >= 0 {
+			line = line[:j]
+		}
+		if e.Key, err = topKey(line); err != nil {
+			return nil, &SplitError{Line: e.Line, Reason: err.Error()}
+		}
 		k.index[e.Key] = i
 	}
 	return k, nil
 }
 
-func (k *Keyed) close(lastContent int) {
-	if n := len(k.Entries); n > 0 && k.Entries[n-1].end == 0 {
-		k.Entries[n-1].end = lastContent
+// Check parses every entry on its own, as the catalog loader does, and
+// fails with a *SplitError when one does not parse as exactly its own
+// key: the line splitter cut it where the YAML does not end (a quoted
+// scalar or flow collection continued at column 0), or it uses an anchor
+// defined in another entry. A file that passes is safe to edit entry by
+// entry.
+func (k *Keyed) Check() error {
+	for i, e := range k.Entries {
+		end := len(k.Data)
+		if i+1 < len(k.Entries) {
+			end = k.Entries[i+1].Start
+		}
+		kn, _, err := ParseEntry(k.Data[e.Start:end])
+		if err != nil {
+			return &SplitError{Line: e.Line, Reason: fmt.Sprintf("entry %q does not parse on its own: %v", e.Key, err)}
+		}
+		if kn.Kind != yaml.ScalarNode || kn.Value != e.Key {
+			return &SplitError{Line: e.Line, Reason: fmt.Sprintf("entry %q parses as key %q", e.Key, kn.Value)}
+		}
 	}
+	return nil
 }
 
-// topKey returns the key of a column-0 "key: ..." line.
+// topKey returns the key of a top-level key line (without its line
+// break): the text before the first ':' that is followed by white space
+// or the line end, or a quoted scalar followed by ':'.
 func topKey(line []byte) (string, error) {
-	s := string(line)
-	if strings.HasPrefix(s, "- ") || s == "-" || strings.HasPrefix(s, "? ") || strings.HasPrefix(s, "{") ||
-		strings.HasPrefix(s, "[") || strings.HasPrefix(s, "&") || strings.HasPrefix(s, "*") || strings.HasPrefix(s, "<<") ||
-		s == "---" || s == "..." {
-		return "", fmt.Errorf("%w: line %q", ErrNotSplittable, s)
-	}
+	s := strings.TrimRight(string(line), "\r")
+	sep := func(i int) bool { return i >= len(s) || s[i] == ' ' || s[i] == '\t' }
 	var keyText string
 	if s[0] == '"' || s[0] == '\'' {
 		i := closingQuote(s)
-		if i < 0 || i+1 >= len(s) || s[i+1] != ':' {
-			return "", fmt.Errorf("%w: line %q", ErrNotSplittable, s)
+		if i < 0 {
+			return "", fmt.Errorf("unterminated quoted key in %q", s)
+		}
+		j := i + 1
+		for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
+			j++
+		}
+		if j >= len(s) || s[j] != ':' || !sep(j+1) {
+			return "", fmt.Errorf("no ':' after the quoted key in %q", s)
 		}
 		keyText = s[:i+1]
 	} else {
-		i := strings.Index(s, ": ")
-		if i < 0 {
-			if !strings.HasSuffix(s, ":") {
-				return "", fmt.Errorf("%w: line %q", ErrNotSplittable, s)
-			}
-			i = len(s) - 1
+		i := 0
+		for ; i < len(s) && !(s[i] == ':' && sep(i+1)); i++ {
 		}
-		keyText = s[:i]
+		if i == len(s) {
+			return "", fmt.Errorf("no \"key:\" in %q", s)
+		}
+		keyText = strings.TrimRight(s[:i], " \t")
 	}
 	if plainKey(keyText) {
 		return keyText, nil
 	}
-	var key string
-	if err := yaml.Unmarshal([]byte(keyText), &key); err != nil {
-		return "", fmt.Errorf("%w: key %q: %v", ErrNotSplittable, keyText, err)
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(keyText), &doc); err != nil {
+		return "", fmt.Errorf("key %q: %v", keyText, err)
 	}
-	return key, nil
+	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.ScalarNode {
+		return "", fmt.Errorf("key %q is not a scalar", keyText)
+	}
+	return doc.Content[0].Value, nil
 }
 
 // plainKey reports whether a key's text is its own value: only the
-// characters of catalog paths and names, and not a YAML null. Such keys
-// skip the YAML decoder (a large file has a key per entry).
+// characters of catalog paths and names. Such keys skip the YAML decoder
+// (a large file has a key per entry).
 func plainKey(s string) bool {
-	if s == "" || s == "null" || s == "Null" || s == "NULL" || s == "~" {
+	if s == "" {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -208,11 +193,11 @@ func (k *Keyed) Apply(changes []Change) []byte {
 		if !ok {
 			continue
 		}
-		out.Write(k.Data[prev:e.start])
+		out.Write(k.Data[prev:e.Start])
 		if c.Text != nil && i == k.index[e.Key] {
 			out.Write(c.Text)
 		}
-		prev = e.end
+		prev = e.End
 		done[e.Key] = true
 	}
 	out.Write(k.Data[prev:])

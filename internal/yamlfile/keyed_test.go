@@ -1,16 +1,18 @@
 package yamlfile
 
 import (
-	"fmt"
-
+	"bytes"
 	"context"
 	"errors"
-	"go.yaml.in/yaml/v3"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
@@ -64,6 +66,30 @@ func TestSplitKeyedRejects(t *testing.T) {
 	for _, in := range []string{"{a: 1}\n", "- a\n", "  a: 1\n", "? a\n: 1\n", "a: 1\n---\nb: 2\n", "&x a: 1\n"} {
 		if _, err := SplitKeyed([]byte(in)); !errors.Is(err, ErrNotSplittable) {
 			t.Errorf("%q: err = %v", in, err)
+		}
+	}
+}
+
+// TestCheck: a file the line splitter cuts where the YAML does not end,
+// or whose entries share anchors, splits but fails Check.
+func TestCheck(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{
+		{sample, true},
+		{"a: 1\n\"b c\" : {x: [1]}\n", true},
+		{"a: {d: \"x\nb: 1\"}\n", false},
+		{"a: [1,\nb: 2]\n", false},
+		{"a: &x 1\nb: *x\n", false},
+	} {
+		k, err := SplitKeyed([]byte(tc.in))
+		if err != nil {
+			t.Errorf("%q: %v", tc.in, err)
+			continue
+		}
+		if err := k.Check(); (err == nil) != tc.ok || err != nil && !errors.Is(err, ErrNotSplittable) {
+			t.Errorf("%q: Check = %v, want ok %v", tc.in, err, tc.ok)
 		}
 	}
 }
@@ -139,14 +165,15 @@ func TestSaveKeyedConcurrentWritersLoseNothing(t *testing.T) {
 	}
 }
 
-// TestPlainKeysMatchYAML: the fast path gives what the YAML decoder gives.
+// TestPlainKeysMatchYAML: the fast path gives the key node's value, as the
+// loaders read it.
 func TestPlainKeysMatchYAML(t *testing.T) {
 	for _, k := range []string{"a", "prices.equity/AAPL", "fixed_income/govies", "x-y", "007", "1e3", "yes", "true", "a@b", "null", "~", "-a"} {
 		got, err := topKey([]byte(k + ":"))
-		var want string
-		werr := yaml.Unmarshal([]byte(k), &want)
-		if err != nil || werr != nil || got != want {
-			t.Errorf("%q: fast %q (%v), yaml %q (%v)", k, got, err, want, werr)
+		var doc yaml.Node
+		werr := yaml.Unmarshal([]byte(k+": 1"), &doc)
+		if err != nil || werr != nil || got != doc.Content[0].Content[0].Value {
+			t.Errorf("%q: fast %q (%v), yaml %+v (%v)", k, got, err, doc.Content[0].Content[0], werr)
 		}
 	}
 }
@@ -164,4 +191,71 @@ func BenchmarkSplitKeyed(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzKeyedApply: splitting and merging keep every byte they do not
+// change. For any input that splits: applying nothing, or an entry's own
+// text, gives the file back; replacing or deleting one entry changes
+// exactly its bytes; a new entry is appended; and the result splits into
+// the same entries around the change.
+func FuzzKeyedApply(f *testing.F) {
+	f.Add([]byte(sample))
+	f.Add([]byte("\ufeff---\na:\r\n  x: 1\r\n# c\r\n'b c':\n- 1\n  # t\n\nd: 2"))
+	f.Add([]byte("a: |\n  b: 1\n  # c\n\n# d\ne:\n\tf\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		k, err := SplitKeyed(data)
+		if err != nil {
+			return
+		}
+		if out := k.Apply(nil); !bytes.Equal(out, data) {
+			t.Fatalf("Apply(nil) changed the file:\n%q\n%q", data, out)
+		}
+		count := map[string]int{}
+		for _, e := range k.Entries {
+			count[e.Key]++
+		}
+		for i, e := range k.Entries {
+			if !bytes.Equal(e.Text, data[e.Start:e.End]) || e.Start >= e.End {
+				t.Fatalf("entry %d: text %q is not data[%d:%d]", i, e.Text, e.Start, e.End)
+			}
+			if count[e.Key] > 1 {
+				continue // a change replaces the live entry and drops the others
+			}
+			if out := k.Apply([]Change{{Key: e.Key, Text: e.Text}}); !bytes.Equal(out, data) {
+				t.Fatalf("entry %q replaced by its own text changed the file:\n%q\n%q", e.Key, data, out)
+			}
+			text := []byte(fmt.Sprintf("k%d: {}\n", i))
+			want := slices.Concat(data[:e.Start], text, data[e.End:])
+			if out := k.Apply([]Change{{Key: e.Key, Text: text}}); !bytes.Equal(out, want) {
+				t.Fatalf("replacing %q:\n got %q\nwant %q", e.Key, out, want)
+			}
+			k2, err := SplitKeyed(want)
+			if err != nil || len(k2.Entries) != len(k.Entries) {
+				t.Fatalf("after replacing %q: %v, %d entries", e.Key, err, len(k2.Entries))
+			}
+			for j := range k.Entries {
+				if j != i && !bytes.Equal(k2.Entries[j].Text, k.Entries[j].Text) {
+					t.Fatalf("replacing %q changed entry %d: %q -> %q", e.Key, j, k.Entries[j].Text, k2.Entries[j].Text)
+				}
+			}
+			want = slices.Concat(data[:e.Start], data[e.End:])
+			if out := k.Apply([]Change{{Key: e.Key}}); !bytes.Equal(out, want) {
+				t.Fatalf("deleting %q:\n got %q\nwant %q", e.Key, out, want)
+			}
+		}
+		if count["zz_new"] == 0 {
+			want := slices.Clone(data)
+			if len(want) > 0 && want[len(want)-1] != '\n' {
+				want = append(want, '\n')
+			}
+			want = append(want, "zz_new: 1\n"...)
+			out := k.Apply([]Change{{Key: "zz_new", Text: []byte("zz_new: 1\n")}})
+			if !bytes.Equal(out, want) {
+				t.Fatalf("adding:\n got %q\nwant %q", out, want)
+			}
+			if k2, err := SplitKeyed(out); err != nil || len(k2.Entries) != len(k.Entries)+1 {
+				t.Fatalf("after adding: %v", err)
+			}
+		}
+	})
 }
