@@ -15,7 +15,7 @@
 //     copy shows exactly what a save will write.
 //   - Save writes this instance's changed nodes through yamlfile.SaveKeyed:
 //     under the file's lock it re-reads the file, refuses with a
-//     *ConflictError (nothing written, changes kept) when one of the
+//     *moniker.ConflictError (nothing written, changes kept) when one of the
 //     nodes changed on disk since it was read, replaces only the changed
 //     entries (every other byte of the file stays as it was), checks that
 //     the result loads, and replaces the file atomically. The base then

@@ -1,7 +1,6 @@
 package catalogedit
 
 import (
-	"errors"
 	"log/slog"
 	"slices"
 	"strings"
@@ -24,10 +23,6 @@ type Options struct {
 	// Now is the clock of the audit entries; nil means time.Now.
 	Now func() time.Time
 }
-
-// ErrPrecondition is returned (wrapped) when an If-Match ETag does not
-// match the node's current ETag (HTTP 412).
-var ErrPrecondition = errors.New("precondition failed")
 
 // Editor is the management working copy of the catalog. It is safe for
 // concurrent use.
@@ -233,14 +228,11 @@ func MatchETag(ifMatch, etag string) bool {
 	return false
 }
 
+// preconditionFailed is the moniker.ErrPrecondition error of an If-Match
+// value that does not match the node's current ETag.
 func preconditionFailed(path, ifMatch, etag string) error {
-	return &preconditionError{msg: "If-Match " + ifMatch + " does not match the current ETag \"" + etag + "\" of " + path}
+	return moniker.Errorf(moniker.ErrPrecondition, "If-Match %s does not match the current ETag %q of %s", ifMatch, etag, path)
 }
-
-type preconditionError struct{ msg string }
-
-func (e *preconditionError) Error() string { return e.msg }
-func (e *preconditionError) Unwrap() error { return ErrPrecondition }
 
 func notFound(path string) error {
 	return moniker.Errorf(moniker.ErrNotFound, "Node not found: %s", path)

@@ -174,7 +174,7 @@ func TestCreateDelete(t *testing.T) {
 	}
 	// A node with children cannot go.
 	err = e.Delete(ctx, "prices.equity", "", "alice")
-	var ce *catalogedit.ChildrenError
+	var ce *moniker.ChildrenError
 	if !errors.As(err, &ce) || !errors.Is(err, moniker.ErrInvalid) || !slices.Equal(ce.Children, []string{n.Path}) {
 		t.Fatalf("delete with children: %v", err)
 	}
@@ -236,14 +236,14 @@ func TestIfMatch(t *testing.T) {
 	e := open(t, writeTemp(t, "catalog.yaml", richCatalog))
 	_, etag := get(t, e, "prices")
 	patch := catalogedit.Patch{Set: []string{"description"}, Node: moniker.Node{Description: "x"}}
-	if _, _, err := e.Update(ctx, "prices", patch, `"nope"`, ""); !errors.Is(err, catalogedit.ErrPrecondition) {
+	if _, _, err := e.Update(ctx, "prices", patch, `"nope"`, ""); !errors.Is(err, moniker.ErrPrecondition) {
 		t.Fatalf("wrong etag: %v", err)
 	}
 	_, etag2, err := e.Update(ctx, "prices", patch, `W/"`+etag+`", "other"`, "")
 	if err != nil || etag2 == etag {
 		t.Fatalf("matching etag: %v (etag %s -> %s)", err, etag, etag2)
 	}
-	if err := e.Delete(ctx, "prices.legacy", etag, ""); !errors.Is(err, catalogedit.ErrPrecondition) {
+	if err := e.Delete(ctx, "prices.legacy", etag, ""); !errors.Is(err, moniker.ErrPrecondition) {
 		t.Errorf("delete with another node's etag: %v", err)
 	}
 	if err := e.Delete(ctx, "prices.legacy", "*", ""); err != nil {
@@ -310,12 +310,12 @@ func TestValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			n := tt.node
 			_, err := e.Create(ctx, &n, "")
-			var ve *catalogedit.ValidationError
+			var ve *moniker.ValidationError
 			if !errors.As(err, &ve) || !errors.Is(err, moniker.ErrInvalid) {
 				t.Fatalf("err = %v", err)
 			}
-			if len(ve.Errs) != 1 || ve.Errs[0].Field != tt.field {
-				t.Errorf("fields %+v, want %s", ve.Errs, tt.field)
+			if len(ve.Fields) != 1 || moniker.FieldPath(ve.Fields[0].Loc) != tt.field {
+				t.Errorf("fields %+v, want %s", ve.Fields, tt.field)
 			}
 		})
 	}
@@ -397,7 +397,7 @@ func TestConflicts(t *testing.T) {
 	}
 	before := readFile(t, p)
 	_, err := b.Save(ctx, "b")
-	var ce *catalogedit.ConflictError
+	var ce *moniker.ConflictError
 	if !errors.As(err, &ce) || !errors.Is(err, moniker.ErrConflict) || !slices.Equal(ce.Paths, []string{"prices.equity2"}) {
 		t.Fatalf("err = %v", err)
 	}
@@ -519,7 +519,7 @@ func TestCommit(t *testing.T) {
 		t.Error("the working copy does not show the commit")
 	}
 	// The old ETag no longer matches.
-	if err := e.Commit(ctx, []catalogedit.NodeChange{{Path: cur.Path, Node: cur, IfMatch: etag}}, "gov"); !errors.Is(err, catalogedit.ErrPrecondition) {
+	if err := e.Commit(ctx, []catalogedit.NodeChange{{Path: cur.Path, Node: cur, IfMatch: etag}}, "gov"); !errors.Is(err, moniker.ErrPrecondition) {
 		t.Errorf("stale etag: %v", err)
 	}
 	if err := e.Commit(ctx, []catalogedit.NodeChange{{Path: "prices", Node: &moniker.Node{Path: "prices"}, Create: true}}, ""); !errors.Is(err, moniker.ErrConflict) {
@@ -557,7 +557,7 @@ func TestCommit(t *testing.T) {
 	}
 	_, stale := get(t, e, "risk/stress")
 	next = &moniker.Node{Path: "risk/stress", Description: "committed"}
-	if err := e.Commit(ctx, []catalogedit.NodeChange{{Path: "risk/stress", Node: next, IfMatch: stale}}, ""); !errors.Is(err, catalogedit.ErrPrecondition) {
+	if err := e.Commit(ctx, []catalogedit.NodeChange{{Path: "risk/stress", Node: next, IfMatch: stale}}, ""); !errors.Is(err, moniker.ErrPrecondition) {
 		t.Errorf("commit with the editor's stale etag: %v", err)
 	}
 	if err := e.Commit(ctx, []catalogedit.NodeChange{{Path: "risk/stress", Node: next}}, ""); err != nil {

@@ -26,20 +26,13 @@ type SaveResult struct {
 	Count int
 }
 
-// ConflictError refuses changes of nodes that changed on disk since this
-// instance read them (another instance or a hand edit wrote them). It
-// wraps moniker.ErrConflict (409).
-type ConflictError struct {
-	Paths []string // sorted
+// conflict refuses changes of the nodes at paths (sorted), which changed
+// on disk since this instance read them (another instance or a hand edit
+// wrote them): a *moniker.ConflictError (409).
+func conflict(paths []string) error {
+	return &moniker.ConflictError{Paths: paths, Message: "changed on disk since they were read: " + strings.Join(paths, ", ") +
+		" (reload to see the current version; POST /config/reload?discard=true drops the unsaved changes)"}
 }
-
-func (e *ConflictError) Error() string {
-	return "changed on disk since they were read: " + strings.Join(e.Paths, ", ") +
-		" (reload to see the current version; POST /config/reload?discard=true drops the unsaved changes)"
-}
-
-// Unwrap returns moniker.ErrConflict.
-func (e *ConflictError) Unwrap() error { return moniker.ErrConflict }
 
 // fileWrite is the entry changes one save makes to one file.
 type fileWrite struct {
@@ -64,9 +57,9 @@ func writeFiles(ctx context.Context, writes []*fileWrite) (written map[string]*f
 			parsed = cat
 			return err
 		}})
-		var ce *yamlfile.ConflictError
+		var ce *moniker.ConflictError
 		if errors.As(err, &ce) {
-			for _, k := range ce.Keys {
+			for _, k := range ce.Paths {
 				conflicts = append(conflicts, strings.Trim(k, "/"))
 			}
 			continue
@@ -111,7 +104,7 @@ func (g *group) writes() []*fileWrite {
 }
 
 // Save writes this instance's unsaved changes (see the package comment).
-// On a conflict it returns a *ConflictError listing the refused paths: for
+// On a conflict it returns a *moniker.ConflictError listing the refused paths: for
 // a single file nothing is written and every change stays unsaved; for a
 // folder the files without conflicts are written (a save is atomic per
 // file) and only the refused changes stay. Each node written gets an
@@ -189,7 +182,7 @@ func (e *Editor) Save(ctx context.Context, actor string) (SaveResult, error) {
 	}
 	if len(conflicts) > 0 {
 		slices.Sort(conflicts)
-		return res, &ConflictError{Paths: slices.Compact(conflicts)}
+		return res, conflict(slices.Compact(conflicts))
 	}
 	return res, nil
 }
@@ -202,7 +195,7 @@ type NodeChange struct {
 	// IfMatch guards the write with the ETag of the node's disk entry (as
 	// Get reports it for a node without unsaved changes): "" writes
 	// whatever is on disk now, "*" requires the node to exist, anything
-	// else must match the entry's ETag (ErrPrecondition otherwise).
+	// else must match the entry's ETag (moniker.ErrPrecondition otherwise).
 	IfMatch string
 	// Create requires that the node does not exist on disk
 	// (moniker.ErrConflict otherwise). Without it, writing a node that
@@ -219,7 +212,7 @@ type NodeChange struct {
 // alters relative to that entry (a new node is validated whole, its path
 // included), and writes with that entry as the base: a writer that
 // changes the entry between this read and the write makes Commit fail
-// with a *ConflictError. With changes in several files of a folder, each
+// with a *moniker.ConflictError. With changes in several files of a folder, each
 // file is written atomically on its own. A change that leaves the node as
 // it is on disk writes nothing. Each node written gets an audit entry by
 // actor.
@@ -242,7 +235,7 @@ func (e *Editor) Commit(ctx context.Context, changes []NodeChange, actor string)
 		}
 		k, err := yamlfile.SplitKeyed(data)
 		if err != nil {
-			return nil, moniker.Errorf(moniker.ErrNotImplemented, "%s cannot be edited node by node (%v)", filepath.Base(name), err)
+			return nil, moniker.Errorf(moniker.ErrNotImplemented, "%s cannot be edited node by node (%w)", filepath.Base(name), err)
 		}
 		fresh[name] = k
 		return k, nil
@@ -259,7 +252,7 @@ func (e *Editor) Commit(ctx context.Context, changes []NodeChange, actor string)
 	var audits []audit.Entry
 	for _, nc := range changes {
 		if nc.Node != nil && nc.Node.Path != nc.Path {
-			return invalid("path", fmt.Sprintf("the node's path %q is not the change's path %q", nc.Node.Path, nc.Path), nc.Node.Path)
+			return moniker.Invalid("path", fmt.Sprintf("the node's path %q is not the change's path %q", nc.Node.Path, nc.Path), nc.Node.Path)
 		}
 		var entries []entry
 		for _, name := range names {
@@ -358,7 +351,7 @@ func (e *Editor) Commit(ctx context.Context, changes []NodeChange, actor string)
 	}
 	if len(conflicts) > 0 {
 		slices.Sort(conflicts)
-		return &ConflictError{Paths: slices.Compact(conflicts)}
+		return conflict(slices.Compact(conflicts))
 	}
 	return nil
 }

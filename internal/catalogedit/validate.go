@@ -13,7 +13,6 @@ import (
 	"github.com/moniker-svc/moniker/internal/catalog"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/query"
-	"github.com/moniker-svc/moniker/internal/registry"
 	"github.com/moniker-svc/moniker/internal/source"
 )
 
@@ -26,17 +25,6 @@ var Fields = [...]string{
 	"documentation", "classification", "tags", "metadata", "status",
 	"deprecation_message", "successor", "sunset_deadline", "migration_guide_url", "extra",
 }
-
-// FieldError and ValidationError are the shape every management write
-// reports invalid fields in (shared with the domain and model registries);
-// a ValidationError wraps moniker.ErrInvalid. Field is the JSON path of
-// the value, e.g. "source_binding.config.query".
-type (
-	FieldError      = registry.FieldError
-	ValidationError = registry.ValidationError
-)
-
-func invalid(field, msg string, input any) error { return registry.Invalid(field, msg, input) }
 
 // CheckPath returns why p cannot be a catalog node path, or "": it must
 // be a plain moniker path, every segment valid under the moniker grammar,
@@ -123,10 +111,10 @@ var fieldNames = map[string]string{
 // e-mail address, a template with an unknown placeholder) can still be
 // edited in its other fields.
 func validate(old, n *moniker.Node) error {
-	var errs []FieldError
+	var errs []moniker.FieldError
 	add := func(field, msg string, input any) {
 		if msg != "" {
-			errs = append(errs, FieldError{Field: field, Msg: msg, Input: input})
+			errs = append(errs, moniker.Field(field, msg, input))
 		}
 	}
 	if old == nil {
@@ -266,7 +254,7 @@ func validate(old, n *moniker.Node) error {
 		}
 	}
 	if len(errs) > 0 {
-		return &ValidationError{Errs: errs}
+		return &moniker.ValidationError{Fields: errs}
 	}
 	return nil
 }

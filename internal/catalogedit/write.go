@@ -29,30 +29,16 @@ func (p *Patch) apply(n *moniker.Node) (*moniker.Node, error) {
 	for _, f := range p.Set {
 		name, ok := fieldNames[f]
 		if !ok {
-			return nil, invalid(f, "unknown field", nil)
+			return nil, moniker.Invalid(f, "unknown field", nil)
 		}
 		dst.FieldByName(name).Set(src.FieldByName(name))
 	}
 	return &out, nil
 }
 
-// ChildrenError refuses to delete a node that has children. It wraps
-// moniker.ErrInvalid (400, as upstream).
-type ChildrenError struct {
-	Path     string
-	Children []string
-}
-
-func (e *ChildrenError) Error() string {
-	return "Cannot delete node with children. Delete children first: [" + strings.Join(e.Children, ", ") + "]"
-}
-
-// Unwrap returns moniker.ErrInvalid.
-func (e *ChildrenError) Unwrap() error { return moniker.ErrInvalid }
-
 // Create adds n to the working copy and returns its ETag. It fails with
 // moniker.ErrConflict when the path exists in the working copy, and with
-// a *ValidationError when n is invalid (its path included). The editor
+// a *moniker.ValidationError when n is invalid (its path included). The editor
 // keeps a copy of n normalised to what a save will write; n must not be
 // modified afterwards (its maps and slices are shared).
 func (e *Editor) Create(_ context.Context, n *moniker.Node, actor string) (etag string, err error) {
@@ -75,8 +61,8 @@ func (e *Editor) Create(_ context.Context, n *moniker.Node, actor string) (etag 
 
 // Update applies patch to the working copy's node at path and returns the
 // node and its ETag. ifMatch is an If-Match header value ("" = no check);
-// a mismatch fails with ErrPrecondition. A missing node fails with
-// moniker.ErrNotFound, an invalid result with a *ValidationError naming
+// a mismatch fails with moniker.ErrPrecondition. A missing node fails with
+// moniker.ErrNotFound, an invalid result with a *moniker.ValidationError naming
 // the field. Only the values the patch changes are validated. A patch
 // that changes nothing records no change.
 func (e *Editor) Update(_ context.Context, path string, patch Patch, ifMatch, actor string) (*moniker.Node, string, error) {
@@ -112,8 +98,8 @@ func (e *Editor) Update(_ context.Context, path string, patch Patch, ifMatch, ac
 }
 
 // Delete removes the node at path from the working copy. It fails with
-// moniker.ErrNotFound when there is none, ErrPrecondition when ifMatch
-// does not match, and a *ChildrenError (moniker.ErrInvalid) when the node
+// moniker.ErrNotFound when there is none, moniker.ErrPrecondition when ifMatch
+// does not match, and a *moniker.ChildrenError (moniker.ErrInvalid) when the node
 // has children in the working copy.
 func (e *Editor) Delete(_ context.Context, path, ifMatch, actor string) error {
 	e.mu.Lock()
@@ -126,7 +112,7 @@ func (e *Editor) Delete(_ context.Context, path, ifMatch, actor string) error {
 		return preconditionFailed(path, ifMatch, etag)
 	}
 	if kids := e.children(path); len(kids) > 0 {
-		return &ChildrenError{Path: path, Children: kids}
+		return &moniker.ChildrenError{Path: path, Children: kids}
 	}
 	_, err := e.record(path, nil, actor)
 	return err
@@ -153,12 +139,12 @@ func normalize(n *moniker.Node) {
 
 // canonical returns n as the loader reads it back from its marshalled
 // text, and that text. A node the loader refuses (an unknown extra key, a
-// column without a name) gives a *ValidationError.
+// column without a name) gives a *moniker.ValidationError.
 func canonical(n *moniker.Node, file string) (*moniker.Node, []byte, error) {
 	text := catalog.MarshalNode(nil, n)
 	cat, _, err := catalog.LoadBytes("node.yaml", text)
 	if err != nil {
-		var errs []FieldError
+		var errs []moniker.FieldError
 		for _, le := range catalog.AsLoadErrors(err) {
 			field := le.Key
 			top, _, _ := strings.Cut(field, ".")
@@ -168,12 +154,12 @@ func canonical(n *moniker.Node, file string) (*moniker.Node, []byte, error) {
 			if field == "" {
 				field = "path"
 			}
-			errs = append(errs, FieldError{Field: field, Msg: le.Msg})
+			errs = append(errs, moniker.Field(field, le.Msg, nil))
 		}
 		if len(errs) == 0 {
 			return nil, nil, fmt.Errorf("node %q does not read back: %w", n.Path, err)
 		}
-		return nil, nil, &ValidationError{Errs: errs}
+		return nil, nil, &moniker.ValidationError{Fields: errs}
 	}
 	if cat.Len() != 1 || cat.Nodes()[0].Path != n.Path {
 		return nil, nil, fmt.Errorf("node %q does not read back as itself", n.Path)

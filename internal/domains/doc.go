@@ -5,7 +5,7 @@
 // Every mutation (Create, Update, Delete) is saved at once with
 // yamlfile.SaveKeyed: only the changed domain's entry is replaced, every other
 // byte of the file (comments, other entries, their formatting) is kept, and
-// the change is refused with a *yamlfile.ConflictError (409) when that
+// the change is refused with a *moniker.ConflictError (409) when that
 // domain's entry changed on disk since this registry read it. After each
 // save, and after a conflict, the registry re-bases on the file as it is
 // on disk, so changes other writers made to other domains show up.

@@ -77,7 +77,7 @@ func (p *Patch) Apply(d *moniker.DomainRecord) (out *moniker.DomainRecord, keys 
 // checkRename refuses a patch whose name differs from the domain's.
 func (p *Patch) checkRename(name string) error {
 	if p.Name.Set && !p.Name.Null && p.Name.Value != name {
-		return registry.Invalid("name", fmt.Sprintf("a domain cannot be renamed (%q to %q)", name, p.Name.Value), p.Name.Value)
+		return moniker.Invalid("name", fmt.Sprintf("a domain cannot be renamed (%q to %q)", name, p.Name.Value), p.Name.Value)
 	}
 	return nil
 }

@@ -11,10 +11,6 @@ import (
 	"github.com/moniker-svc/moniker/internal/registry"
 )
 
-// ErrPrecondition: an If-Match value does not match the domain's current
-// ETag. 412. It is registry.ErrPrecondition.
-var ErrPrecondition = registry.ErrPrecondition
-
 // Registry is the domain registry of one domains.yaml. It is safe for
 // concurrent use; *Registry satisfies resolve.Domains. Path, Version,
 // List (sorted by name), Len, Get, Entry, ETag, Save (POST /domains/save)
@@ -73,7 +69,7 @@ func (r *Registry) Lookup(name string) *moniker.DomainRecord { return r.Get(name
 // Create adds d (validated with Validate; an empty display_name becomes
 // the name) and saves it. It fails with moniker.ErrConflict when the
 // domain exists, or was created on disk by another writer meanwhile
-// (*yamlfile.ConflictError). actor is recorded in the audit log.
+// (*moniker.ConflictError). actor is recorded in the audit log.
 func (r *Registry) Create(ctx context.Context, d *moniker.DomainRecord, actor string) (*moniker.DomainRecord, error) {
 	rec := *d
 	if rec.DisplayName == "" {
@@ -87,10 +83,10 @@ func (r *Registry) Create(ctx context.Context, d *moniker.DomainRecord, actor st
 
 // Update applies p to the domain named name and saves it. ifMatch is the
 // request's If-Match header ("" = none); a mismatch fails with
-// ErrPrecondition. The fields p sets are validated (a record that was
+// moniker.ErrPrecondition. The fields p sets are validated (a record that was
 // already on disk with, say, a bad colour can still get a new owner). A
 // patch that changes nothing writes nothing. It fails with
-// *yamlfile.ConflictError when the domain changed on disk since the registry
+// *moniker.ConflictError when the domain changed on disk since the registry
 // read it; the registry then re-reads the file.
 func (r *Registry) Update(ctx context.Context, name string, p Patch, ifMatch, actor string) (*moniker.DomainRecord, error) {
 	return r.base.Update(ctx, name, ifMatch, actor, registry.Change(p.checkRename(name), p.Apply, validate))

@@ -18,7 +18,6 @@ import (
 	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/resolve"
-	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 // The registry is what resolve looks domains up in.
@@ -205,11 +204,11 @@ func TestValidate(t *testing.T) {
 			d := ok()
 			tc.edit(d)
 			err := domains.Validate(d)
-			var ve *domains.ValidationError
+			var ve *moniker.ValidationError
 			if !errors.As(err, &ve) || !errors.Is(err, moniker.ErrInvalid) {
 				t.Fatalf("Validate: %v, want a *ValidationError", err)
 			}
-			if len(ve.Errs) != 1 || ve.Errs[0].Field != tc.field || !strings.HasPrefix(err.Error(), tc.field+": ") {
+			if len(ve.Fields) != 1 || moniker.FieldPath(ve.Fields[0].Loc) != tc.field || !strings.HasPrefix(err.Error(), tc.field+": ") {
 				t.Fatalf("Validate: %v, want one error on %s", err, tc.field)
 			}
 		})
@@ -321,7 +320,7 @@ func TestCRUDWritesThrough(t *testing.T) {
 	if _, err := r.Update(ctx, "nope", domains.Patch{}, "", "bob"); !errors.Is(err, moniker.ErrNotFound) || err.Error() != "Domain not found: nope" {
 		t.Errorf("update missing: %v", err)
 	}
-	if _, err := r.Update(ctx, "rates", domains.Patch{Notes: domains.Some("x")}, etag, "bob"); !errors.Is(err, domains.ErrPrecondition) {
+	if _, err := r.Update(ctx, "rates", domains.Patch{Notes: domains.Some("x")}, etag, "bob"); !errors.Is(err, moniker.ErrPrecondition) {
 		t.Errorf("stale If-Match: %v", err)
 	}
 	if _, err := r.Update(ctx, "rates", domains.Patch{Name: domains.Some("rates2")}, "", "bob"); !errors.Is(err, moniker.ErrInvalid) || !strings.HasPrefix(err.Error(), "name: ") {
@@ -335,7 +334,7 @@ func TestCRUDWritesThrough(t *testing.T) {
 	}
 
 	// Delete.
-	if err := r.Delete(ctx, "credit", `"stale"`, "carol"); !errors.Is(err, domains.ErrPrecondition) {
+	if err := r.Delete(ctx, "credit", `"stale"`, "carol"); !errors.Is(err, moniker.ErrPrecondition) {
 		t.Errorf("stale delete: %v", err)
 	}
 	if err := r.Delete(ctx, "credit", "*", "carol"); err != nil {
@@ -382,8 +381,8 @@ func TestConflictWithAnotherWriter(t *testing.T) {
 	}
 	// b read rates before a changed it: refused, naming the domain.
 	_, err := b.Update(ctx, "rates", domains.Patch{Notes: domains.Some("from b")}, "", "b")
-	var ce *yamlfile.ConflictError
-	if !errors.As(err, &ce) || !errors.Is(err, moniker.ErrConflict) || !slices.Equal(ce.Keys, []string{"rates"}) {
+	var ce *moniker.ConflictError
+	if !errors.As(err, &ce) || !errors.Is(err, moniker.ErrConflict) || !slices.Equal(ce.Paths, []string{"rates"}) {
 		t.Fatalf("b's update: %v, want a conflict on rates", err)
 	}
 	// b re-based: it now sees a's change and can retry.
@@ -405,7 +404,7 @@ func TestConflictWithAnotherWriter(t *testing.T) {
 	if _, err := a.Create(ctx, domains.New("credit"), "a"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Create(ctx, domains.New("credit"), "b"); !errors.As(err, &ce) || !slices.Equal(ce.Keys, []string{"credit"}) {
+	if _, err := b.Create(ctx, domains.New("credit"), "b"); !errors.As(err, &ce) || !slices.Equal(ce.Paths, []string{"credit"}) {
 		t.Errorf("b's create: %v", err)
 	}
 	// Deleting a domain another writer changed is a conflict.

@@ -26,13 +26,6 @@ func New(name string) *moniker.DomainRecord {
 	return &moniker.DomainRecord{Name: name, DisplayName: name, Color: DefaultColor, Confidentiality: DefaultConfidentiality}
 }
 
-// FieldError is one invalid field of a domain.
-type FieldError = registry.FieldError
-
-// ValidationError lists the invalid fields of a write. It wraps
-// moniker.ErrInvalid (400).
-type ValidationError = registry.ValidationError
-
 // validatedKeys are the fields Validate checks, in the order it reports them.
 var validatedKeys = [...]string{"name", "color", "confidentiality", "owner", "tech_custodian", "business_steward", "wiki_link"}
 
@@ -67,23 +60,23 @@ func check(key string, d *moniker.DomainRecord) (msg string, input any) {
 // and not reserved, color is #RRGGBB, confidentiality is one of
 // Confidentialities, owner, tech_custodian and business_steward are email
 // addresses when set, wiki_link is an absolute http(s) URL when set. The
-// error is a *ValidationError naming each bad field.
+// error is a *moniker.ValidationError naming each bad field.
 func Validate(d *moniker.DomainRecord) error { return validate(d, nil) }
 
 // validate checks the fields of d whose keys are in only (every field when
 // only is nil).
 func validate(d *moniker.DomainRecord, only map[string]bool) error {
-	var errs []FieldError
+	var errs []moniker.FieldError
 	for _, key := range validatedKeys {
 		if only != nil && !only[key] {
 			continue
 		}
 		if msg, in := check(key, d); msg != "" {
-			errs = append(errs, FieldError{Field: key, Msg: msg, Input: in})
+			errs = append(errs, moniker.Field(key, msg, in))
 		}
 	}
 	if errs != nil {
-		return &ValidationError{Errs: errs}
+		return &moniker.ValidationError{Fields: errs}
 	}
 	return nil
 }

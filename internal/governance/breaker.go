@@ -151,8 +151,8 @@ const (
 
 // classify says what err tells about the source:
 //   - nil, a refusal of the request itself (a 4xx *httpapi.StatusError,
-//     or an error of kind invalid, not found, denied, conflict or not
-//     implemented): the source answered, success;
+//     or an error of kind invalid, not found, denied, conflict,
+//     precondition or not implemented): the source answered, success;
 //   - context.Canceled: the caller gave up, ignored;
 //   - anything else (unavailable, a transport error, a timeout, a 5xx
 //     *httpapi.StatusError, an unknown error): failure.
@@ -168,12 +168,12 @@ func classify(err error) outcome {
 			return failure
 		}
 		return success
-	case errors.Is(err, moniker.ErrInvalid), errors.Is(err, moniker.ErrNotFound), errors.Is(err, moniker.ErrDenied),
-		errors.Is(err, moniker.ErrConflict), errors.Is(err, moniker.ErrNotImplemented):
-		return success
-	default:
-		return failure
 	}
+	switch moniker.KindOf(err) {
+	case moniker.ErrInvalid, moniker.ErrNotFound, moniker.ErrDenied, moniker.ErrConflict, moniker.ErrPrecondition, moniker.ErrNotImplemented:
+		return success
+	}
+	return failure
 }
 
 // Do calls fn through key's circuit: when the circuit is open (or
@@ -183,8 +183,8 @@ func classify(err error) outcome {
 //
 // Failures are errors of kind unavailable, transport errors, timeouts,
 // 5xx *httpapi.StatusErrors and unknown errors; 4xx StatusErrors and
-// errors of kind invalid, not found, denied, conflict or not implemented
-// are the source answering, so successes. An error while ctx is done (the
+// errors of kind invalid, not found, denied, conflict, precondition or
+// not implemented are the source answering, so successes. An error while ctx is done (the
 // caller gave up) counts as neither, and so does a panic in fn.
 func (b *Breaker) Do(ctx context.Context, key string, fn func(context.Context) error) error {
 	if b == nil || !b.enabled {

@@ -157,30 +157,32 @@ func RetryAfterSeconds(d time.Duration) int64 {
 	return max(s, 1)
 }
 
-// WriteError maps any error to its status and a {"detail","code"} body. 5xx
-// bodies say "internal error"; the detail goes to the log.
+// WriteError maps any error to its status and a {"detail","code"} body,
+// by its kind (moniker.KindOf: the kind an error was given, not a wrapped
+// cause's). 5xx bodies say "internal error"; the detail goes to the log.
 func WriteError(w http.ResponseWriter, log *slog.Logger, err error) {
 	var (
 		se *StatusError
 		re Retryable
 	)
+	kind := moniker.KindOf(err)
 	switch {
-	case errors.Is(err, moniker.ErrUnavailable) && errors.As(err, &re):
+	case kind == moniker.ErrUnavailable && errors.As(err, &re):
 		SetRetryAfter(w.Header(), re.RetryDelay())
 		WriteDetail(w, http.StatusServiceUnavailable, re.ErrorCode(), err.Error())
 	case errors.As(err, &se):
 		WriteDetail(w, se.Status, se.Code, se.Detail)
-	case errors.Is(err, moniker.ErrInvalid):
+	case kind == moniker.ErrInvalid:
 		WriteDetail(w, http.StatusBadRequest, CodeInvalidRequest, err.Error())
-	case errors.Is(err, moniker.ErrNotFound):
+	case kind == moniker.ErrNotFound:
 		WriteDetail(w, http.StatusNotFound, CodeNotFound, err.Error())
-	case errors.Is(err, moniker.ErrDenied):
+	case kind == moniker.ErrDenied:
 		WriteDetail(w, http.StatusForbidden, CodeAccessDenied, err.Error())
-	case errors.Is(err, moniker.ErrConflict):
+	case kind == moniker.ErrConflict:
 		WriteDetail(w, http.StatusConflict, CodeConflict, err.Error())
-	case errors.Is(err, moniker.ErrNotImplemented):
+	case kind == moniker.ErrNotImplemented:
 		WriteDetail(w, http.StatusNotImplemented, CodeNotImplemented, err.Error())
-	case errors.Is(err, moniker.ErrUnavailable):
+	case kind == moniker.ErrUnavailable:
 		WriteDetail(w, http.StatusServiceUnavailable, CodeUnavailable, err.Error())
 	default:
 		if log != nil {

@@ -10,7 +10,6 @@ import (
 	"github.com/moniker-svc/moniker/internal/catalogedit"
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
-	"github.com/moniker-svc/moniker/internal/registry"
 )
 
 // ---- writes ----
@@ -120,7 +119,7 @@ func onDisk(ed *catalogedit.Editor, paths []string) map[string]*nodeJSON {
 func (s *Server) configSave(ed *catalogedit.Editor, w http.ResponseWriter, r *http.Request) {
 	res, err := ed.Save(r.Context(), registryActor(r))
 	w.Header().Set(configVersionHeader, ed.Version())
-	var ce *catalogedit.ConflictError
+	var ce *moniker.ConflictError
 	if errors.As(err, &ce) {
 		httpapi.WriteJSON(w, http.StatusConflict, configConflictJSON{Detail: ce.Error(), Code: httpapi.CodeConflict,
 			Paths: ce.Paths, SavedPaths: res.Saved, Current: onDisk(ed, ce.Paths)})
@@ -185,14 +184,14 @@ func (s *Server) configReload(ed *catalogedit.Editor, w http.ResponseWriter, r *
 // by error kind (not found 404, exists or conflict 409).
 func (s *Server) configError(w http.ResponseWriter, err error) {
 	var (
-		ve *catalogedit.ValidationError
-		ce *catalogedit.ChildrenError
-		cf *catalogedit.ConflictError
+		ve *moniker.ValidationError
+		ce *moniker.ChildrenError
+		cf *moniker.ConflictError
 	)
 	switch {
 	case errors.As(err, &ve):
 		writeFieldErrors(w, ve)
-	case errors.Is(err, catalogedit.ErrPrecondition):
+	case errors.Is(err, moniker.ErrPrecondition):
 		httpapi.WriteDetail(w, http.StatusPreconditionFailed, httpapi.CodePrecondition, err.Error())
 	case errors.As(err, &ce):
 		httpapi.WriteJSON(w, http.StatusBadRequest, struct {
@@ -210,10 +209,10 @@ func (s *Server) configError(w http.ResponseWriter, err error) {
 // writeFieldErrors answers the invalid fields of a management write
 // (catalog node, domain, model): 422 in upstream's validation shape, each
 // field's JSON path in loc after "body".
-func writeFieldErrors(w http.ResponseWriter, ve *registry.ValidationError) {
-	fields := make([]httpapi.FieldError, len(ve.Errs))
-	for i, f := range ve.Errs {
-		fields[i] = httpapi.FieldError{Type: "value_error", Loc: append([]string{"body"}, splitField(f.Field)...), Msg: f.Msg, Input: f.Input}
+func writeFieldErrors(w http.ResponseWriter, ve *moniker.ValidationError) {
+	fields := make([]httpapi.FieldError, len(ve.Fields))
+	for i, f := range ve.Fields {
+		fields[i] = httpapi.FieldError{Type: "value_error", Loc: append([]string{"body"}, f.Loc...), Msg: f.Msg, Input: f.Input}
 	}
 	httpapi.WriteValidation(w, fields...)
 }

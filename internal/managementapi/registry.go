@@ -18,8 +18,7 @@ import (
 	"strings"
 
 	"github.com/moniker-svc/moniker/internal/httpapi"
-	"github.com/moniker-svc/moniker/internal/registry"
-	"github.com/moniker-svc/moniker/internal/yamlfile"
+	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
 // registryMaxBody bounds a domain or model body.
@@ -120,18 +119,14 @@ type registryConflictJSON struct {
 // 422 naming each (as /config does), not found 404, exists or changed on
 // disk 409, If-Match mismatch 412.
 func (s *Server) registryError(w http.ResponseWriter, err error, kind string) {
-	var conflict *yamlfile.ConflictError
-	var ve *registry.ValidationError
+	var conflict *moniker.ConflictError
+	var ve *moniker.ValidationError
 	switch {
 	case errors.As(err, &ve):
 		writeFieldErrors(w, ve)
 	case errors.As(err, &conflict):
-		httpapi.WriteJSON(w, http.StatusConflict, registryConflictJSON{
-			Detail:    fmt.Sprintf("%s changed on disk since it was read (reload and retry): %s", kind, strings.Join(conflict.Keys, ", ")),
-			Code:      httpapi.CodeConflict,
-			Conflicts: conflict.Keys,
-		})
-	case errors.Is(err, registry.ErrPrecondition):
+		httpapi.WriteJSON(w, http.StatusConflict, registryConflictJSON{Detail: conflict.Error(), Code: httpapi.CodeConflict, Conflicts: conflict.Paths})
+	case errors.Is(err, moniker.ErrPrecondition):
 		httpapi.WriteDetail(w, http.StatusPreconditionFailed, httpapi.CodePrecondition, err.Error())
 	default:
 		httpapi.WriteError(w, s.log, err)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/moniker-svc/moniker/internal/httpapi"
+	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/requests"
 )
 
@@ -21,13 +22,10 @@ func (s *Server) reqHandler(h func(wf *requests.Workflow, w http.ResponseWriter,
 	return needs(s.c.Requests, "Requests", h)
 }
 
-// reqError answers a workflow error: a *requests.ValidationError is 422
+// reqError answers a workflow error: a *moniker.ValidationError is 422
 // naming each field, a stale If-Match 412, the rest by error kind.
 func (s *Server) reqError(w http.ResponseWriter, err error) {
-	var (
-		ve *requests.ValidationError
-		pe *requests.PreconditionError
-	)
+	var ve *moniker.ValidationError
 	switch {
 	case errors.As(err, &ve):
 		fields := make([]httpapi.FieldError, len(ve.Fields))
@@ -35,8 +33,8 @@ func (s *Server) reqError(w http.ResponseWriter, err error) {
 			fields[i] = httpapi.FieldError{Type: "value_error", Loc: append([]string{"body"}, f.Loc...), Msg: f.Msg, Input: f.Input}
 		}
 		httpapi.WriteValidation(w, fields...)
-	case errors.As(err, &pe):
-		httpapi.WriteDetail(w, http.StatusPreconditionFailed, httpapi.CodePrecondition, pe.Error())
+	case errors.Is(err, moniker.ErrPrecondition):
+		httpapi.WriteDetail(w, http.StatusPreconditionFailed, httpapi.CodePrecondition, err.Error())
 	default:
 		httpapi.WriteError(w, s.log, err)
 	}

@@ -66,8 +66,8 @@ func (sw StatusWriter) SetStatus(ctx context.Context, path string, c moniker.Sta
 			return moniker.StatusResult{}, moniker.Errorf(moniker.ErrNotFound, "Node not found: %s", path)
 		}
 		err = sw.Editor.Commit(ctx, []catalogedit.NodeChange{{Path: path, Node: c.Apply(n, now()), IfMatch: etag}}, c.Actor)
-		var ce *catalogedit.ConflictError
-		if (errors.As(err, &ce) || errors.Is(err, catalogedit.ErrPrecondition)) && attempt < 3 {
+		var ce *moniker.ConflictError
+		if (errors.As(err, &ce) || errors.Is(err, moniker.ErrPrecondition)) && attempt < 3 {
 			continue // someone changed the entry between our read and write
 		}
 		if err != nil {

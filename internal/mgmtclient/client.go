@@ -95,16 +95,16 @@ func (c *Client) setStatus(ctx context.Context, path string, body []byte) (monik
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return res, moniker.Errorf(moniker.ErrUnavailable, "management plane at %s is unreachable; the status was not changed (or its outcome is unknown if the request timed out): %v", c.base.Redacted(), err)
+		return res, moniker.Errorf(moniker.ErrUnavailable, "management plane at %s is unreachable; the status was not changed (or its outcome is unknown if the request timed out): %w", c.base.Redacted(), err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return res, moniker.Errorf(moniker.ErrUnavailable, "reading the management plane's answer: %v", err)
+		return res, moniker.Errorf(moniker.ErrUnavailable, "reading the management plane's answer: %w", err)
 	}
 	if resp.StatusCode == http.StatusOK {
 		if err := json.Unmarshal(data, &res); err != nil {
-			return res, moniker.Errorf(moniker.ErrUnavailable, "the management plane answered an unreadable body: %v", err)
+			return res, moniker.Errorf(moniker.ErrUnavailable, "the management plane answered an unreadable body: %w", err)
 		}
 		return res, nil
 	}

@@ -61,6 +61,31 @@ func TestSetStatus(t *testing.T) {
 	}
 }
 
+// TestSetStatusDeadline: a management plane slower than the caller's
+// deadline is unavailable, and the error still says it was the deadline
+// (moniker.Errorf keeps the %w cause).
+func TestSetStatusDeadline(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	c, err := New(srv.URL, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err = c.SetStatus(ctx, "a", moniker.StatusChange{Status: "active", Actor: "a"})
+	if !errors.Is(err, moniker.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err %v: Is(ErrUnavailable) %v, Is(DeadlineExceeded) %v", err, errors.Is(err, moniker.ErrUnavailable), errors.Is(err, context.DeadlineExceeded))
+	}
+}
+
 // clock is a clock the test moves by hand.
 type clock struct{ t time.Time }
 

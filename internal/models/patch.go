@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/registry"
 )
 
@@ -130,7 +131,7 @@ func (p *Patch) Apply(m *Model) (out *Model, keys map[string]bool) {
 // checkMove refuses a patch whose path differs from the model's.
 func (p *Patch) checkMove(path string) error {
 	if p.Path.Set && !p.Path.Null && p.Path.Value != path {
-		return registry.Invalid("path", fmt.Sprintf("a model cannot be moved (%q to %q)", path, p.Path.Value), p.Path.Value)
+		return moniker.Invalid("path", fmt.Sprintf("a model cannot be moved (%q to %q)", path, p.Path.Value), p.Path.Value)
 	}
 	return nil
 }

@@ -13,10 +13,6 @@ import (
 	"github.com/moniker-svc/moniker/internal/registry"
 )
 
-// ErrPrecondition: an If-Match value does not match the model's current
-// ETag. 412. It is registry.ErrPrecondition.
-var ErrPrecondition = registry.ErrPrecondition
-
 // Registry is the model registry of one models.yaml. It is safe for
 // concurrent use. Path, Version, List (sorted by path), Len, Get, Entry,
 // ETag, Save (POST /models/save) and Reload are those of the
@@ -161,7 +157,7 @@ func (r *Registry) Tree() []*TreeNode {
 
 // Create adds m (validated with Validate) and saves it. It fails with
 // moniker.ErrConflict when the model exists, or was created on disk by
-// another writer meanwhile (*yamlfile.ConflictError). actor is recorded in
+// another writer meanwhile (*moniker.ConflictError). actor is recorded in
 // the audit log.
 func (r *Registry) Create(ctx context.Context, m *Model, actor string) (*Model, error) {
 	if err := Validate(m); err != nil {
@@ -172,8 +168,8 @@ func (r *Registry) Create(ctx context.Context, m *Model, actor string) (*Model, 
 
 // Update applies p to the model at path and saves it. ifMatch is the
 // request's If-Match header ("" = none); a mismatch fails with
-// ErrPrecondition. The fields p sets are validated. A patch that changes
-// nothing writes nothing. It fails with *yamlfile.ConflictError when the
+// moniker.ErrPrecondition. The fields p sets are validated. A patch that changes
+// nothing writes nothing. It fails with *moniker.ConflictError when the
 // model changed on disk since the registry read it; the registry then
 // re-reads the file.
 func (r *Registry) Update(ctx context.Context, path string, p Patch, ifMatch, actor string) (*Model, error) {

@@ -15,7 +15,6 @@ import (
 	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/models"
 	"github.com/moniker-svc/moniker/internal/moniker"
-	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 func open(t *testing.T, path string, opts ...models.Option) *models.Registry {
@@ -278,8 +277,8 @@ func TestValidate(t *testing.T) {
 			m := ok()
 			tc.edit(m)
 			err := models.Validate(m)
-			var ve *models.ValidationError
-			if !errors.As(err, &ve) || !errors.Is(err, moniker.ErrInvalid) || len(ve.Errs) != 1 || ve.Errs[0].Field != tc.field {
+			var ve *moniker.ValidationError
+			if !errors.As(err, &ve) || !errors.Is(err, moniker.ErrInvalid) || len(ve.Fields) != 1 || moniker.FieldPath(ve.Fields[0].Loc) != tc.field {
 				t.Fatalf("Validate: %v, want one error on %s", err, tc.field)
 			}
 			if !strings.HasPrefix(err.Error(), tc.field+": ") {
@@ -339,7 +338,7 @@ func TestCRUDWritesThrough(t *testing.T) {
 			t.Errorf("file lost %q", keep)
 		}
 	}
-	if _, err := r.Update(ctx, "market.prices/mid", models.Patch{DisplayName: models.Some("x")}, etag, "bob"); !errors.Is(err, models.ErrPrecondition) {
+	if _, err := r.Update(ctx, "market.prices/mid", models.Patch{DisplayName: models.Some("x")}, etag, "bob"); !errors.Is(err, moniker.ErrPrecondition) {
 		t.Errorf("stale If-Match: %v", err)
 	}
 	if _, err := r.Update(ctx, "nope", models.Patch{}, "", "bob"); !errors.Is(err, moniker.ErrNotFound) || err.Error() != "Model not found: nope" {
@@ -361,7 +360,7 @@ func TestCRUDWritesThrough(t *testing.T) {
 	if !errors.Is(err, moniker.ErrInvalid) || err.Error() != "Cannot delete model with children. Delete children first: [market.prices/mid, market.prices/spread]" {
 		t.Errorf("delete with children: %v", err)
 	}
-	if err := r.Delete(ctx, "risk.analytics/pv01", `"x"`, "carol"); !errors.Is(err, models.ErrPrecondition) {
+	if err := r.Delete(ctx, "risk.analytics/pv01", `"x"`, "carol"); !errors.Is(err, moniker.ErrPrecondition) {
 		t.Errorf("stale delete: %v", err)
 	}
 	if err := r.Delete(ctx, "risk.analytics/pv01", r.ETag("risk.analytics/pv01"), "carol"); err != nil {
@@ -397,8 +396,8 @@ func TestConflictWithAnotherWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := b.Update(ctx, "return.attribution/beta", models.Patch{Unit: models.Some("y")}, "", "b")
-	var ce *yamlfile.ConflictError
-	if !errors.As(err, &ce) || !slices.Equal(ce.Keys, []string{"return.attribution/beta"}) {
+	var ce *moniker.ConflictError
+	if !errors.As(err, &ce) || !slices.Equal(ce.Paths, []string{"return.attribution/beta"}) {
 		t.Fatalf("b's update: %v", err)
 	}
 	if b.Get("return.attribution/beta").Unit != "x" {

@@ -9,13 +9,6 @@ import (
 	"github.com/moniker-svc/moniker/internal/registry"
 )
 
-// FieldError is one invalid field of a model.
-type FieldError = registry.FieldError
-
-// ValidationError lists the invalid fields of a write. It wraps
-// moniker.ErrInvalid (400).
-type ValidationError = registry.ValidationError
-
 // validatedKeys are the fields Validate checks, in the order it reports them.
 var validatedKeys = [...]string{"path", "data_type", "ownership", "documentation_url", "methodology_url", "wiki_link", "appears_in", "aliases", "semantic_tags", "tags"}
 
@@ -23,16 +16,16 @@ var validatedKeys = [...]string{"path", "data_type", "ownership", "documentation
 // empty, ownership methodology_owner and business_steward email addresses
 // when set, the URLs absolute http(s) when set, every appears_in pattern
 // compiles, every alias has a name and a type of AliasTypes, no tag is
-// empty. The error is a *ValidationError naming each bad field.
+// empty. The error is a *moniker.ValidationError naming each bad field.
 func Validate(m *Model) error { return validate(m, nil) }
 
 // validate checks the fields of m whose keys are in only (every field
 // when only is nil).
 func validate(m *Model, only map[string]bool) error {
-	var errs []FieldError
+	var errs []moniker.FieldError
 	add := func(field, msg string, in any) {
 		if msg != "" {
-			errs = append(errs, FieldError{Field: field, Msg: msg, Input: in})
+			errs = append(errs, moniker.Field(field, msg, in))
 		}
 	}
 	for _, key := range validatedKeys {
@@ -83,7 +76,7 @@ func validate(m *Model, only map[string]bool) error {
 		}
 	}
 	if errs != nil {
-		return &ValidationError{Errs: errs}
+		return &moniker.ValidationError{Fields: errs}
 	}
 	return nil
 }

@@ -5,7 +5,7 @@
 // Every mutation (Create, Update, Delete) is saved at once with
 // yamlfile.SaveKeyed: only the changed entry is replaced, every other byte of
 // the file (comments, other entries, their formatting) is kept, and the
-// change is refused with a *yamlfile.ConflictError (409) when that entry
+// change is refused with a *moniker.ConflictError (409) when that entry
 // changed on disk since the registry read it. After each save, and after a
 // conflict, the registry re-bases on the file as it is on disk, so changes
 // other writers made to other entries show up.
@@ -31,10 +31,6 @@ import (
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
-
-// ErrPrecondition: an If-Match value does not match the entry's current
-// ETag. 412.
-var ErrPrecondition = errors.New("precondition failed")
 
 // Kind describes the entries of one kind of registry file.
 type Kind[T any] struct {
@@ -216,18 +212,18 @@ func (r *Registry[T]) notFound(key string) error {
 	return moniker.Errorf(moniker.ErrNotFound, "%s not found: %s", r.title(), key)
 }
 
-// checkETag fails with ErrPrecondition unless ifMatch allows a write to
+// checkETag fails with moniker.ErrPrecondition unless ifMatch allows a write to
 // the entry whose text is base.
 func (r *Registry[T]) checkETag(key, ifMatch string, base []byte) error {
 	if !matchETag(ifMatch, etag(base)) {
-		return fmt.Errorf("%w: %s %s has changed (ETag %s)", ErrPrecondition, r.kind.Noun, key, etag(base))
+		return moniker.Errorf(moniker.ErrPrecondition, "precondition failed: %s %s has changed (ETag %s)", r.kind.Noun, key, etag(base))
 	}
 	return nil
 }
 
 // Create adds v, which the caller has validated, and saves it. It fails
 // with moniker.ErrConflict when the entry exists, or was created on disk
-// by another writer meanwhile (*yamlfile.ConflictError). actor is recorded in
+// by another writer meanwhile (*moniker.ConflictError). actor is recorded in
 // the audit log. It returns the entry as read back from the file.
 func (r *Registry[T]) Create(ctx context.Context, v *T, actor string) (*T, error) {
 	key := r.kind.Key(v)
@@ -247,9 +243,9 @@ func (r *Registry[T]) Create(ctx context.Context, v *T, actor string) (*T, error
 
 // Update replaces the entry with key by change(old) and saves it. ifMatch
 // is the request's If-Match header ("" = none); a mismatch fails with
-// ErrPrecondition before change is called. change returns the new entry
+// moniker.ErrPrecondition before change is called. change returns the new entry
 // (validated) or an error, which Update returns. A change that marshals
-// like the old entry writes nothing. It fails with *yamlfile.ConflictError
+// like the old entry writes nothing. It fails with *moniker.ConflictError
 // when the entry changed on disk since the registry read it; the registry
 // then re-reads the file.
 func (r *Registry[T]) Update(ctx context.Context, key, ifMatch, actor string, change func(old *T) (*T, error)) (*T, error) {
@@ -359,7 +355,7 @@ func (r *Registry[T]) Reload(ctx context.Context) (int, error) {
 
 // write saves changes under the file's lock and re-bases the registry on
 // the file as written. On a conflict it re-bases on the file as it is on
-// disk and returns the *yamlfile.ConflictError. r.mu must be held.
+// disk and returns the *moniker.ConflictError. r.mu must be held.
 func (r *Registry[T]) write(ctx context.Context, changes []yamlfile.Change) (*Snapshot[T], error) {
 	var (
 		parsed   *Snapshot[T]
@@ -372,7 +368,7 @@ func (r *Registry[T]) write(ctx context.Context, changes []yamlfile.Change) (*Sn
 			return parseErr
 		},
 	})
-	var conflict *yamlfile.ConflictError
+	var conflict *moniker.ConflictError
 	switch {
 	case errors.As(err, &conflict):
 		if data, _, _, rerr := yamlfile.ReadFile(r.path); rerr == nil {
@@ -380,10 +376,11 @@ func (r *Registry[T]) write(ctx context.Context, changes []yamlfile.Change) (*Sn
 				r.cur.Store(s)
 			}
 		}
-		return nil, err
+		return nil, &moniker.ConflictError{Paths: conflict.Paths,
+			Message: fmt.Sprintf("%s changed on disk since it was read (reload and retry): %s", r.title(), strings.Join(conflict.Paths, ", "))}
 	case err != nil && parseErr != nil:
 		// Our entries are valid, so someone else's edit broke the file.
-		return nil, moniker.Errorf(moniker.ErrConflict, "%s was changed on disk and no longer loads, nothing was saved: %v", r.path, parseErr)
+		return nil, moniker.Errorf(moniker.ErrConflict, "%s was changed on disk and no longer loads, nothing was saved: %w", r.path, parseErr)
 	case err != nil:
 		return nil, err
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/registry"
-	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 var ctx = context.Background()
@@ -129,7 +128,7 @@ func TestUpdate(t *testing.T) {
 		{"matching ETag", func(e string) string { return e }, set("2"), nil, "a: 2\nb: 1\n"},
 		{"weak ETag in a list", func(e string) string { return `"x", W/` + e }, set("2"), nil, "a: 2\nb: 1\n"},
 		{"star", func(string) string { return "*" }, set("2"), nil, "a: 2\nb: 1\n"},
-		{"stale ETag", func(string) string { return `"stale"` }, set("2"), registry.ErrPrecondition, "a: 1\nb: 1\n"},
+		{"stale ETag", func(string) string { return `"stale"` }, set("2"), moniker.ErrPrecondition, "a: 1\nb: 1\n"},
 		{"change refused", func(string) string { return "" }, func(*item) (*item, error) { return nil, moniker.ErrInvalid }, moniker.ErrInvalid, "a: 1\nb: 1\n"},
 	}
 	for _, tt := range tests {
@@ -179,8 +178,8 @@ func TestConflictRebases(t *testing.T) {
 	r, _ := open(t, "a: 1\nb: 1\n")
 	writeFile(t, r.Path(), "a: other\nb: 1\nc: 3\n") // another writer
 	_, err := r.Update(ctx, "a", "", "bob", set("2"))
-	var conflict *yamlfile.ConflictError
-	if !errors.As(err, &conflict) || len(conflict.Keys) != 1 || conflict.Keys[0] != "a" {
+	var conflict *moniker.ConflictError
+	if !errors.As(err, &conflict) || len(conflict.Paths) != 1 || conflict.Paths[0] != "a" {
 		t.Fatalf("Update() after another writer = %v, want a conflict on a", err)
 	}
 	if r.Get("a").Value != "other" || r.Get("c") == nil {
@@ -218,7 +217,7 @@ func TestDelete(t *testing.T) {
 	}); !errors.Is(err, refused) {
 		t.Errorf("refused Delete() = %v", err)
 	}
-	if err := r.Delete(ctx, "a", `"stale"`, "bob", nil); !errors.Is(err, registry.ErrPrecondition) {
+	if err := r.Delete(ctx, "a", `"stale"`, "bob", nil); !errors.Is(err, moniker.ErrPrecondition) {
 		t.Errorf("Delete() with a stale ETag = %v", err)
 	}
 	if err := r.Delete(ctx, "a", r.ETag("a"), "bob", nil); err != nil {

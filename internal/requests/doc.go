@@ -37,7 +37,7 @@
 // under the file's lock (yamlfile.Acquire), re-reads the file when it changed
 // on disk since this process last read it, applies the transition to the
 // requests as they are on disk, checks that every request it replaces is
-// still on disk as the transition read it (else a *yamlfile.ConflictError
+// still on disk as the transition read it (else a *moniker.ConflictError
 // naming the request ids, 409), replaces only those items' text (every
 // other byte of the file — comments, quoting, other requests — is kept)
 // and replaces the file atomically (yamlfile.WriteFile). Two processes on one

@@ -101,7 +101,7 @@ const importActor = "scenario-import"
 // node, and the self-approval rule does not apply to recorded history.
 //
 // Every entry is validated like a submission first (a bad one fails the
-// whole import with a *ValidationError naming requests.<i>.<field>); the
+// whole import with a *moniker.ValidationError naming requests.<i>.<field>); the
 // import then writes all requests in one transition. Like upstream's
 // script, which counted 409 answers as "skipped", an entry whose path is
 // a catalog node or has an open request, or that was imported before
@@ -110,7 +110,7 @@ const importActor = "scenario-import"
 func (w *Workflow) ImportScenario(ctx context.Context, data []byte, principal string) (*ImportResult, error) {
 	entries, err := decodeScenario(data)
 	if err != nil {
-		return nil, moniker.Errorf(moniker.ErrInvalid, "not a demo scenario file: %v", err)
+		return nil, moniker.Errorf(moniker.ErrInvalid, "not a demo scenario file: %w", err)
 	}
 	if len(entries) == 0 {
 		return nil, moniker.Errorf(moniker.ErrInvalid, "not a demo scenario file: no requests")

@@ -151,11 +151,11 @@ func TestImportScenarioErrors(t *testing.T) {
 			if !errors.Is(err, moniker.ErrInvalid) || !strings.Contains(err.Error(), tt.msg) {
 				t.Fatalf("error = %v, want %q", err, tt.msg)
 			}
-			var ve *ValidationError
+			var ve *moniker.ValidationError
 			if errors.As(err, &ve) != (tt.loc != nil) {
 				t.Fatalf("ValidationError %v, want %v", ve, tt.loc)
 			}
-			if tt.loc != nil && !slices.ContainsFunc(ve.Fields, func(f FieldError) bool { return slices.Equal(f.Loc, tt.loc) }) {
+			if tt.loc != nil && !slices.ContainsFunc(ve.Fields, func(f moniker.FieldError) bool { return slices.Equal(f.Loc, tt.loc) }) {
 				t.Errorf("fields %+v do not name %v", ve.Fields, tt.loc)
 			}
 			if _, c, _ := w.List(""); c.Total != 0 {

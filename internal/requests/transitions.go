@@ -48,7 +48,7 @@ func find(cur *state, id, ifMatch string) (int, error) {
 		return 0, notFound(id)
 	}
 	if v := yamlfile.Hash(cur.texts[i]); !MatchVersion(ifMatch, v) {
-		return 0, &PreconditionError{ID: id, Version: v}
+		return 0, preconditionFailed(id, v)
 	}
 	return i, nil
 }
@@ -88,7 +88,7 @@ func (w *Workflow) checkPathFree(cur *state, path, self string) (DomainLevel, er
 
 // checkProposal normalises and validates a proposal: an empty path is
 // upstream's 400 "Path cannot be empty", other problems a
-// *ValidationError naming every bad field.
+// *moniker.ValidationError naming every bad field.
 func checkProposal(p Proposal) (Proposal, error) {
 	p, fe := normalizeProposal(p)
 	if p.Path == "" {
@@ -121,7 +121,7 @@ func proposalOf(r *Request) Proposal {
 // ("" when unknown); it is recorded as submitted_by and may not approve
 // the request. Nothing is written to the catalog.
 //
-// Errors: 400 "Path cannot be empty"; *ValidationError (422) for bad
+// Errors: 400 "Path cannot be empty"; *moniker.ValidationError (422) for bad
 // fields (path grammar, e-mails, source type, placeholders, lengths); 409
 // when the path is a catalog node or has an open request; 400 when the
 // parent domain is not a catalog node.

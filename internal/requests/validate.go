@@ -2,7 +2,6 @@ package requests
 
 import (
 	"errors"
-	"fmt"
 	"net/mail"
 	"net/url"
 	"strconv"
@@ -23,66 +22,33 @@ const (
 	maxConfigKeys = 256
 )
 
-// FieldError is one invalid field of a body: Loc is its path from the
-// body root ("requester", "email"), as upstream's validation errors said.
-type FieldError struct {
-	Loc   []string
-	Msg   string
-	Input any
+// preconditionFailed is the moniker.ErrPrecondition error of request id,
+// whose current version is version: the caller's If-Match is stale.
+func preconditionFailed(id, version string) error {
+	return moniker.Errorf(moniker.ErrPrecondition, "request %s has changed since it was read (current version %q): re-read it and retry", id, version)
 }
 
-// ValidationError lists the invalid fields of a submission, amendment or
-// review. It wraps moniker.ErrInvalid; the API answers 422 naming each
-// field.
-type ValidationError struct {
-	Fields []FieldError
-}
-
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		parts[i] = strings.Join(f.Loc, ".") + ": " + f.Msg
-	}
-	return "invalid request: " + strings.Join(parts, "; ")
-}
-
-func (e *ValidationError) Unwrap() error { return moniker.ErrInvalid }
-
-// ErrPrecondition: the request changed since the caller read it (its
-// If-Match version is stale). The API answers 412.
-var ErrPrecondition = errors.New("precondition failed")
-
-// PreconditionError names the request whose version did not match. It
-// wraps ErrPrecondition.
-type PreconditionError struct {
-	ID, Version string
-}
-
-func (e *PreconditionError) Error() string {
-	return fmt.Sprintf("request %s has changed since it was read (current version %q): re-read it and retry", e.ID, e.Version)
-}
-
-func (e *PreconditionError) Unwrap() error { return ErrPrecondition }
-
-// fieldErrors collects FieldErrors.
+// fieldErrors collects the invalid fields of a submission, amendment or
+// review; err returns them as a *moniker.ValidationError (422 naming each
+// field).
 type fieldErrors struct {
-	list []FieldError
+	list []moniker.FieldError
 }
 
 func (f *fieldErrors) add(msg string, input any, loc ...string) {
-	f.list = append(f.list, FieldError{Loc: loc, Msg: msg, Input: input})
+	f.list = append(f.list, moniker.FieldError{Loc: loc, Msg: msg, Input: input})
 }
 
 func (f *fieldErrors) err() error {
 	if len(f.list) == 0 {
 		return nil
 	}
-	return &ValidationError{Fields: f.list}
+	return &moniker.ValidationError{Fields: f.list}
 }
 
 // prefixed returns f's errors with prefix put before each location.
-func (f *fieldErrors) prefixed(prefix ...string) []FieldError {
-	out := make([]FieldError, len(f.list))
+func (f *fieldErrors) prefixed(prefix ...string) []moniker.FieldError {
+	out := make([]moniker.FieldError, len(f.list))
 	for i, e := range f.list {
 		e.Loc = append(append([]string(nil), prefix...), e.Loc...)
 		out[i] = e

@@ -370,12 +370,12 @@ func (w *Workflow) update(ctx context.Context, fn func(cur *state) ([]*Request, 
 // file is fixed; the detail names the line).
 func (w *Workflow) unloadable(err error) error {
 	w.log.Error("requests file does not load; refusing to write it", "path", w.path, "err", err)
-	return moniker.Errorf(moniker.ErrUnavailable, "%s does not load, so it is not written: %v", w.fileName(), err)
+	return moniker.Errorf(moniker.ErrUnavailable, "%s does not load, so it is not written: %w", w.fileName(), err)
 }
 
 // apply returns disk with changes applied: each changed request must
 // still be on disk as the transition read it (a new one must not exist
-// yet), else a *yamlfile.ConflictError names them. Unchanged requests keep
+// yet), else a *moniker.ConflictError names them. Unchanged requests keep
 // every byte of their text; new ones are appended to the list.
 func apply(file string, disk *state, changes []change) (*state, error) {
 	var conflicts []string
@@ -387,7 +387,7 @@ func apply(file string, disk *state, changes []change) (*state, error) {
 	}
 	if len(conflicts) > 0 {
 		slices.Sort(conflicts)
-		return nil, &yamlfile.ConflictError{File: file, Keys: conflicts}
+		return nil, yamlfile.Conflict(file, conflicts)
 	}
 	next := &state{
 		reqs:   slices.Clone(disk.reqs),
@@ -480,7 +480,7 @@ func (w *Workflow) Save(ctx context.Context) (int, error) {
 	defer lock.Release()
 	st, fi, err := w.read()
 	if err != nil {
-		return 0, moniker.Errorf(moniker.ErrInvalid, "%s does not load, not writing it: %v", filepath.Base(w.path), err)
+		return 0, moniker.Errorf(moniker.ErrInvalid, "%s does not load, not writing it: %w", filepath.Base(w.path), err)
 	}
 	if !st.exists {
 		data := render(nil, w.st.texts)
@@ -508,7 +508,7 @@ func (w *Workflow) Reload(ctx context.Context) (int, error) {
 	defer w.mu.Unlock()
 	st, fi, err := w.read()
 	if err != nil {
-		return 0, moniker.Errorf(moniker.ErrInvalid, "%s: %v", filepath.Base(w.path), err)
+		return 0, moniker.Errorf(moniker.ErrInvalid, "%s: %w", filepath.Base(w.path), err)
 	}
 	if !st.exists {
 		return 0, moniker.Errorf(moniker.ErrNotFound, "Requests file not found: %s", filepath.Base(w.path))

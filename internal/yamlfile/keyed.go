@@ -163,18 +163,13 @@ type Change struct {
 	Base []byte
 }
 
-// ConflictError lists the keys a save refused because they changed on
-// disk since the writer read them. It wraps moniker.ErrConflict.
-type ConflictError struct {
-	File string
-	Keys []string
+// Conflict is the error of a save of file refused because keys changed
+// on disk since the writer read them: a *moniker.ConflictError listing
+// the keys.
+func Conflict(file string, keys []string) error {
+	return &moniker.ConflictError{Paths: keys,
+		Message: fmt.Sprintf("changed on disk since they were read (%s): %s", file, strings.Join(keys, ", "))}
 }
-
-func (e *ConflictError) Error() string {
-	return fmt.Sprintf("changed on disk since they were read (%s): %s", e.File, strings.Join(e.Keys, ", "))
-}
-
-func (e *ConflictError) Unwrap() error { return moniker.ErrConflict }
 
 // Apply returns the file with changes applied: replaced entries keep their
 // place, deleted ones go (every duplicate of the key), new ones are
@@ -238,9 +233,9 @@ type SaveOptions struct {
 }
 
 // SaveKeyed applies changes to the keyed file at path under its lock:
-// it re-reads the file, refuses with a *ConflictError when any change's
-// Base no longer matches, applies the rest, validates, and replaces the
-// file atomically. It returns the file as written.
+// it re-reads the file, refuses with a *moniker.ConflictError (Conflict)
+// when any change's Base no longer matches, applies the rest, validates,
+// and replaces the file atomically. It returns the file as written.
 func SaveKeyed(ctx context.Context, path string, changes []Change, opts SaveOptions) (*Keyed, error) {
 	lock, err := Acquire(ctx, path)
 	if err != nil {
@@ -259,7 +254,7 @@ func SaveKeyed(ctx context.Context, path string, changes []Change, opts SaveOpti
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if keys := cur.Conflicts(changes); len(keys) > 0 {
-		return nil, &ConflictError{File: path, Keys: keys}
+		return nil, Conflict(path, keys)
 	}
 	out := cur.Apply(changes)
 	if opts.Validate != nil {

@@ -120,8 +120,8 @@ func TestSaveKeyedConflicts(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := SaveKeyed(ctx, p, []Change{{Key: "b", Text: []byte("b: 2\n"), Base: bBase}, {Key: "e", Text: []byte("e: 1\n")}}, SaveOptions{})
-	var ce *ConflictError
-	if !errors.As(err, &ce) || !errors.Is(err, moniker.ErrConflict) || strings.Join(ce.Keys, ",") != "b" {
+	var ce *moniker.ConflictError
+	if !errors.As(err, &ce) || !errors.Is(err, moniker.ErrConflict) || strings.Join(ce.Paths, ",") != "b" {
 		t.Fatalf("err = %v", err)
 	}
 	// Creating a key that someone else created meanwhile conflicts too.
