@@ -24,7 +24,7 @@ import (
 // regEnv (domains_test.go) with the catalog replaced.
 
 // cfgCatalog is the handler tests' catalog: an ownership chain with a
-// domain fallback (benchmarks is a domain of f206ffd's domains.yaml), a
+// domain fallback (benchmarks is a domain of testdata/domains.yaml), a
 // node with every governance field, a JSON-unfriendly float and a secret.
 const cfgCatalog = `# Config test catalog
 benchmarks:
@@ -284,7 +284,7 @@ func testConfigGet(t *testing.T, cov map[string]bool) {
 	for k, want := range map[string]any{
 		"accountable_owner": "bench-owner@firm.com", "accountable_owner_source": "benchmarks",
 		"data_specialist": "ig@firm.com", "data_specialist_source": "benchmarks.corporate/ig",
-		"support_channel": "#benchmarks", "support_channel_source": "domain:benchmarks",
+		"support_channel": "#index-data", "support_channel_source": "domain:benchmarks",
 		"adop": nil, "ui_source": nil,
 	} {
 		if ro[k] != want {

@@ -26,7 +26,7 @@ import (
 // The helpers of the domain and model handler tests are prefixed "reg"
 // (registry).
 
-// regEnv is a management server over temp copies of the f206ffd domains,
+// regEnv is a management server over temp copies of our test domains,
 // models and catalog, with an audit log, checked against its OpenAPI
 // document.
 type regEnv struct {
@@ -44,15 +44,15 @@ func newRegEnv(t *testing.T, mutate func(c *managementapi.Config)) *regEnv {
 	t.Helper()
 	dir := t.TempDir()
 	log := audit.New(filepath.Join(dir, audit.FileName))
-	dr, err := domains.Open(fixtures.CopyCompat(t, "f206ffd", "sample_domains.yaml", dir, "domains.yaml"), domains.WithAudit(log))
+	dr, err := domains.Open(fixtures.Copy(t, "domains.yaml", dir, "domains.yaml"), domains.WithAudit(log))
 	if err != nil {
 		t.Fatal(err)
 	}
-	mr, err := models.Open(fixtures.CopyCompat(t, "f206ffd", "sample_models.yaml", dir, "models.yaml"), models.WithAudit(log))
+	mr, err := models.Open(fixtures.Copy(t, "models.yaml", dir, "models.yaml"), models.WithAudit(log))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := catalogedit.Open(fixtures.CopyCompat(t, "f206ffd", "sample_catalog.yaml", dir, "catalog.yaml"), catalogedit.Options{})
+	cat, err := catalogedit.Open(fixtures.Copy(t, "catalog.yaml", dir, "catalog.yaml"), catalogedit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestDomainRoutes(t *testing.T) {
 		t.Errorf("ETag %q, registry %q", tag, e.domains.ETag("rates"))
 	}
 	d := r.body["domain"].(map[string]any)
-	if d["owner"] != "rates-governance@firm.com" || d["id"] != float64(5) || d["pii"] != false {
+	if d["owner"] != "rates-owners@firm.com" || d["id"] != float64(5) || d["pii"] != false {
 		t.Errorf("rates: %v", d)
 	}
 	var paths []string
@@ -252,7 +252,7 @@ func TestDomainRoutes(t *testing.T) {
 
 	// Update.
 	r = e.do("PUT", "/domains/rates", "/domains/{name}", `{"notes":"Curves","wiki_link":null}`, "If-Match", tag).want(t, 200, "")
-	if r.body["notes"] != "Curves" || r.body["wiki_link"] != "" || r.body["owner"] != "rates-governance@firm.com" || r.hdr.Get("ETag") == tag {
+	if r.body["notes"] != "Curves" || r.body["wiki_link"] != "" || r.body["owner"] != "rates-owners@firm.com" || r.hdr.Get("ETag") == tag {
 		t.Errorf("updated: %s", r.raw)
 	}
 	e.do("PUT", "/domains/rates", "/domains/{name}", `{"notes":"x"}`, "If-Match", tag).want(t, 412, "precondition_failed")

@@ -62,7 +62,7 @@ func matchBody(t *testing.T, r regResp) (matches []string, count int, truncated 
 	return matches, int(r.body["count"].(float64)), r.body["truncated"].(bool)
 }
 
-// TestConfigMatches checks GET /config/matches on the f206ffd catalog:
+// TestConfigMatches checks GET /config/matches on our test catalog:
 // the paths (sorted), count and truncation for hand-checked patterns,
 // every answer checked against the OpenAPI document.
 func TestConfigMatches(t *testing.T) {

@@ -57,7 +57,7 @@ func bigEditor(tb testing.TB) *catalogedit.Editor {
 }
 
 // TestPagesScale opens every management page in the browser against a
-// 100,000-node catalog (the f206ffd domains and models, the demo
+// 100,000-node catalog (our test domains and models, the demo
 // requests) and checks the server time each page costs until it has
 // rendered its main content: under a second, all its requests included.
 // The page must stay responsive too.
@@ -67,11 +67,11 @@ func TestPagesScale(t *testing.T) {
 	}
 	dir := t.TempDir()
 	ed := bigEditor(t)
-	dr, err := domains.Open(fixtures.CopyCompat(t, "f206ffd", "sample_domains.yaml", dir, "domains.yaml"))
+	dr, err := domains.Open(fixtures.Copy(t, "domains.yaml", dir, "domains.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	mr, err := models.Open(fixtures.CopyCompat(t, "f206ffd", "sample_models.yaml", dir, "models.yaml"))
+	mr, err := models.Open(fixtures.Copy(t, "models.yaml", dir, "models.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestPagesScale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	demo, err := os.ReadFile(fixtures.Compat(t, "f206ffd", "demo_requests.yaml"))
+	demo, err := os.ReadFile(fixtures.File(t, "demo_requests.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestPagesScale(t *testing.T) {
 		{"/domains/ui", `document.querySelector('main tbody tr, main [role=treeitem]')`},
 		{"/models/ui", `document.querySelectorAll('#tree [role=treeitem]').length > 0`},
 		{"/models/ui#market.prices/mid", `document.querySelectorAll('#tree [role=treeitem]').length > 0 && document.querySelector('main h2, main h3') &&
-			Array.from(document.querySelectorAll('main')).some(m => m.textContent.includes('Mid Price'))`},
+			Array.from(document.querySelectorAll('main')).some(m => m.textContent.includes('Halfway between the best bid'))`},
 	}
 	tab := browsertest.New(t)
 	var report []string

@@ -232,12 +232,12 @@ func TestDashboardStatsNotInitialized(t *testing.T) {
 	}
 }
 
-// pagesComponents opens a temp copy of the f206ffd sample catalog and a
-// request queue holding the f206ffd demo scenarios (5 pending, 2
-// approved, 2 rejected).
+// pagesComponents opens a temp copy of our test catalog and a request
+// queue holding our request scenario (5 pending, 2 approved, 2
+// rejected).
 func pagesComponents(t *testing.T) (*catalogedit.Editor, *requests.Workflow) {
 	t.Helper()
-	ed, err := catalogedit.Open(fixtures.CopyCompat(t, "f206ffd", "sample_catalog.yaml", "", "sample_catalog.yaml"), catalogedit.Options{})
+	ed, err := catalogedit.Open(fixtures.Copy(t, "catalog.yaml", "", "catalog.yaml"), catalogedit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +245,7 @@ func pagesComponents(t *testing.T) (*catalogedit.Editor, *requests.Workflow) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	demo, err := os.ReadFile(fixtures.Compat(t, "f206ffd", "demo_requests.yaml"))
+	demo, err := os.ReadFile(fixtures.File(t, "demo_requests.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,10 +259,11 @@ func pagesComponents(t *testing.T) (*catalogedit.Editor, *requests.Workflow) {
 	return ed, wf
 }
 
-// TestDashboardStats checks the numbers on the f206ffd sample catalog
-// (62 nodes after its two duplicate keys, all active, no explicit
-// domains) and the demo requests, byte for byte (the count objects are
-// ordered), and that an edit of the working copy shows at once.
+// TestDashboardStats checks the numbers on our test catalog (62 nodes
+// after its two duplicate keys, two deprecated, one node counted under
+// the domain it names) and our request scenario, byte for byte (the count
+// objects are ordered), and that an edit of the working copy shows at
+// once.
 func TestDashboardStats(t *testing.T) {
 	ed, wf := pagesComponents(t)
 	h := pagesMux(t, managementapi.Config{Catalog: ed, Requests: wf})
@@ -299,9 +300,9 @@ func TestDashboardStats(t *testing.T) {
 	}
 	s := get()
 	checks := []struct{ name, got, want string }{
-		{"catalog", string(s.Catalog), `{"total":62,"by_status":{"active":62}}`},
-		{"active_by_domain", string(s.ActiveByDomain), `{"benchmarks":8,"fixed_income":7,"reference":6,"risk":6,"portfolios":5,"reports":5,` +
-			`"commodities":4,"flows":4,"prices":4,"rates":4,"credit":3,"nav":3,"securities":3}`},
+		{"catalog", string(s.Catalog), `{"total":62,"by_status":{"active":60,"deprecated":2}}`},
+		{"active_by_domain", string(s.ActiveByDomain), `{"benchmarks":7,"fixed_income":7,"portfolios":6,"reference":6,"risk":6,` +
+			`"commodities":4,"flows":4,"prices":4,"rates":4,"credit":3,"nav":3,"reports":3,"securities":3}`},
 		{"requests", string(s.Requests), `{"total":9,"by_status":{"draft":0,"pending_review":5,"changes_requested":0,"approved":2,"rejected":2,"active":0}}`},
 		{"usage", string(s.Usage), `null`},
 	}
@@ -328,7 +329,7 @@ func TestDashboardStats(t *testing.T) {
 	for _, r := range s.RecentRequests {
 		paths[r.Path] = r.Status
 	}
-	if paths["alternatives"] != "pending_review" || paths["rates/curves/ois"] != "approved" || paths["prices/equity/dark-pool"] != "rejected" {
+	if paths["infrastructure"] != "pending_review" || paths["rates/curves/inflation"] != "approved" || paths["prices/equity/unlisted-quotes"] != "rejected" {
 		t.Errorf("recent statuses: %v", paths)
 	}
 
@@ -340,7 +341,7 @@ func TestDashboardStats(t *testing.T) {
 		t.Fatal(err)
 	}
 	s = get()
-	if got, want := string(s.Catalog), `{"total":62,"by_status":{"active":61,"deprecated":1}}`; got != want {
+	if got, want := string(s.Catalog), `{"total":62,"by_status":{"active":59,"deprecated":3}}`; got != want {
 		t.Errorf("after the edit, catalog %s, want %s", got, want)
 	}
 	if !strings.Contains(string(s.ActiveByDomain), `"rates":3`) {

@@ -23,11 +23,11 @@ import (
 	"github.com/moniker-svc/moniker/internal/requests"
 )
 
-// reqCatalog opens a catalog editor on a temp copy of the f206ffd sample
-// catalog (the approved nodes are written there).
+// reqCatalog opens a catalog editor on a temp copy of our test catalog
+// (the approved nodes are written there).
 func reqCatalog(t *testing.T) (*catalogedit.Editor, string) {
 	t.Helper()
-	p := fixtures.CopyCompat(t, "f206ffd", "sample_catalog.yaml", "", "catalog.yaml")
+	p := fixtures.Copy(t, "catalog.yaml", "", "catalog.yaml")
 	ed, err := catalogedit.Open(p, catalogedit.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -246,7 +246,7 @@ func TestRequestSubmit(t *testing.T) {
 }
 
 func TestRequestListAndGet(t *testing.T) {
-	e := reqSetup(t, filepath.Join("..", "demo", "data", "requests.yaml"))
+	e := reqSetup(t, fixtures.File(t, "requests.yaml"))
 	b := want(t, e.do(reqCall{method: "GET", doc: "/requests", target: "/requests"}), 200, "", "")
 	list, _ := b["requests"].([]any)
 	by, _ := b["by_status"].(map[string]any)
@@ -269,8 +269,8 @@ func TestRequestListAndGet(t *testing.T) {
 
 	rec := e.do(reqCall{method: "GET", doc: "/requests/{id}", target: "/requests/REQ-0006"})
 	b = want(t, rec, 200, "", "")
-	if b["status"] != "approved" || b["reviewed_by"] != "senior.reviewer@firm.com" || b["adal"] != nil ||
-		b["created_at"] != "2026-02-17T15:00:00+00:00" {
+	if b["status"] != "approved" || b["reviewed_by"] != "head.of.risk.data@firm.com" || b["adal"] != nil ||
+		b["created_at"] != "2026-02-18T09:00:00+00:00" {
 		t.Errorf("REQ-0006 %v", b)
 	}
 	_, version, _ := e.wf.Get("REQ-0006")
@@ -445,7 +445,7 @@ func TestRequestAmend(t *testing.T) {
 }
 
 func TestRequestComment(t *testing.T) {
-	e := reqSetup(t, filepath.Join("..", "demo", "data", "requests.yaml"))
+	e := reqSetup(t, fixtures.File(t, "requests.yaml"))
 	target := "/requests/REQ-0006/comment" // approved: comments still allowed
 	b := want(t, e.do(reqCall{method: "POST", doc: "/requests/{id}/comment", target: target,
 		body: `{"author":"x@example.com","author_name":"X","content":"nice"}`}), 200, "", "")
@@ -464,14 +464,14 @@ func TestRequestComment(t *testing.T) {
 	want(t, e.do(reqCall{method: "POST", doc: "/requests/{id}/comment", target: target, body: `{"content":"hi"}`, principal: "carol"}), 200, "", "")
 	want(t, e.do(reqCall{method: "POST", doc: "/requests/{id}/comment", target: "/requests/REQ-0404/comment", body: `{"author":"x","content":"y"}`}),
 		404, "not_found", "Request not found: REQ-0404")
-	entries, _ := e.audit.Entries("risk/cvar/commodity", 0)
+	entries, _ := e.audit.Entries("risk/cvar/emerging-markets", 0)
 	if len(entries) != 2 || entries[1].Actor != "carol" || entries[1].Action != "request_commented" {
 		t.Errorf("audit %+v", entries)
 	}
 }
 
 func TestRequestSaveReload(t *testing.T) {
-	e := reqSetup(t, filepath.Join("..", "demo", "data", "requests.yaml"))
+	e := reqSetup(t, fixtures.File(t, "requests.yaml"))
 	b := want(t, e.do(reqCall{method: "POST", doc: "/requests/save", target: "/requests/save"}), 200, "", "")
 	if b["success"] != true || b["count"] != 9.0 || b["message"] != "Saved 9 requests" {
 		t.Errorf("save %v", b)
@@ -509,11 +509,11 @@ func TestRequestSaveReload(t *testing.T) {
 	}
 }
 
-// TestRequestImportDemoScenario: upstream's demo_requests.yaml loads and
-// the queue shows its requests.
+// TestRequestImportDemoScenario: our request scenario loads through
+// POST /requests/import and the queue shows its requests.
 func TestRequestImportDemoScenario(t *testing.T) {
 	e := reqSetup(t, "")
-	data, err := os.ReadFile(fixtures.Compat(t, "f206ffd", "demo_requests.yaml"))
+	data, err := os.ReadFile(fixtures.File(t, "demo_requests.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -541,7 +541,7 @@ func TestRequestImportDemoScenario(t *testing.T) {
 
 // TestRequestBodyLimits: every JSON body route answers 413 past 1 MiB.
 func TestRequestBodyLimits(t *testing.T) {
-	e := reqSetup(t, filepath.Join("..", "demo", "data", "requests.yaml"))
+	e := reqSetup(t, fixtures.File(t, "requests.yaml"))
 	big := `{"actor":"` + strings.Repeat("x", 1<<20) + `"}`
 	for _, c := range []reqCall{
 		{method: "PUT", doc: "/requests/{id}", target: "/requests/REQ-0001"},
@@ -562,7 +562,7 @@ func TestRequestBodyLimits(t *testing.T) {
 // the node to.
 func TestRequestApproveWithoutCatalog(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "requests.yaml")
-	data, err := os.ReadFile(filepath.Join("..", "demo", "data", "requests.yaml"))
+	data, err := os.ReadFile(fixtures.File(t, "requests.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 
 // The review-queue page driven by headless Chromium (internal/browsertest)
 // against the real management routes: the catalog editor on a temp copy
-// of the f206ffd catalog, the request workflow on a temp requests file.
+// of our test catalog, the request workflow on a temp requests file.
 
 // uiEnv is a management server with the catalog editor and the request
 // workflow, served over HTTP.
