@@ -7,11 +7,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/moniker-svc/moniker/internal/fixtures"
 )
 
 // Canned answers in the server's shapes (reference §3).
@@ -311,44 +312,33 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
-// moduleRoot walks up from the test's directory to the folder with go.mod.
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
-}
-
 func TestCatalogCheck(t *testing.T) {
-	root := moduleRoot(t)
-	compat, err := filepath.Glob(filepath.Join(root, "..", "shared", "compat", "*", "sample_catalog.yaml"))
-	if err != nil || len(compat) != 3 {
-		t.Fatalf("compat catalogs: %v %v (the shared/ folder must sit beside the repository)", compat, err)
-	}
-	demo := filepath.Join(root, "internal", "demo", "data", "catalog.yaml")
-
-	t.Run("good files", func(t *testing.T) {
-		r := runCLI(t, nil, "", append([]string{"catalog", "check", demo, filepath.Join("testdata", "good_catalog.yaml")}, compat...)...)
+	demo := filepath.Join(fixtures.ModuleRoot(t), "internal", "demo", "data", "catalog.yaml")
+	ours := fixtures.File(t, "catalog.yaml")
+	check := func(t *testing.T, files ...string) string {
+		t.Helper()
+		r := runCLI(t, nil, "", append([]string{"catalog", "check"}, files...)...)
 		if r.code != 0 {
 			t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 		}
-		for _, f := range append(compat, demo) {
+		for _, f := range files {
 			if !regexp.MustCompile(regexp.QuoteMeta(f) + `: ok \(\d+ nodes`).MatchString(r.stdout) {
 				t.Errorf("no ok line for %s:\n%s", f, r.stdout)
 			}
 		}
-		contains(t, "stdout", r.stdout, "good_catalog.yaml: ok (2 nodes", "f206ffd/sample_catalog.yaml: ok (62 nodes")
+		return r.stdout
+	}
+
+	t.Run("good files", func(t *testing.T) {
+		out := check(t, demo, ours, filepath.Join("testdata", "good_catalog.yaml"))
+		contains(t, "stdout", out, "good_catalog.yaml: ok (2 nodes", "testdata/catalog.yaml: ok (62 nodes, 0 warnings")
+	})
+	t.Run("compat files", func(t *testing.T) {
+		compat, err := filepath.Glob(filepath.Join(fixtures.CompatDir(t), "*", "sample_catalog.yaml"))
+		if err != nil || len(compat) != 3 {
+			t.Fatalf("compat catalogs: %v %v", compat, err)
+		}
+		contains(t, "stdout", check(t, compat...), "f206ffd/sample_catalog.yaml: ok (62 nodes")
 	})
 	t.Run("bad file", func(t *testing.T) {
 		bad := filepath.Join("testdata", "bad_catalog.yaml")
