@@ -67,13 +67,14 @@ var leakOptions = []goleak.Option{
 	goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"),
 }
 
-// fixtureConfig copies a compat catalog (and the f206ffd domains) into a
-// temp folder with a config.yaml naming them, and returns the config path.
-func fixtureConfig(t testing.TB, generation string, extra string) string {
+// fixtureConfig copies our test catalog and domains (testdata/) into a
+// temp folder with a config.yaml naming them, followed by extra, and
+// returns the config path.
+func fixtureConfig(t testing.TB, extra string) string {
 	t.Helper()
 	dir := t.TempDir()
-	fixtures.CopyCompat(t, generation, "sample_catalog.yaml", dir, "catalog.yaml")
-	fixtures.CopyCompat(t, "f206ffd", "sample_domains.yaml", dir, "domains.yaml")
+	fixtures.Copy(t, "catalog.yaml", dir, "catalog.yaml")
+	fixtures.Copy(t, "domains.yaml", dir, "domains.yaml")
 	cfg := "catalog:\n  definition_file: catalog.yaml\n  reload_interval_seconds: 0\ndomains:\n  definition_file: domains.yaml\n" + extra
 	p := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(p, []byte(cfg), 0o644); err != nil {

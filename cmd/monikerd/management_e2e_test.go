@@ -15,13 +15,13 @@ import (
 	"github.com/moniker-svc/moniker/internal/fixtures"
 )
 
-// planeConfig is fixtureConfig plus the models and requests files (from
-// the f206ffd sample) and a short reload interval.
+// planeConfig is fixtureConfig plus the models and requests files (our
+// test models; requests start empty) and a short reload interval.
 func planeConfig(t *testing.T, interval string, watch bool) string {
 	t.Helper()
 	extra := "models:\n  definition_file: models.yaml\nrequests:\n  definition_file: requests.yaml\n"
-	cfg := fixtureConfig(t, "f206ffd", extra)
-	fixtures.CopyCompat(t, "f206ffd", "sample_models.yaml", filepath.Dir(cfg), "models.yaml")
+	cfg := fixtureConfig(t, extra)
+	fixtures.Copy(t, "models.yaml", filepath.Dir(cfg), "models.yaml")
 	s := strings.Replace(mustRead(t, cfg), "reload_interval_seconds: 0", fmt.Sprintf("reload_interval_seconds: %s\n  watch: %v", interval, watch), 1)
 	if err := os.WriteFile(cfg, []byte(s), 0o644); err != nil {
 		t.Fatal(err)
@@ -91,7 +91,7 @@ func TestPlanVerification(t *testing.T) {
 	})
 	t.Logf("edit visible on the resolver after %v (interval 0.3s)", took)
 	// The edit kept every other field of the node (its binding).
-	if r := get(t, resolver+"/resolve/prices.equity/AAPL@20260115"); r.status != 200 || !strings.Contains(string(r.body), "symbol = 'AAPL'") {
+	if r := get(t, resolver+"/resolve/prices.equity/AAPL@20260115"); r.status != 200 || !strings.Contains(string(r.body), "ticker = 'AAPL'") {
 		t.Errorf("resolve after the edit: %d %s", r.status, r.body)
 	}
 

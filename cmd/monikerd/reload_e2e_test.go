@@ -40,7 +40,7 @@ func eventually(t *testing.T, d time.Duration, what string, cond func() bool) ti
 	return time.Since(start)
 }
 
-const treasuryFrom = "FROM TREASURY_SECURITIES"
+const treasuryFrom = "FROM UST_QUOTES"
 
 func treasuryQuery(t *testing.T, base string) string {
 	t.Helper()
@@ -52,7 +52,7 @@ func treasuryQuery(t *testing.T, base string) string {
 // TestReloadByPoll: with a short interval and no watch, an atomic save of
 // the catalog reaches the resolver within the interval.
 func TestReloadByPoll(t *testing.T) {
-	cfg := fixtureConfig(t, "f206ffd", "")
+	cfg := fixtureConfig(t, "")
 	os.WriteFile(cfg, []byte(strings.Replace(mustRead(t, cfg), "reload_interval_seconds: 0", "reload_interval_seconds: 0.2\n  watch: false", 1)), 0o644)
 	base := start(t, "-target=resolver", "-config.file="+cfg)
 	if !strings.Contains(treasuryQuery(t, base), treasuryFrom) {
@@ -71,7 +71,7 @@ func TestReloadByPoll(t *testing.T) {
 // watch delivers a save in about a second; a broken file keeps the last
 // good catalog serving (and /health says why) until it is fixed.
 func TestReloadByWatchAndBrokenFile(t *testing.T) {
-	cfg := fixtureConfig(t, "f206ffd", "")
+	cfg := fixtureConfig(t, "")
 	os.WriteFile(cfg, []byte(strings.Replace(mustRead(t, cfg), "reload_interval_seconds: 0", "reload_interval_seconds: 3600", 1)), 0o644)
 	base := start(t, "-target=resolver", "-config.file="+cfg)
 	version := get(t, base+"/health").json(t)["catalog"].(map[string]any)["version"]
@@ -113,7 +113,7 @@ func TestReloadByWatchAndBrokenFile(t *testing.T) {
 
 // TestReloadOnDemand: POST /config/reload and SIGHUP reload at once.
 func TestReloadOnDemand(t *testing.T) {
-	cfg := fixtureConfig(t, "f206ffd", "")
+	cfg := fixtureConfig(t, "")
 	os.WriteFile(cfg, []byte(strings.Replace(mustRead(t, cfg), "reload_interval_seconds: 0", "reload_interval_seconds: 0\n  watch: false", 1)), 0o644)
 	base := start(t, "-target=resolver", "-config.file="+cfg)
 
@@ -135,7 +135,7 @@ func TestReloadOnDemand(t *testing.T) {
 // is saved and reloaded repeatedly all succeed, each seeing one catalog.
 func TestNoRequestFailsDuringReloads(t *testing.T) {
 	// The rate limiter is off: this test hammers one route from one caller.
-	cfg := fixtureConfig(t, "f206ffd", "governance:\n  rate_limiter_enabled: false\n")
+	cfg := fixtureConfig(t, "governance:\n  rate_limiter_enabled: false\n")
 	base := start(t, "-target=resolver", "-config.file="+cfg)
 	var failures, requests atomic.Int64
 	stop := make(chan struct{})
@@ -154,7 +154,7 @@ func TestNoRequestFailsDuringReloads(t *testing.T) {
 				requests.Add(1)
 				q, _ := r.json(t)["query"].(string)
 				// One catalog or the other, never a mix or an error.
-				if r.status != 200 || !(strings.Contains(q, "FROM TREASURY_SECURITIES") || strings.Contains(q, "FROM TREASURY_ALT")) {
+				if r.status != 200 || !(strings.Contains(q, treasuryFrom) || strings.Contains(q, "FROM TREASURY_ALT")) {
 					failures.Add(1)
 				}
 			}
@@ -192,7 +192,7 @@ func mustRead(t *testing.T, p string) string {
 
 // TestReloadOnSIGHUP: with the poll and the watch off, SIGHUP reloads.
 func TestReloadOnSIGHUP(t *testing.T) {
-	cfg := fixtureConfig(t, "f206ffd", "")
+	cfg := fixtureConfig(t, "")
 	os.WriteFile(cfg, []byte(strings.Replace(mustRead(t, cfg), "reload_interval_seconds: 0", "reload_interval_seconds: 0\n  watch: false", 1)), 0o644)
 	base, cmd := startProc(t, "-target=resolver", "-config.file="+cfg)
 	editCatalog(t, cfg, func(s string) string { return strings.ReplaceAll(s, treasuryFrom, "FROM TREASURY_HUP") })

@@ -7,10 +7,10 @@ import (
 	"testing"
 )
 
-// TestResolverEndToEnd runs monikerd -target=resolver on the f206ffd
-// sample catalog and domains and checks every read route.
+// TestResolverEndToEnd runs monikerd -target=resolver on our test catalog
+// and domains and checks every read route.
 func TestResolverEndToEnd(t *testing.T) {
-	base := start(t, "-target=resolver", "-config.file="+fixtureConfig(t, "f206ffd", ""))
+	base := start(t, "-target=resolver", "-config.file="+fixtureConfig(t, ""))
 
 	t.Run("health", func(t *testing.T) {
 		r := get(t, base+"/health")
@@ -36,7 +36,7 @@ func TestResolverEndToEnd(t *testing.T) {
 		}
 		v := r.json(t)
 		q, _ := v["query"].(string)
-		for _, want := range []string{"index_family = 'EU.GovBondAgg'", "currency = 'EUR'", "as_of_date = TO_DATE('20260115', 'YYYYMMDD')", "FROM DM_SOVEREIGN_INDICES"} {
+		for _, want := range []string{"index_family = 'EU.GovBondAgg'", "currency = 'EUR'", "as_of_date = TO_DATE('20260115', 'YYYYMMDD')", "FROM DM_GOVT_INDEX"} {
 			if !strings.Contains(q, want) {
 				t.Errorf("query lacks %q:\n%s", want, q)
 			}
@@ -47,7 +47,7 @@ func TestResolverEndToEnd(t *testing.T) {
 		if got := field(t, v, "params.moniker_version"); got != "20260115" {
 			t.Errorf("moniker_version = %v", got)
 		}
-		if got := field(t, v, "connection.schema"); got != "SOVEREIGN" {
+		if got := field(t, v, "connection.schema"); got != "GOVT" {
 			t.Errorf("connection.schema = %v", got)
 		}
 		if v["moniker"] != "moniker://benchmarks.sovereign/developed/EU.GovBondAgg/EUR@20260115" {
@@ -58,9 +58,9 @@ func TestResolverEndToEnd(t *testing.T) {
 	t.Run("ownership with sources", func(t *testing.T) {
 		v := get(t, base+"/resolve/prices.equity/AAPL@20260115").json(t)
 		for k, want := range map[string]any{
-			"ownership.accountable_owner":        "market-data-governance@firm.com",
+			"ownership.accountable_owner":        "pricing-owners@firm.com",
 			"ownership.accountable_owner_source": "prices",
-			"ownership.data_specialist":          "market-data-ops@firm.com",
+			"ownership.data_specialist":          "pricing-ops@firm.com",
 			"ownership.support_channel_source":   "prices",
 			"ownership.adop":                     nil,
 			"binding_path":                       "prices.equity",
@@ -70,7 +70,7 @@ func TestResolverEndToEnd(t *testing.T) {
 				t.Errorf("%s = %v, want %v", k, got, want)
 			}
 		}
-		if q := v["query"].(string); !strings.Contains(q, "symbol = 'AAPL'") || !strings.Contains(q, "TO_DATE('20260115', 'YYYYMMDD')") {
+		if q := v["query"].(string); !strings.Contains(q, "ticker = 'AAPL'") || !strings.Contains(q, "TO_DATE('20260115', 'YYYYMMDD')") {
 			t.Errorf("query = %s", q)
 		}
 		d := get(t, base+"/describe/prices.equity/AAPL").json(t)
@@ -140,11 +140,13 @@ func TestResolverEndToEnd(t *testing.T) {
 		v := get(t, base+"/catalog/stats").json(t)
 		for k, want := range map[string]any{
 			"total_monikers":                      62.0,
-			"by_source_type.snowflake":            23.0,
-			"by_source_type.rest":                 7.0,
+			"by_source_type.snowflake":            16.0,
+			"by_source_type.rest":                 5.0,
+			"by_source_type.sqlite":               1.0,
+			"by_status.deprecated":                2.0,
 			"by_classification.confidential":      6.0,
-			"ownership_coverage.has_ownership":    17.0,
-			"ownership_coverage.coverage_percent": 27.4,
+			"ownership_coverage.has_ownership":    16.0,
+			"ownership_coverage.coverage_percent": 25.8,
 		} {
 			if got := field(t, v, k); got != want {
 				t.Errorf("%s = %v, want %v", k, got, want)
@@ -203,7 +205,7 @@ func TestResolverEndToEnd(t *testing.T) {
 		r = get(t, base+"/resolve/prices")
 		v = r.json(t)
 		if r.status != 404 || v["error"] != "Not found" || v["detail"] != "No source binding for: prices" ||
-			v["domain"] != "prices" || v["help_channel"] != "#market-data" || v["documentation"] == nil {
+			v["domain"] != "prices" || v["help_channel"] != "#pricing-help" || v["documentation"] == nil {
 			t.Errorf("unknown moniker: %d %s", r.status, r.body)
 		}
 		for _, p := range []string{"/resolve/a//b", "/resolve/a/../b", "/resolve/a/b%3Fx=1", "/resolve/%2E%2E/x", "/resolve/a%2F%2Fb"} {
@@ -249,20 +251,24 @@ func TestResolverEndToEnd(t *testing.T) {
 	})
 }
 
-// TestAccessPolicyEndToEnd checks the risk.cvar policy of the 6c1a393
+// TestAccessPolicyEndToEnd checks the risk.cvar policy of our test
 // catalog through a real resolver.
 func TestAccessPolicyEndToEnd(t *testing.T) {
-	base := start(t, "-target=resolver", "-config.file="+fixtureConfig(t, "6c1a393", ""))
-	// 6c1a393's policy: base 1000 rows, multipliers 1000/50/200000 per ALL,
-	// blocked pattern ALL/ALL/ALL, min_filters 1, block above 1e8 rows.
+	base := start(t, "-target=resolver", "-config.file="+fixtureConfig(t, ""))
+	// The policy: base 100 rows, multipliers 1000/50/20000 per ALL,
+	// blocked pattern ALL/ALL/ALL, min_filters 1, block above 1e9 rows.
 	r := get(t, base+"/resolve/risk.cvar/ALL/ALL/ALL")
 	v := r.json(t)
-	if r.status != 403 || v["error"] != "Access denied" || v["estimated_rows"] != 1e13 || v["code"] != "access_denied" ||
-		!strings.HasPrefix(v["detail"].(string), "Query blocked: CVaR table contains 9.5 billion rows.") {
+	if r.status != 403 || v["error"] != "Access denied" || v["estimated_rows"] != 1e11 || v["code"] != "access_denied" ||
+		!strings.HasPrefix(v["detail"].(string), "Refused: expected shortfall has billions of rows.") {
 		t.Errorf("risk.cvar/ALL/ALL/ALL: %d %s", r.status, r.body)
 	}
-	// One ALL (200,000 securities x 1000 rows) is over max_rows_block.
-	if r := get(t, base+"/resolve/risk.cvar/758-A/USD/ALL"); r.status != 403 || r.json(t)["estimated_rows"] != 2e8 {
+	// Two ALLs (1000 books x 20,000 instruments x 100 rows) are over
+	// max_rows_block; one book with all its instruments is not.
+	if r := get(t, base+"/resolve/risk.cvar/ALL/USD/ALL"); r.status != 403 || r.json(t)["estimated_rows"] != 2e9 {
+		t.Errorf("risk.cvar/ALL/USD/ALL: %d %s", r.status, r.body)
+	}
+	if r := get(t, base+"/resolve/risk.cvar/758-A/USD/ALL"); r.status != 200 {
 		t.Errorf("risk.cvar/758-A/USD/ALL: %d %s", r.status, r.body)
 	}
 	// The bare binding path has no filters: min_filters denies it.
@@ -281,16 +287,17 @@ func TestAccessPolicyEndToEnd(t *testing.T) {
 	}
 }
 
-// TestAccessPolicyF206ffd: the f206ffd policy has no multipliers, so each
-// ALL counts 100 (reference §6.5): ALL/ALL/ALL estimates 1e8 rows.
-func TestAccessPolicyF206ffd(t *testing.T) {
-	base := start(t, "-target=resolver", "-config.file="+fixtureConfig(t, "f206ffd", ""))
-	r := get(t, base+"/resolve/risk.cvar/ALL/ALL/ALL")
-	if r.status != 403 || r.json(t)["estimated_rows"] != 1e8 {
-		t.Errorf("risk.cvar/ALL/ALL/ALL: %d %s", r.status, r.body)
+// TestAccessPolicyWithoutMultipliers: risk.greeks's policy has no
+// multipliers, so each ALL counts 100 (reference §6.5), and its first
+// segment is required.
+func TestAccessPolicyWithoutMultipliers(t *testing.T) {
+	base := start(t, "-target=resolver", "-config.file="+fixtureConfig(t, ""))
+	r := get(t, base+"/resolve/risk.greeks/ALL/20260115")
+	if r.status != 403 || r.json(t)["estimated_rows"] != 1e4 || r.json(t)["detail"] != "Access policy requires segment 0 to be specified (cannot use ALL)" {
+		t.Errorf("risk.greeks/ALL/20260115: %d %s", r.status, r.body)
 	}
-	if r := get(t, base+"/resolve/risk.cvar/758-A/USD/ALL"); r.status != 200 {
-		t.Errorf("risk.cvar/758-A/USD/ALL: %d %s", r.status, r.body)
+	if r := get(t, base+"/resolve/risk.greeks/B1/ALL"); r.status != 200 {
+		t.Errorf("risk.greeks/B1/ALL: %d %s", r.status, r.body)
 	}
 }
 
@@ -317,7 +324,7 @@ func toStrings(v any) []string {
 // TestRateLimit: the per-caller bucket answers 429 with an integer
 // Retry-After once its burst is spent; another caller is unaffected.
 func TestRateLimit(t *testing.T) {
-	cfg := fixtureConfig(t, "f206ffd", "governance:\n  requests_per_second: 1\n  burst_capacity: 5\n")
+	cfg := fixtureConfig(t, "governance:\n  requests_per_second: 1\n  burst_capacity: 5\n")
 	base := start(t, "-target=resolver", "-config.file="+cfg)
 	hit := func(app string) response {
 		req, _ := http.NewRequest("GET", base+"/resolve/prices.equity/AAPL", nil)

@@ -96,7 +96,7 @@ func TestManagementReloadsOnSIGHUP(t *testing.T) {
 // cut off by the read timeout (here 1s) instead of holding the
 // connection for as long as it likes.
 func TestReadTimeout(t *testing.T) {
-	base := start(t, "-target=resolver", "-http.read-timeout=1s", "-config.file="+fixtureConfig(t, "f206ffd", ""))
+	base := start(t, "-target=resolver", "-http.read-timeout=1s", "-config.file="+fixtureConfig(t, ""))
 	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +137,7 @@ func TestReadTimeout(t *testing.T) {
 // answers 503 "stopping" while other routes still answer (without
 // keep-alive); then the process drains and exits 0.
 func TestStoppingWhileDraining(t *testing.T) {
-	p := startProcess(t, "-target=resolver", "-shutdown.delay=3s", "-config.file="+fixtureConfig(t, "f206ffd", ""))
+	p := startProcess(t, "-target=resolver", "-shutdown.delay=3s", "-config.file="+fixtureConfig(t, ""))
 	if r := get(t, p.base+"/health"); r.status != 200 || r.json(t)["status"] != "healthy" {
 		t.Fatalf("before SIGTERM: %d %s", r.status, r.body)
 	}

@@ -12,7 +12,7 @@ import (
 // access event per request, and the events still queued when it is told
 // to stop are flushed before run returns.
 func TestTelemetryFileSinkEndToEnd(t *testing.T) {
-	cfg := fixtureConfig(t, "f206ffd", `telemetry:
+	cfg := fixtureConfig(t, `telemetry:
   enabled: true
   sink_type: file
   sink_config:
@@ -59,7 +59,7 @@ func TestTelemetryFileSinkEndToEnd(t *testing.T) {
 			t.Errorf("event %d = %v, want %+v", i, e, w)
 		}
 	}
-	if events[0]["owner_at_access"] != "market-data-governance@firm.com" || events[0]["resolved_source_type"] != "snowflake" {
+	if events[0]["owner_at_access"] != "pricing-owners@firm.com" || events[0]["resolved_source_type"] != "snowflake" {
 		t.Errorf("first event %v", events[0])
 	}
 }

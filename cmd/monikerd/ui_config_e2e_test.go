@@ -12,7 +12,7 @@ import (
 )
 
 // TestConfigUI drives /config/ui against monikerd -target=all on the
-// f206ffd fixtures: keyboard navigation of the tree, search, an edit of a
+// our test fixtures: keyboard navigation of the tree, search, an edit of a
 // query template that /resolve shows at once, live validation of the
 // query, a new bound node created through the form, a save conflict with
 // the catalog file changed behind the page, and a delete.
@@ -105,12 +105,12 @@ func TestConfigUI(t *testing.T) {
 	tab.Do(chromedp.Focus(`#f-binding_query`))
 	tab.WaitFor(`!document.getElementById('ph-panel').hidden`)
 	browsertest.Eval[bool](tab, `(() => { const q = document.getElementById('f-binding_query');
-		q.value = q.value.replace('FROM BENCHMARK_CONSTITUENTS', 'FROM BENCHMARK_MEMBERS');
+		q.value = q.value.replace('FROM INDEX_MEMBERS', 'FROM INDEX_WEIGHTS');
 		q.dispatchEvent(new Event('input', {bubbles: true})); return true; })()`)
 	tab.Do(chromedp.Click(`#save`))
 	tab.WaitFor(`document.getElementById('dirty-note').hidden && document.querySelector('#toasts .toast.success')`)
 	r := get(t, env.base+"/resolve/"+node+"/SP500/20260115")
-	if r.status != 200 || !strings.Contains(string(r.body), "BENCHMARK_MEMBERS") {
+	if r.status != 200 || !strings.Contains(string(r.body), "INDEX_WEIGHTS") {
 		t.Errorf("resolve after the edit: %d %.300s", r.status, r.body)
 	}
 
@@ -137,16 +137,16 @@ func TestConfigUI(t *testing.T) {
 	step("save conflict: the catalog file changes behind the page")
 	cat := filepath.Join(filepath.Dir(env.cfg), "catalog.yaml")
 	data := mustRead(t, cat)
-	if !strings.Contains(data, "Index membership and weights") {
+	if !strings.Contains(data, "Members of an index and their weights on a given day") {
 		t.Fatal("the fixture description is missing")
 	}
-	writeFile(t, cat, strings.Replace(data, "Index membership and weights", "Edited on disk", 1))
+	writeFile(t, cat, strings.Replace(data, "Members of an index and their weights on a given day", "Edited on disk", 1))
 	browsertest.Eval[bool](tab, `(() => { const f = document.getElementById('f-display_name');
 		f.value = 'Constituents (page)'; f.dispatchEvent(new Event('input', {bubbles: true})); return true; })()`)
 	tab.Do(chromedp.Click(`#save`))
 	tab.WaitFor(`document.getElementById('conflict-dialog').open`)
 	row := browsertest.Eval[[]string](tab, `Array.from(document.querySelectorAll('#conflict-detail tr[data-field="description"] > *')).map(c => c.textContent)`)
-	if len(row) != 4 || row[1] != "Index membership and weights" || row[3] != "Edited on disk" {
+	if len(row) != 4 || row[1] != "Members of an index and their weights on a given day" || row[3] != "Edited on disk" {
 		t.Errorf("conflict row for description: %q", row)
 	}
 	if got := browsertest.Eval[string](tab, `document.getElementById('conflict-detail').textContent`); !strings.Contains(got, node) {

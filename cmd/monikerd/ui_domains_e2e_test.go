@@ -109,7 +109,7 @@ func waitFocus(tab *browsertest.Tab, sel string) {
 }
 
 // TestDomainsUI drives /domains/ui against monikerd -target=all on the
-// f206ffd fixtures: tiles and rows against GET /domains, the text and
+// our test fixtures: tiles and rows against GET /domains, the text and
 // category filters, creating, editing (only the changed field, with
 // If-Match), a refused colour, a stale edit, deleting, and a deep link.
 func TestDomainsUI(t *testing.T) {

@@ -1,8 +1,8 @@
 package main
 
 // Browser tests of the web pages against monikerd run in process: each
-// page is loaded from `monikerd -target=all` on a temp copy of the f206ffd
-// fixtures (catalog, domains, models, requests) and driven by headless
+// page is loaded from `monikerd -target=all` on a temp copy of our test
+// fixtures (testdata/: catalog, domains, models, requests) and driven by headless
 // Chromium (internal/browsertest). Page-specific scenarios live in
 // ui_<page>_e2e_test.go files; screenshots go to artifacts/screenshots/.
 
@@ -22,7 +22,7 @@ type uiEnv struct {
 	tab  *browsertest.Tab
 }
 
-// startUI starts monikerd -target=all on the f206ffd fixtures (no reload
+// startUI starts monikerd -target=all on our test fixtures (no reload
 // polling: management writes reload the resolver at once in this target)
 // and a browser.
 func startUI(t *testing.T, args ...string) *uiEnv {

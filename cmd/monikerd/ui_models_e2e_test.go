@@ -63,7 +63,7 @@ func muiSet(tab *browsertest.Tab, sel, value string) {
 }
 
 // TestModelsUI drives /models/ui against monikerd -target=all on the
-// f206ffd fixtures: the tree's roots against GET /models/tree, the filter,
+// our test fixtures: the tree's roots against GET /models/tree, the filter,
 // arrow-key navigation, a model's pattern matches against
 // GET /config/matches, creating (seen in the tree, GET /models and
 // models.yaml), a refused edit, editing, deleting, a refused delete of a
@@ -145,7 +145,7 @@ func TestModelsUI(t *testing.T) {
 
 	t.Log("step: select a model and see its pattern matches")
 	// convexity's second pattern, fixed_income/*/*, matches four nodes of
-	// the f206ffd catalog.
+	// our test catalog.
 	wantMatches, wantCount := muiMatches(t, env.base, "fixed_income/*/*")
 	if wantCount != 4 || len(wantMatches) != 4 {
 		t.Fatalf("fixture: fixed_income/*/* matches %q (%d)", wantMatches, wantCount)

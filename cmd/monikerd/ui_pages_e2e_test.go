@@ -135,7 +135,7 @@ func checkDashboard(t *testing.T, env *uiEnv) map[string]any {
 	got := browsertest.Eval[dashboardNumbers](env.tab, readDashboard)
 	want := wantDashboard(t, stats)
 	if len(want.Domains) > 20 {
-		t.Fatalf("%d domains: the chart folds those after the 19th; the test expects the f206ffd fixture", len(want.Domains))
+		t.Fatalf("%d domains: the chart folds those after the 19th; the test expects our test fixture", len(want.Domains))
 	}
 	for _, c := range []struct {
 		name      string
@@ -363,7 +363,7 @@ func checkCatalogBrowser(t *testing.T, tab *browsertest.Tab, base string) {
 	if got, want := browsertest.Eval[string](tab, `document.getElementById('query').textContent`), resolved["query"]; got != want {
 		t.Errorf("the page shows query %q, /resolve renders %q", got, want)
 	}
-	if got := browsertest.Eval[string](tab, `document.getElementById('node-title').textContent`); got != "Equity Prices" {
+	if got := browsertest.Eval[string](tab, `document.getElementById('node-title').textContent`); got != "Equity Closes" {
 		t.Errorf("node title %q", got)
 	}
 	if n := browsertest.Eval[int](tab, `document.querySelectorAll('#tree [aria-selected="true"]').length`); n != 1 {
