@@ -50,21 +50,37 @@ func WriteDetail(w http.ResponseWriter, status int, code, detail string) {
 	WriteJSON(w, status, Detail{Detail: detail, Code: code})
 }
 
-// FieldError is one entry of a 422 validation body, in the shape upstream's
+// The parts of a request a 422 entry's loc starts with.
+const (
+	InBody  = "body"
+	InQuery = "query"
+)
+
+// fieldJSON is one entry of a 422 validation body, in the shape upstream's
 // framework produced ({"type","loc","msg","input"}).
-type FieldError struct {
+type fieldJSON struct {
 	Type  string   `json:"type"`
 	Loc   []string `json:"loc"`
 	Msg   string   `json:"msg"`
 	Input any      `json:"input"`
 }
 
-// WriteValidation answers 422 with {"detail": [FieldError...], "code"}.
-func WriteValidation(w http.ResponseWriter, errs ...FieldError) {
+// WriteFields answers 422 {"detail": [{"type","loc","msg","input"}...],
+// "code": "validation_error"}: each field's loc is in (InBody, InQuery)
+// followed by its location; a field without a Type is a "value_error".
+func WriteFields(w http.ResponseWriter, in string, fields ...moniker.FieldError) {
+	out := make([]fieldJSON, len(fields))
+	for i, f := range fields {
+		typ := f.Type
+		if typ == "" {
+			typ = "value_error"
+		}
+		out[i] = fieldJSON{Type: typ, Loc: append([]string{in}, f.Loc...), Msg: f.Msg, Input: f.Input}
+	}
 	WriteJSON(w, http.StatusUnprocessableEntity, struct {
-		Detail []FieldError `json:"detail"`
-		Code   string       `json:"code"`
-	}{errs, CodeValidation})
+		Detail []fieldJSON `json:"detail"`
+		Code   string      `json:"code"`
+	}{out, CodeValidation})
 }
 
 // ResolutionError is the {"error","detail",...} body of resolution routes
@@ -157,39 +173,126 @@ func RetryAfterSeconds(d time.Duration) int64 {
 	return max(s, 1)
 }
 
-// WriteError maps any error to its status and a {"detail","code"} body,
-// by its kind (moniker.KindOf: the kind an error was given, not a wrapped
-// cause's). 5xx bodies say "internal error"; the detail goes to the log.
-func WriteError(w http.ResponseWriter, log *slog.Logger, err error) {
+// Member is a member an area adds to an error body, e.g. a save
+// conflict's nodes as they are on disk now. It never changes the status.
+type Member struct {
+	Key   string
+	Value any
+}
+
+// WriteError answers err: the one place an error becomes a status and a
+// body. It answers by err's kind (moniker.KindOf: the kind an error was
+// given, not a wrapped cause's):
+//
+//   - a *moniker.ValidationError: 422 listing the body fields (WriteFields);
+//   - a *moniker.ConflictError: 409 {"detail","code","paths"};
+//   - a *moniker.ChildrenError: 400 {"detail","code","children"};
+//   - a *StatusError (relayed from another service): its status and code;
+//   - an unavailable Retryable: 503 with its code and a Retry-After header;
+//   - otherwise {"detail","code"}: invalid 400, not found 404, denied 403,
+//     conflict 409, precondition 412, not implemented 501, unavailable
+//     503, anything else 500 "internal error" (the error goes to the log).
+//
+// extra members are added to a 4xx body (a 5xx body says only "internal
+// error" or why the service is unavailable).
+func WriteError(w http.ResponseWriter, log *slog.Logger, err error, extra ...Member) {
 	var (
 		se *StatusError
 		re Retryable
+		ve *moniker.ValidationError
+		ce *moniker.ConflictError
+		ch *moniker.ChildrenError
 	)
 	kind := moniker.KindOf(err)
 	switch {
 	case kind == moniker.ErrUnavailable && errors.As(err, &re):
 		SetRetryAfter(w.Header(), re.RetryDelay())
 		WriteDetail(w, http.StatusServiceUnavailable, re.ErrorCode(), err.Error())
-	case errors.As(err, &se):
-		WriteDetail(w, se.Status, se.Code, se.Detail)
-	case kind == moniker.ErrInvalid:
-		WriteDetail(w, http.StatusBadRequest, CodeInvalidRequest, err.Error())
-	case kind == moniker.ErrNotFound:
-		WriteDetail(w, http.StatusNotFound, CodeNotFound, err.Error())
-	case kind == moniker.ErrDenied:
-		WriteDetail(w, http.StatusForbidden, CodeAccessDenied, err.Error())
-	case kind == moniker.ErrConflict:
-		WriteDetail(w, http.StatusConflict, CodeConflict, err.Error())
-	case kind == moniker.ErrNotImplemented:
-		WriteDetail(w, http.StatusNotImplemented, CodeNotImplemented, err.Error())
-	case kind == moniker.ErrUnavailable:
-		WriteDetail(w, http.StatusServiceUnavailable, CodeUnavailable, err.Error())
-	default:
+		return
+	case kind == nil && errors.As(err, &se):
+		writeBody(w, se.Status, Detail{Detail: se.Detail, Code: se.Code}, extra)
+		return
+	case kind == moniker.ErrInvalid && errors.As(err, &ve):
+		WriteFields(w, InBody, ve.Fields...)
+		return
+	case kind == moniker.ErrInvalid && errors.As(err, &ch):
+		writeBody(w, http.StatusBadRequest, struct {
+			Detail   string   `json:"detail"`
+			Code     string   `json:"code"`
+			Children []string `json:"children"`
+		}{ch.Error(), CodeInvalidRequest, nonNil(ch.Children)}, extra)
+		return
+	case kind == moniker.ErrConflict && errors.As(err, &ce):
+		writeBody(w, http.StatusConflict, struct {
+			Detail string   `json:"detail"`
+			Code   string   `json:"code"`
+			Paths  []string `json:"paths"`
+		}{err.Error(), CodeConflict, nonNil(ce.Paths)}, extra)
+		return
+	}
+	k, ok := kinds[kind]
+	if !ok {
 		if log != nil {
 			log.Error("internal error", "err", err)
 		}
 		WriteDetail(w, http.StatusInternalServerError, CodeInternal, "internal error")
+		return
 	}
+	if k.status >= 500 {
+		extra = nil
+	}
+	writeBody(w, k.status, Detail{Detail: err.Error(), Code: k.code}, extra)
+}
+
+// kinds are the status and code of each error kind.
+var kinds = map[error]struct {
+	status int
+	code   string
+}{
+	moniker.ErrInvalid:        {http.StatusBadRequest, CodeInvalidRequest},
+	moniker.ErrNotFound:       {http.StatusNotFound, CodeNotFound},
+	moniker.ErrDenied:         {http.StatusForbidden, CodeAccessDenied},
+	moniker.ErrConflict:       {http.StatusConflict, CodeConflict},
+	moniker.ErrPrecondition:   {http.StatusPreconditionFailed, CodePrecondition},
+	moniker.ErrNotImplemented: {http.StatusNotImplemented, CodeNotImplemented},
+	moniker.ErrUnavailable:    {http.StatusServiceUnavailable, CodeUnavailable},
+}
+
+// writeBody writes base, a JSON object, with the extra members after its
+// own.
+func writeBody(w http.ResponseWriter, status int, base any, extra []Member) {
+	b, err := json.Marshal(base)
+	for _, m := range extra {
+		if err != nil {
+			break
+		}
+		var k, v []byte
+		if k, err = json.Marshal(m.Key); err == nil {
+			if v, err = json.Marshal(m.Value); err == nil {
+				b = append(append(append(append(b[:len(b)-1], ','), k...), ':'), v...)
+				b = append(b, '}')
+			}
+		}
+	}
+	if err != nil {
+		b = []byte(`{"detail":"internal error","code":"internal_error"}`)
+		status = http.StatusInternalServerError
+	}
+	WriteRaw(w, status, append(b, '\n'))
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// WriteReloadError answers a failed reload of the catalog files (POST
+// /config/reload, on either plane): 422 reload_failed with the reason;
+// the catalog that was in use stays.
+func WriteReloadError(w http.ResponseWriter, err error) {
+	WriteDetail(w, http.StatusUnprocessableEntity, CodeReloadFailed, "Failed to reload: "+err.Error())
 }
 
 // WriteJSON writes v as a JSON body with status.

@@ -35,12 +35,12 @@ func (s *Server) decodeNode(w http.ResponseWriter, r *http.Request, cur *moniker
 				fmt.Sprintf("request body larger than %d bytes", configMaxBody))
 			return "", p, false
 		}
-		httpapi.WriteValidation(w, httpapi.FieldError{Type: "json_invalid", Loc: []string{"body"}, Msg: "could not read the body: " + err.Error()})
+		httpapi.WriteFields(w, httpapi.InBody, moniker.FieldError{Type: "json_invalid", Msg: "could not read the body: " + err.Error()})
 		return "", p, false
 	}
 	raw, fe := configObject(body)
 	if fe != nil {
-		httpapi.WriteValidation(w, *fe)
+		httpapi.WriteFields(w, httpapi.InBody, *fe)
 		return "", p, false
 	}
 	var current map[string]json.RawMessage
@@ -48,29 +48,29 @@ func (s *Server) decodeNode(w http.ResponseWriter, r *http.Request, cur *moniker
 		b, _ := json.Marshal(toNodeJSON(cur))
 		_ = json.Unmarshal(b, &current)
 	}
-	var errs []httpapi.FieldError
+	var errs []moniker.FieldError
 	for _, k := range slices.Sorted(maps.Keys(raw)) {
 		v := raw[k]
 		switch k {
 		case "path":
 			if err := json.Unmarshal(v, &path); err != nil || path == "" && cur == nil {
-				errs = append(errs, httpapi.FieldError{Type: "string_type", Loc: []string{"body", "path"}, Msg: "Input should be a non-empty string", Input: rawInput(v)})
+				errs = append(errs, moniker.FieldError{Type: "string_type", Loc: []string{"path"}, Msg: "Input should be a non-empty string", Input: rawInput(v)})
 				continue
 			}
 			if cur != nil && path != urlPath {
-				errs = append(errs, httpapi.FieldError{Type: "value_error", Loc: []string{"body", "path"},
+				errs = append(errs, moniker.FieldError{Type: "value_error", Loc: []string{"path"},
 					Msg: fmt.Sprintf("a node cannot be renamed (%q to %q); create the new path and delete the old one", urlPath, path), Input: path})
 			}
 			continue
 		case "is_leaf":
 			var b *bool
 			if err := json.Unmarshal(v, &b); err != nil {
-				errs = append(errs, httpapi.FieldError{Type: "bool_type", Loc: []string{"body", "is_leaf"}, Msg: "Input should be a valid boolean", Input: rawInput(v)})
+				errs = append(errs, moniker.FieldError{Type: "bool_type", Loc: []string{"is_leaf"}, Msg: "Input should be a valid boolean", Input: rawInput(v)})
 			}
 			continue
 		}
 		if !slices.Contains(catalogedit.Fields[:], k) {
-			errs = append(errs, httpapi.FieldError{Type: "extra_forbidden", Loc: []string{"body", k}, Msg: "Extra inputs are not permitted", Input: rawInput(v)})
+			errs = append(errs, moniker.FieldError{Type: "extra_forbidden", Loc: []string{k}, Msg: "Extra inputs are not permitted", Input: rawInput(v)})
 			continue
 		}
 		if cur != nil && jsonEqual(v, current[k]) {
@@ -83,23 +83,23 @@ func (s *Server) decodeNode(w http.ResponseWriter, r *http.Request, cur *moniker
 		p.Set = append(p.Set, k)
 	}
 	if cur == nil && raw["path"] == nil {
-		errs = append(errs, httpapi.FieldError{Type: "missing", Loc: []string{"body", "path"}, Msg: "Field required"})
+		errs = append(errs, moniker.FieldError{Type: "missing", Loc: []string{"path"}, Msg: "Field required"})
 	}
 	if len(errs) > 0 {
-		httpapi.WriteValidation(w, errs...)
+		httpapi.WriteFields(w, httpapi.InBody, errs...)
 		return "", p, false
 	}
 	return path, p, true
 }
 
 // configObject parses body as one JSON object into its raw members.
-func configObject(body []byte) (map[string]json.RawMessage, *httpapi.FieldError) {
+func configObject(body []byte) (map[string]json.RawMessage, *moniker.FieldError) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
-		return nil, &httpapi.FieldError{Type: "missing", Loc: []string{"body"}, Msg: "Field required"}
+		return nil, &moniker.FieldError{Type: "missing", Msg: "Field required"}
 	}
 	if trimmed[0] != '{' {
-		return nil, &httpapi.FieldError{Type: "model_attributes_type", Loc: []string{"body"}, Msg: "Input should be a JSON object"}
+		return nil, &moniker.FieldError{Type: "model_attributes_type", Msg: "Input should be a JSON object"}
 	}
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	var raw map[string]json.RawMessage
@@ -108,7 +108,7 @@ func configObject(body []byte) (map[string]json.RawMessage, *httpapi.FieldError)
 		err = errors.New("trailing data after the JSON object")
 	}
 	if err != nil {
-		return nil, &httpapi.FieldError{Type: "json_invalid", Loc: []string{"body"}, Msg: "JSON decode error: " + err.Error()}
+		return nil, &moniker.FieldError{Type: "json_invalid", Msg: "JSON decode error: " + err.Error()}
 	}
 	return raw, nil
 }
@@ -144,26 +144,26 @@ func decodeStrict(v json.RawMessage, dst any) error {
 }
 
 // fieldError turns a decoding error of member key into a 422 entry.
-func fieldError(key string, v json.RawMessage, err error) *httpapi.FieldError {
+func fieldError(key string, v json.RawMessage, err error) *moniker.FieldError {
 	var te *json.UnmarshalTypeError
-	loc := []string{"body", key}
+	loc := []string{key}
 	switch {
 	case errors.As(err, &te):
 		if te.Field != "" {
 			loc = append(loc, strings.Split(te.Field, ".")...)
 		}
-		return &httpapi.FieldError{Type: "type_error", Loc: loc, Msg: "must be " + reqTypeName(te.Type.Kind().String()) + ", got a JSON " + te.Value, Input: rawInput(v)}
+		return &moniker.FieldError{Type: "type_error", Loc: loc, Msg: "must be " + reqTypeName(te.Type.Kind().String()) + ", got a JSON " + te.Value, Input: rawInput(v)}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return &httpapi.FieldError{Type: "extra_forbidden", Loc: append(loc, name), Msg: "Extra inputs are not permitted", Input: nil}
+		return &moniker.FieldError{Type: "extra_forbidden", Loc: append(loc, name), Msg: "Extra inputs are not permitted", Input: nil}
 	}
-	return &httpapi.FieldError{Type: "value_error", Loc: loc, Msg: err.Error(), Input: rawInput(v)}
+	return &moniker.FieldError{Type: "value_error", Loc: loc, Msg: err.Error(), Input: rawInput(v)}
 }
 
 // decodeField decodes member key into its field of n (null clears it).
-func decodeField(n *moniker.Node, key string, v json.RawMessage, cur *moniker.Node) *httpapi.FieldError {
-	fail := func(err error) *httpapi.FieldError { return fieldError(key, v, err) }
-	text := func(dst *string) *httpapi.FieldError {
+func decodeField(n *moniker.Node, key string, v json.RawMessage, cur *moniker.Node) *moniker.FieldError {
+	fail := func(err error) *moniker.FieldError { return fieldError(key, v, err) }
+	text := func(dst *string) *moniker.FieldError {
 		var s *string
 		if err := decodeStrict(v, &s); err != nil {
 			return fail(err)
@@ -227,7 +227,7 @@ func decodeField(n *moniker.Node, key string, v json.RawMessage, cur *moniker.No
 			return nil
 		}
 		if strings.TrimSpace(b.Type) == "" {
-			return &httpapi.FieldError{Type: "missing", Loc: []string{"body", "source_binding", "type"}, Msg: "Field required"}
+			return &moniker.FieldError{Type: "missing", Loc: []string{"source_binding", "type"}, Msg: "Field required"}
 		}
 		var old map[string]any
 		if cur != nil && cur.Binding != nil {
@@ -237,7 +237,7 @@ func decodeField(n *moniker.Node, key string, v json.RawMessage, cur *moniker.No
 		if b.Config != nil {
 			var err *secretError
 			if cfg, err = unmaskSecrets(b.Config, old, "source_binding.config"); err != nil {
-				return &httpapi.FieldError{Type: "value_error", Loc: append([]string{"body"}, splitField(err.field)...), Msg: err.msg, Input: secretMask}
+				return &moniker.FieldError{Type: "value_error", Loc: moniker.FieldLoc(err.field), Msg: err.msg, Input: secretMask}
 			}
 		}
 		n.Binding = b.binding(cfg)

@@ -40,7 +40,7 @@ func (s *Server) configList(idx *childIndex) func(*catalogedit.Editor, http.Resp
 		if v := r.URL.Query().Get("summary"); v != "" {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
-				httpapi.WriteValidation(w, httpapi.FieldError{Type: "bool_parsing", Loc: []string{"query", "summary"},
+				httpapi.WriteFields(w, httpapi.InQuery, moniker.FieldError{Type: "bool_parsing", Loc: []string{"summary"},
 					Msg: "Input should be a valid boolean", Input: v})
 				return
 			}
@@ -156,12 +156,12 @@ func configQueryInt(w http.ResponseWriter, r *http.Request, name string, lo, hi 
 	}
 	n, err := strconv.Atoi(raw)
 	if err != nil {
-		httpapi.WriteValidation(w, httpapi.FieldError{Type: "int_parsing", Loc: []string{"query", name},
+		httpapi.WriteFields(w, httpapi.InQuery, moniker.FieldError{Type: "int_parsing", Loc: []string{name},
 			Msg: "Input should be a valid integer", Input: raw})
 		return 0, false
 	}
 	if n < lo || n > hi {
-		httpapi.WriteValidation(w, httpapi.FieldError{Type: "range", Loc: []string{"query", name},
+		httpapi.WriteFields(w, httpapi.InQuery, moniker.FieldError{Type: "range", Loc: []string{name},
 			Msg: fmt.Sprintf("Input should be between %d and %d", lo, hi), Input: raw})
 		return 0, false
 	}

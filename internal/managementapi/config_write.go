@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/moniker-svc/moniker/internal/catalogedit"
 	"github.com/moniker-svc/moniker/internal/httpapi"
@@ -25,7 +24,7 @@ func (s *Server) configCreate(ed *catalogedit.Editor, w http.ResponseWriter, r *
 	n.Path = path
 	etag, err := ed.Create(r.Context(), &n, registryActor(r))
 	if err != nil {
-		s.configError(w, err)
+		httpapi.WriteError(w, s.log, err)
 		return
 	}
 	created, _, _ := ed.Get(path)
@@ -51,7 +50,7 @@ func (s *Server) configUpdate(ed *catalogedit.Editor, w http.ResponseWriter, r *
 	}
 	n, etag, err := ed.Update(r.Context(), path, patch, r.Header.Get("If-Match"), registryActor(r))
 	if err != nil {
-		s.configError(w, err)
+		httpapi.WriteError(w, s.log, err)
 		return
 	}
 	w.Header().Set("ETag", `"`+etag+`"`)
@@ -63,7 +62,7 @@ func (s *Server) configUpdate(ed *catalogedit.Editor, w http.ResponseWriter, r *
 func (s *Server) configDelete(ed *catalogedit.Editor, w http.ResponseWriter, r *http.Request) {
 	path := r.PathValue("path")
 	if err := ed.Delete(r.Context(), path, r.Header.Get("If-Match"), registryActor(r)); err != nil {
-		s.configError(w, err)
+		httpapi.WriteError(w, s.log, err)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, struct {
@@ -80,17 +79,6 @@ type configSaveJSON struct {
 	MonikerCount int      `json:"moniker_count"`
 	Message      string   `json:"message"`
 	SavedPaths   []string `json:"saved_paths"`
-}
-
-// configConflictJSON is a 409 answer that lists node paths.
-type configConflictJSON struct {
-	Detail     string   `json:"detail"`
-	Code       string   `json:"code"`
-	Paths      []string `json:"paths"`
-	SavedPaths []string `json:"saved_paths"`
-	// Current is, for a save conflict, each path's node as it is on disk
-	// now (null: deleted there), so that a client can show what changed.
-	Current map[string]*nodeJSON `json:"current,omitempty"`
 }
 
 // onDisk reads the catalog files afresh and returns the nodes at paths as
@@ -114,19 +102,24 @@ func onDisk(ed *catalogedit.Editor, paths []string) map[string]*nodeJSON {
 
 // configSave is POST /config/save: writes this process's changed nodes
 // (catalogedit.Editor.Save). 409 lists the nodes changed on disk since
-// they were read; those stay unsaved. A catalog file that no longer loads
-// (a broken hand edit) is not written over: 400 with the load errors.
+// they were read (paths; those stay unsaved), the nodes of a catalog
+// folder written anyway (saved_paths) and each conflicting node as it is
+// on disk now (current, null: deleted there), so that a client can show
+// what changed. A catalog file that no longer loads (a broken hand edit)
+// is not written over: 400 with the load errors.
 func (s *Server) configSave(ed *catalogedit.Editor, w http.ResponseWriter, r *http.Request) {
 	res, err := ed.Save(r.Context(), registryActor(r))
 	w.Header().Set(configVersionHeader, ed.Version())
-	var ce *moniker.ConflictError
-	if errors.As(err, &ce) {
-		httpapi.WriteJSON(w, http.StatusConflict, configConflictJSON{Detail: ce.Error(), Code: httpapi.CodeConflict,
-			Paths: ce.Paths, SavedPaths: res.Saved, Current: onDisk(ed, ce.Paths)})
+	if ce, ok := errors.AsType[*moniker.ConflictError](err); ok {
+		extra := []httpapi.Member{{Key: "saved_paths", Value: res.Saved}}
+		if cur := onDisk(ed, ce.Paths); cur != nil {
+			extra = append(extra, httpapi.Member{Key: "current", Value: cur})
+		}
+		httpapi.WriteError(w, s.log, err, extra...)
 		return
 	}
 	if err != nil {
-		s.configError(w, err)
+		httpapi.WriteError(w, s.log, err)
 		return
 	}
 	shown, abs := s.filePath(ed.Path())
@@ -147,18 +140,14 @@ func (s *Server) configReload(ed *catalogedit.Editor, w http.ResponseWriter, r *
 	if v := r.URL.Query().Get("discard"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			httpapi.WriteValidation(w, httpapi.FieldError{Type: "bool_parsing", Loc: []string{"query", "discard"},
+			httpapi.WriteFields(w, httpapi.InQuery, moniker.FieldError{Type: "bool_parsing", Loc: []string{"discard"},
 				Msg: "Input should be a valid boolean", Input: v})
 			return
 		}
 		discard = b
 	}
 	if err := ed.Reload(r.Context()); err != nil {
-		if errors.Is(err, moniker.ErrInvalid) {
-			httpapi.WriteDetail(w, http.StatusUnprocessableEntity, httpapi.CodeReloadFailed, "Failed to reload: "+err.Error())
-			return
-		}
-		s.configError(w, err)
+		httpapi.WriteReloadError(w, err)
 		return
 	}
 	if discard {
@@ -177,65 +166,4 @@ func (s *Server) configReload(ed *catalogedit.Editor, w http.ResponseWriter, r *
 		Version      string `json:"version"`
 		Message      string `json:"message"`
 	}{true, n, ed.Version(), msg})
-}
-
-// configError answers an editor error: validation 422 naming each field,
-// If-Match mismatch 412, a node with children 400 listing them, the rest
-// by error kind (not found 404, exists or conflict 409).
-func (s *Server) configError(w http.ResponseWriter, err error) {
-	var (
-		ve *moniker.ValidationError
-		ce *moniker.ChildrenError
-		cf *moniker.ConflictError
-	)
-	switch {
-	case errors.As(err, &ve):
-		writeFieldErrors(w, ve)
-	case errors.Is(err, moniker.ErrPrecondition):
-		httpapi.WriteDetail(w, http.StatusPreconditionFailed, httpapi.CodePrecondition, err.Error())
-	case errors.As(err, &ce):
-		httpapi.WriteJSON(w, http.StatusBadRequest, struct {
-			Detail   string   `json:"detail"`
-			Code     string   `json:"code"`
-			Children []string `json:"children"`
-		}{ce.Error(), httpapi.CodeInvalidRequest, ce.Children})
-	case errors.As(err, &cf):
-		httpapi.WriteJSON(w, http.StatusConflict, configConflictJSON{Detail: cf.Error(), Code: httpapi.CodeConflict, Paths: cf.Paths, SavedPaths: []string{}})
-	default:
-		httpapi.WriteError(w, s.log, err)
-	}
-}
-
-// writeFieldErrors answers the invalid fields of a management write
-// (catalog node, domain, model): 422 in upstream's validation shape, each
-// field's JSON path in loc after "body".
-func writeFieldErrors(w http.ResponseWriter, ve *moniker.ValidationError) {
-	fields := make([]httpapi.FieldError, len(ve.Fields))
-	for i, f := range ve.Fields {
-		fields[i] = httpapi.FieldError{Type: "value_error", Loc: append([]string{"body"}, f.Loc...), Msg: f.Msg, Input: f.Input}
-	}
-	httpapi.WriteValidation(w, fields...)
-}
-
-// splitField turns "a.b[2].c" into ["a", "b", "2", "c"].
-func splitField(f string) []string {
-	var out []string
-	for part := range strings.SplitSeq(f, ".") {
-		for {
-			i := strings.IndexByte(part, '[')
-			j := strings.IndexByte(part, ']')
-			if i < 0 || j < i {
-				break
-			}
-			if i > 0 {
-				out = append(out, part[:i])
-			}
-			out = append(out, part[i+1:j])
-			part = part[j+1:]
-		}
-		if part != "" {
-			out = append(out, part)
-		}
-	}
-	return out
 }

@@ -79,13 +79,13 @@ func (s *Server) domainCreate(reg *domains.Registry, w http.ResponseWriter, r *h
 		return
 	}
 	if !p.Name.Set || p.Name.Null {
-		httpapi.WriteValidation(w, httpapi.FieldError{Type: "missing", Loc: []string{"body", "name"}, Msg: "Field required", Input: nil})
+		httpapi.WriteFields(w, httpapi.InBody, moniker.FieldError{Type: "missing", Loc: []string{"name"}, Msg: "Field required", Input: nil})
 		return
 	}
 	d, _ := p.Apply(domains.New(p.Name.Value))
 	created, err := reg.Create(r.Context(), d, registryActor(r))
 	if err != nil {
-		s.registryError(w, err, "Domain")
+		s.registryError(w, err)
 		return
 	}
 	w.Header().Set("ETag", reg.ETag(created.Name))
@@ -102,7 +102,7 @@ func (s *Server) domainUpdate(reg *domains.Registry, w http.ResponseWriter, r *h
 	}
 	d, err := reg.Update(r.Context(), r.PathValue("name"), p, r.Header.Get("If-Match"), registryActor(r))
 	if err != nil {
-		s.registryError(w, err, "Domain")
+		s.registryError(w, err)
 		return
 	}
 	w.Header().Set("ETag", reg.ETag(d.Name))

@@ -9,6 +9,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/catalogedit"
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/models"
+	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
 // Limits of GET /config/matches.
@@ -36,12 +37,12 @@ func (s *Server) configMatches(ed *catalogedit.Editor, w http.ResponseWriter, r 
 	q := r.URL.Query()
 	raw, present := q["pattern"]
 	if !present || raw[0] == "" {
-		httpapi.WriteValidation(w, httpapi.FieldError{Type: "missing", Loc: []string{"query", "pattern"}, Msg: "Field required", Input: nil})
+		httpapi.WriteFields(w, httpapi.InQuery, moniker.FieldError{Type: "missing", Loc: []string{"pattern"}, Msg: "Field required", Input: nil})
 		return
 	}
 	pat, err := models.Compile(raw[0])
 	if err != nil {
-		httpapi.WriteValidation(w, httpapi.FieldError{Type: "value_error", Loc: []string{"query", "pattern"}, Msg: err.Error(), Input: raw[0]})
+		httpapi.WriteFields(w, httpapi.InQuery, moniker.FieldError{Type: "value_error", Loc: []string{"pattern"}, Msg: err.Error(), Input: raw[0]})
 		return
 	}
 	limit := matchDefaultLimit

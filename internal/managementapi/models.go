@@ -6,6 +6,7 @@ import (
 
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/models"
+	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
 func modelNotFound(w http.ResponseWriter, path string) {
@@ -81,13 +82,13 @@ func (s *Server) modelCreate(reg *models.Registry, w http.ResponseWriter, r *htt
 		return
 	}
 	if !p.Path.Set || p.Path.Null {
-		httpapi.WriteValidation(w, httpapi.FieldError{Type: "missing", Loc: []string{"body", "path"}, Msg: "Field required", Input: nil})
+		httpapi.WriteFields(w, httpapi.InBody, moniker.FieldError{Type: "missing", Loc: []string{"path"}, Msg: "Field required", Input: nil})
 		return
 	}
 	m, _ := p.Apply(models.New(p.Path.Value))
 	created, err := reg.Create(r.Context(), m, registryActor(r))
 	if err != nil {
-		s.registryError(w, err, "Model")
+		s.registryError(w, err)
 		return
 	}
 	w.Header().Set("ETag", reg.ETag(created.Path))
@@ -104,7 +105,7 @@ func (s *Server) modelUpdate(reg *models.Registry, w http.ResponseWriter, r *htt
 	}
 	m, err := reg.Update(r.Context(), r.PathValue("path"), p, r.Header.Get("If-Match"), registryActor(r))
 	if err != nil {
-		s.registryError(w, err, "Model")
+		s.registryError(w, err)
 		return
 	}
 	w.Header().Set("ETag", reg.ETag(m.Path))

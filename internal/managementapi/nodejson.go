@@ -3,7 +3,6 @@ package managementapi
 import (
 	"math"
 
-	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
@@ -312,7 +311,7 @@ func toSchemaJSON(s *moniker.NodeSchema) *schemaJSON {
 	return out
 }
 
-func (s *schemaJSON) nodeSchema() (*moniker.NodeSchema, *httpapi.FieldError) {
+func (s *schemaJSON) nodeSchema() (*moniker.NodeSchema, *moniker.FieldError) {
 	if s == nil {
 		return nil, nil
 	}

@@ -74,7 +74,7 @@ type keyedRegistry interface {
 // entry key, checked against If-Match. kind is "Domain" or "Model".
 func (s *Server) registryDelete(w http.ResponseWriter, r *http.Request, reg keyedRegistry, kind, key string) {
 	if err := reg.Delete(r.Context(), key, r.Header.Get("If-Match"), registryActor(r)); err != nil {
-		s.registryError(w, err, kind)
+		s.registryError(w, err)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, successJSON{Success: true, Message: fmt.Sprintf("%s '%s' deleted", kind, key)})
@@ -86,7 +86,7 @@ func (s *Server) registryDelete(w http.ResponseWriter, r *http.Request, reg keye
 func (s *Server) registrySave(w http.ResponseWriter, r *http.Request, reg keyedRegistry, kind string) {
 	n, err := reg.Save(r.Context())
 	if err != nil {
-		s.registryError(w, err, kind)
+		s.registryError(w, err)
 		return
 	}
 	shown, abs := s.filePath(reg.Path())
@@ -100,37 +100,23 @@ func (s *Server) registrySave(w http.ResponseWriter, r *http.Request, reg keyedR
 func (s *Server) registryReload(w http.ResponseWriter, r *http.Request, reg keyedRegistry, kind string) (n int, msg string, ok bool) {
 	n, err := reg.Reload(r.Context())
 	if err != nil {
-		s.registryError(w, err, kind)
+		s.registryError(w, err)
 		return 0, "", false
 	}
 	shown, _ := s.filePath(reg.Path())
 	return n, fmt.Sprintf("Reloaded %d %ss from %s", n, strings.ToLower(kind), shown), true
 }
 
-// registryConflictJSON is the 409 answer to a write refused because the
-// entries changed on disk: the keys are listed in conflicts, too.
-type registryConflictJSON struct {
-	Detail    string   `json:"detail"`
-	Code      string   `json:"code"`
-	Conflicts []string `json:"conflicts"`
-}
-
-// registryError answers a domain or model registry error: invalid fields
-// 422 naming each (as /config does), not found 404, exists or changed on
-// disk 409, If-Match mismatch 412.
-func (s *Server) registryError(w http.ResponseWriter, err error, kind string) {
-	var conflict *moniker.ConflictError
-	var ve *moniker.ValidationError
-	switch {
-	case errors.As(err, &ve):
-		writeFieldErrors(w, ve)
-	case errors.As(err, &conflict):
-		httpapi.WriteJSON(w, http.StatusConflict, registryConflictJSON{Detail: conflict.Error(), Code: httpapi.CodeConflict, Conflicts: conflict.Paths})
-	case errors.Is(err, moniker.ErrPrecondition):
-		httpapi.WriteDetail(w, http.StatusPreconditionFailed, httpapi.CodePrecondition, err.Error())
-	default:
-		httpapi.WriteError(w, s.log, err)
+// registryError answers a domain or model registry error with
+// httpapi.WriteError; a conflict also lists the entries in "conflicts"
+// (as paths does), the member the registry pages and upstream's clients
+// read.
+func (s *Server) registryError(w http.ResponseWriter, err error) {
+	if ce, ok := errors.AsType[*moniker.ConflictError](err); ok {
+		httpapi.WriteError(w, s.log, err, httpapi.Member{Key: "conflicts", Value: ce.Paths})
+		return
 	}
+	httpapi.WriteError(w, s.log, err)
 }
 
 // registryDecode reads a JSON object body into v strictly (unknown fields
@@ -146,16 +132,16 @@ func registryDecode(w http.ResponseWriter, r *http.Request, v any) bool {
 				fmt.Sprintf("request body larger than %d bytes", registryMaxBody))
 			return false
 		}
-		httpapi.WriteValidation(w, httpapi.FieldError{Type: "json_invalid", Loc: []string{"body"}, Msg: "could not read the body: " + err.Error(), Input: nil})
+		httpapi.WriteFields(w, httpapi.InBody, moniker.FieldError{Type: "json_invalid", Msg: "could not read the body: " + err.Error(), Input: nil})
 		return false
 	}
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
-		httpapi.WriteValidation(w, httpapi.FieldError{Type: "missing", Loc: []string{"body"}, Msg: "Field required", Input: nil})
+		httpapi.WriteFields(w, httpapi.InBody, moniker.FieldError{Type: "missing", Msg: "Field required", Input: nil})
 		return false
 	}
 	if trimmed[0] != '{' {
-		httpapi.WriteValidation(w, httpapi.FieldError{Type: "model_attributes_type", Loc: []string{"body"}, Msg: "Input should be a JSON object", Input: nil})
+		httpapi.WriteFields(w, httpapi.InBody, moniker.FieldError{Type: "model_attributes_type", Msg: "Input should be a JSON object", Input: nil})
 		return false
 	}
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
@@ -165,7 +151,7 @@ func registryDecode(w http.ResponseWriter, r *http.Request, v any) bool {
 		err = errors.New("trailing data after the JSON object")
 	}
 	if err != nil {
-		httpapi.WriteValidation(w, registryFieldError(err, trimmed, v))
+		httpapi.WriteFields(w, httpapi.InBody, registryFieldError(err, trimmed, v))
 		return false
 	}
 	return true
@@ -173,36 +159,36 @@ func registryDecode(w http.ResponseWriter, r *http.Request, v any) bool {
 
 // registryFieldError turns the error of decoding body into v into one 422
 // entry that names the field.
-func registryFieldError(err error, body []byte, v any) httpapi.FieldError {
+func registryFieldError(err error, body []byte, v any) moniker.FieldError {
 	var (
 		typeErr   *json.UnmarshalTypeError
 		syntaxErr *json.SyntaxError
 	)
 	switch {
 	case errors.As(err, &typeErr):
-		loc := []string{"body"}
+		var loc []string
 		if typeErr.Field != "" {
-			loc = append(loc, strings.Split(typeErr.Field, ".")...)
+			loc = strings.Split(typeErr.Field, ".")
 		}
-		return httpapi.FieldError{Type: typeErr.Type.Kind().String() + "_type", Loc: loc,
+		return moniker.FieldError{Type: typeErr.Type.Kind().String() + "_type", Loc: loc,
 			Msg: fmt.Sprintf("Input should be a valid %s, got a JSON %s", typeErr.Type.Kind(), typeErr.Value), Input: nil}
 	case errors.As(err, &syntaxErr):
-		return httpapi.FieldError{Type: "json_invalid", Loc: []string{"body"}, Msg: "JSON decode error: " + err.Error(), Input: nil}
+		return moniker.FieldError{Type: "json_invalid", Msg: "JSON decode error: " + err.Error(), Input: nil}
 	}
 	msg := err.Error()
 	if field, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		loc := []string{"body"}
+		var loc []string
 		// The decoder does not say where an unknown key inside a nested
 		// object is: find the top-level field whose value fails alone.
 		if top := registryFailingField(body, v); top != "" {
 			loc = append(loc, top)
 		}
-		if name := strings.Trim(field, `"`); len(loc) == 1 || loc[1] != name {
+		if name := strings.Trim(field, `"`); len(loc) == 0 || loc[0] != name {
 			loc = append(loc, name)
 		}
-		return httpapi.FieldError{Type: "extra_forbidden", Loc: loc, Msg: "Extra inputs are not permitted", Input: nil}
+		return moniker.FieldError{Type: "extra_forbidden", Loc: loc, Msg: "Extra inputs are not permitted", Input: nil}
 	}
-	return httpapi.FieldError{Type: "json_invalid", Loc: []string{"body"}, Msg: msg, Input: nil}
+	return moniker.FieldError{Type: "json_invalid", Msg: msg, Input: nil}
 }
 
 // registryFailingField returns the first top-level key (in sorted order)

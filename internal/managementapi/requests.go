@@ -22,24 +22,6 @@ func (s *Server) reqHandler(h func(wf *requests.Workflow, w http.ResponseWriter,
 	return needs(s.c.Requests, "Requests", h)
 }
 
-// reqError answers a workflow error: a *moniker.ValidationError is 422
-// naming each field, a stale If-Match 412, the rest by error kind.
-func (s *Server) reqError(w http.ResponseWriter, err error) {
-	var ve *moniker.ValidationError
-	switch {
-	case errors.As(err, &ve):
-		fields := make([]httpapi.FieldError, len(ve.Fields))
-		for i, f := range ve.Fields {
-			fields[i] = httpapi.FieldError{Type: "value_error", Loc: append([]string{"body"}, f.Loc...), Msg: f.Msg, Input: f.Input}
-		}
-		httpapi.WriteValidation(w, fields...)
-	case errors.Is(err, moniker.ErrPrecondition):
-		httpapi.WriteDetail(w, http.StatusPreconditionFailed, httpapi.CodePrecondition, err.Error())
-	default:
-		httpapi.WriteError(w, s.log, err)
-	}
-}
-
 // reqDecode strictly decodes a bounded JSON body into v, answering 413 or
 // 422 (upstream's validation shape, naming the field when the decoder
 // knows it) on failure.
@@ -57,7 +39,7 @@ func reqDecode(w http.ResponseWriter, r *http.Request, v any) bool {
 		mbe *http.MaxBytesError
 		ute *json.UnmarshalTypeError
 	)
-	fe := httpapi.FieldError{Type: "json_invalid", Loc: []string{"body"}, Msg: err.Error()}
+	fe := moniker.FieldError{Type: "json_invalid", Msg: err.Error()}
 	switch {
 	case errors.As(err, &mbe):
 		httpapi.WriteDetail(w, http.StatusRequestEntityTooLarge, httpapi.CodeBodyTooLarge,
@@ -73,7 +55,7 @@ func reqDecode(w http.ResponseWriter, r *http.Request, v any) bool {
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		fe.Type, fe.Loc, fe.Msg = "extra_forbidden", append(fe.Loc, name), "unknown field"
 	}
-	httpapi.WriteValidation(w, fe)
+	httpapi.WriteFields(w, httpapi.InBody, fe)
 	return false
 }
 
@@ -94,11 +76,11 @@ func reqTypeName(kind string) string {
 
 // reqMissing answers 422 for required fields the body lacks.
 func reqMissing(w http.ResponseWriter, locs ...[]string) {
-	fields := make([]httpapi.FieldError, len(locs))
+	fields := make([]moniker.FieldError, len(locs))
 	for i, l := range locs {
-		fields[i] = httpapi.FieldError{Type: "missing", Loc: append([]string{"body"}, l...), Msg: "Field required"}
+		fields[i] = moniker.FieldError{Type: "missing", Loc: l, Msg: "Field required"}
 	}
-	httpapi.WriteValidation(w, fields...)
+	httpapi.WriteFields(w, httpapi.InBody, fields...)
 }
 
 // reqWrite answers one request as JSON with its ETag.
@@ -175,7 +157,7 @@ func (s *Server) handleRequestSubmit(wf *requests.Workflow, w http.ResponseWrite
 	}
 	req, err := wf.Submit(r.Context(), p, reqPrincipal(r))
 	if err != nil {
-		s.reqError(w, err)
+		httpapi.WriteError(w, s.log, err)
 		return
 	}
 	msg := "Request submitted for review"
@@ -198,7 +180,7 @@ func (s *Server) handleRequestList(wf *requests.Workflow, w http.ResponseWriter,
 	status := requests.Status(r.URL.Query().Get("status"))
 	list, counts, err := wf.List(status)
 	if err != nil {
-		s.reqError(w, err)
+		httpapi.WriteError(w, s.log, err)
 		return
 	}
 	by := make(map[string]int, len(counts.ByStatus)+1)
@@ -218,7 +200,7 @@ func (s *Server) handleRequestList(wf *requests.Workflow, w http.ResponseWriter,
 func (s *Server) handleRequestGet(wf *requests.Workflow, w http.ResponseWriter, r *http.Request) {
 	req, version, err := wf.Get(r.PathValue("id"))
 	if err != nil {
-		s.reqError(w, err)
+		httpapi.WriteError(w, s.log, err)
 		return
 	}
 	w.Header().Set("ETag", `"`+version+`"`)
@@ -264,7 +246,7 @@ func (s *Server) handleRequestReview(action int) func(*requests.Workflow, http.R
 			req, err = wf.RequestChanges(r.Context(), id, rv)
 		}
 		if err != nil {
-			s.reqError(w, err)
+			httpapi.WriteError(w, s.log, err)
 			return
 		}
 		reqWrite(w, http.StatusOK, req)
@@ -291,7 +273,7 @@ func (s *Server) handleRequestComment(wf *requests.Workflow, w http.ResponseWrit
 	req, err := wf.Comment(r.Context(), r.PathValue("id"), requests.Note{
 		Principal: reqPrincipal(r), Author: reqDeref(b.Author), AuthorName: reqDeref(b.AuthorName), Content: *b.Content})
 	if err != nil {
-		s.reqError(w, err)
+		httpapi.WriteError(w, s.log, err)
 		return
 	}
 	reqWrite(w, http.StatusOK, req)
@@ -322,7 +304,7 @@ type reqAmendBody struct {
 
 // reqField decodes one present amend field into a new *T (null gives the
 // zero T), recording a type error under its name.
-func reqField[T any](raw json.RawMessage, name string, errs *[]httpapi.FieldError) *T {
+func reqField[T any](raw json.RawMessage, name string, errs *[]moniker.FieldError) *T {
 	if raw == nil {
 		return nil
 	}
@@ -340,7 +322,7 @@ func reqField[T any](raw json.RawMessage, name string, errs *[]httpapi.FieldErro
 		default:
 			kind = "an object"
 		}
-		*errs = append(*errs, httpapi.FieldError{Type: "type_error", Loc: []string{"body", name}, Msg: "must be " + kind, Input: json.RawMessage(raw)})
+		*errs = append(*errs, moniker.FieldError{Type: "type_error", Loc: []string{name}, Msg: "must be " + kind, Input: json.RawMessage(raw)})
 		return nil
 	}
 	return v
@@ -354,7 +336,7 @@ func (s *Server) handleRequestAmend(wf *requests.Workflow, w http.ResponseWriter
 	if !reqDecode(w, r, &b) {
 		return
 	}
-	var errs []httpapi.FieldError
+	var errs []moniker.FieldError
 	a := requests.Amendment{
 		Principal: reqPrincipal(r), Actor: reqDeref(b.Actor), ActorName: reqDeref(b.ActorName), Comment: reqDeref(b.Comment),
 		IfMatch:             r.Header.Get("If-Match"),
@@ -373,12 +355,12 @@ func (s *Server) handleRequestAmend(wf *requests.Workflow, w http.ResponseWriter
 		Tags:                reqField[[]string](b.Tags, "tags", &errs),
 	}
 	if len(errs) > 0 {
-		httpapi.WriteValidation(w, errs...)
+		httpapi.WriteFields(w, httpapi.InBody, errs...)
 		return
 	}
 	req, err := wf.Amend(r.Context(), r.PathValue("id"), a)
 	if err != nil {
-		s.reqError(w, err)
+		httpapi.WriteError(w, s.log, err)
 		return
 	}
 	reqWrite(w, http.StatusOK, req)
@@ -396,7 +378,7 @@ type reqCountBody struct {
 func (s *Server) handleRequestSave(wf *requests.Workflow, w http.ResponseWriter, r *http.Request) {
 	n, err := wf.Save(r.Context())
 	if err != nil {
-		s.reqError(w, err)
+		httpapi.WriteError(w, s.log, err)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, reqCountBody{true, n, "Saved " + strconv.Itoa(n) + " requests"})
@@ -406,7 +388,7 @@ func (s *Server) handleRequestSave(wf *requests.Workflow, w http.ResponseWriter,
 func (s *Server) handleRequestReload(wf *requests.Workflow, w http.ResponseWriter, r *http.Request) {
 	n, err := wf.Reload(r.Context())
 	if err != nil {
-		s.reqError(w, err)
+		httpapi.WriteError(w, s.log, err)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, reqCountBody{true, n, "Reloaded " + strconv.Itoa(n) + " requests"})
@@ -429,7 +411,7 @@ func (s *Server) handleRequestImport(wf *requests.Workflow, w http.ResponseWrite
 	}
 	res, err := wf.ImportScenario(r.Context(), data, reqPrincipal(r))
 	if err != nil {
-		s.reqError(w, err)
+		httpapi.WriteError(w, s.log, err)
 		return
 	}
 	ids := make([]string, len(res.Imported))

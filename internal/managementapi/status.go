@@ -23,7 +23,7 @@ func (s *Server) setStatus(ed *catalogedit.Editor, w http.ResponseWriter, r *htt
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
-		httpapi.WriteValidation(w, httpapi.FieldError{Type: "json_invalid", Loc: []string{"body"}, Msg: err.Error()})
+		httpapi.WriteFields(w, httpapi.InBody, moniker.FieldError{Type: "json_invalid", Msg: err.Error()})
 		return
 	}
 	if p := httpapi.CallerFrom(r.Context()).Principal; p != "" {

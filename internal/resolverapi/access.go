@@ -25,10 +25,10 @@ type accessReport struct {
 }
 
 // validate lists the body's field errors (upstream's 422 shape).
-func (a *accessReport) validate() []httpapi.FieldError {
-	var errs []httpapi.FieldError
+func (a *accessReport) validate() []moniker.FieldError {
+	var errs []moniker.FieldError
 	missing := func(name string) {
-		errs = append(errs, httpapi.FieldError{Type: "missing", Loc: []string{"body", name}, Msg: "Field required", Input: nil})
+		errs = append(errs, moniker.FieldError{Type: "missing", Loc: []string{name}, Msg: "Field required", Input: nil})
 	}
 	if a.Moniker == nil {
 		missing("moniker")
@@ -40,11 +40,11 @@ func (a *accessReport) validate() []httpapi.FieldError {
 	case a.LatencyMs == nil:
 		missing("latency_ms")
 	case *a.LatencyMs < 0:
-		errs = append(errs, httpapi.FieldError{Type: "greater_than_equal", Loc: []string{"body", "latency_ms"},
+		errs = append(errs, moniker.FieldError{Type: "greater_than_equal", Loc: []string{"latency_ms"},
 			Msg: "Input should be greater than or equal to 0", Input: *a.LatencyMs})
 	}
 	if a.RowCount != nil && *a.RowCount < 0 {
-		errs = append(errs, httpapi.FieldError{Type: "greater_than_equal", Loc: []string{"body", "row_count"},
+		errs = append(errs, moniker.FieldError{Type: "greater_than_equal", Loc: []string{"row_count"},
 			Msg: "Input should be greater than or equal to 0", Input: *a.RowCount})
 	}
 	return errs
@@ -67,7 +67,7 @@ func (s *Server) handleAccess() http.Handler {
 			return
 		}
 		if errs := a.validate(); len(errs) > 0 {
-			httpapi.WriteValidation(w, errs...)
+			httpapi.WriteFields(w, httpapi.InBody, errs...)
 			return
 		}
 		status := accessDisabled

@@ -143,7 +143,7 @@ func (s *Server) handleSearch() http.Handler {
 		snap := s.begin(w)
 		q := r.URL.Query()
 		if _, present := q["q"]; !present {
-			httpapi.WriteValidation(w, httpapi.FieldError{Type: "missing", Loc: []string{"query", "q"}, Msg: "Field required", Input: nil})
+			httpapi.WriteFields(w, httpapi.InQuery, moniker.FieldError{Type: "missing", Loc: []string{"q"}, Msg: "Field required", Input: nil})
 			return
 		}
 		limit, ok := queryInt(w, r, "limit", 50, 1, 200)

@@ -146,7 +146,7 @@ func (s *Server) handleBatch() http.Handler {
 			return
 		}
 		if req.Monikers == nil {
-			httpapi.WriteValidation(w, httpapi.FieldError{Type: "missing", Loc: []string{"body", "monikers"}, Msg: "Field required", Input: nil})
+			httpapi.WriteFields(w, httpapi.InBody, moniker.FieldError{Type: "missing", Loc: []string{"monikers"}, Msg: "Field required", Input: nil})
 			return
 		}
 		if len(req.Monikers) > MaxBatch {
@@ -230,6 +230,6 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	if errors.Is(err, io.EOF) {
 		msg = "request body is empty"
 	}
-	httpapi.WriteValidation(w, httpapi.FieldError{Type: "json_invalid", Loc: []string{"body"}, Msg: msg, Input: nil})
+	httpapi.WriteFields(w, httpapi.InBody, moniker.FieldError{Type: "json_invalid", Msg: msg, Input: nil})
 	return false
 }

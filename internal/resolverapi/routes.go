@@ -52,7 +52,7 @@ func (s *Server) handleReload() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n, version, err := s.reload(r.Context())
 		if err != nil {
-			httpapi.WriteDetail(w, http.StatusUnprocessableEntity, httpapi.CodeReloadFailed, "Failed to reload: "+err.Error())
+			httpapi.WriteReloadError(w, err)
 			return
 		}
 		httpapi.WriteJSON(w, http.StatusOK, struct {

@@ -114,12 +114,12 @@ func queryInt(w http.ResponseWriter, r *http.Request, name string, def, lo, hi i
 	}
 	n, err := strconv.Atoi(raw)
 	if err != nil {
-		httpapi.WriteValidation(w, httpapi.FieldError{Type: "int_parsing", Loc: []string{"query", name},
+		httpapi.WriteFields(w, httpapi.InQuery, moniker.FieldError{Type: "int_parsing", Loc: []string{name},
 			Msg: "Input should be a valid integer", Input: raw})
 		return 0, false
 	}
 	if n < lo || n > hi {
-		httpapi.WriteValidation(w, httpapi.FieldError{Type: "range", Loc: []string{"query", name},
+		httpapi.WriteFields(w, httpapi.InQuery, moniker.FieldError{Type: "range", Loc: []string{name},
 			Msg: "Input should be between " + strconv.Itoa(lo) + " and " + strconv.Itoa(hi), Input: raw})
 		return 0, false
 	}
