@@ -27,6 +27,11 @@ var (
 	ErrUnavailable = errors.New("unavailable")
 	// ErrNotImplemented: the route or source type is not built (yet). 501.
 	ErrNotImplemented = errors.New("not implemented")
+	// ErrSource: a data source refused a query /fetch ran (a bad table, a
+	// syntax error, a refused login). 502.
+	ErrSource = errors.New("source error")
+	// ErrTimeout: a data source did not answer in time. 504.
+	ErrTimeout = errors.New("source timeout")
 )
 
 // ParseError is returned by Parse. It wraps ErrInvalid.
