@@ -17,8 +17,8 @@
 #              scenario's median round (default 1); more rounds, less noise
 #
 # Scenarios: bare; /health, /resolve (one moniker repeated, a new moniker
-# every request, the 30 sample monikers cycled), /describe and
-# /catalog/search on the sample catalog (62 nodes); the same plus
+# every request, the 30 demo monikers cycled), /describe and
+# /catalog/search on the demo catalog (61 nodes); the same plus
 # /catalog/stats and a search miss on a generated NODES-node catalog
 # (cmd/catgen); bare again. The baseline is the mean of the bare runs.
 # Rate limiting and telemetry are off in the configs written here: the
@@ -62,7 +62,7 @@ go build -o "$tmp/bin/" "${cmds[@]}"
 bin=$tmp/bin
 
 # --- data and configs --------------------------------------------------------
-# The sample catalog is monikerd's embedded demo (internal/demo/data).
+# The small catalog is monikerd's embedded demo (internal/demo/data).
 mkdir -p "$tmp/small" "$tmp/large"
 cp internal/demo/data/catalog.yaml internal/demo/data/domains.yaml "$tmp/small/"
 write_config() { # dir [domains file]
@@ -154,8 +154,8 @@ add "bare net/http, 600 B JSON" bare "" -path /resolve/x
 add "/health" small 60 -path /health
 add "/resolve, one moniker repeated" small 80 -path /resolve/prices.equity/AAPL@20260115
 add "/resolve, new moniker each request (cache miss)" small 65 -distinct
-add "/resolve, 30 sample monikers cycled" small "" -path-prefix /resolve/
-add "/describe, 30 sample monikers cycled" small 60 -path-prefix /describe/
+add "/resolve, 30 demo monikers cycled" small "" -path-prefix /resolve/
+add "/describe, 30 demo monikers cycled" small 60 -path-prefix /describe/
 add "/catalog/search?q=treasury" small 60 -path "/catalog/search?q=treasury"
 
 notes=()

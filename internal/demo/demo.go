@@ -1,6 +1,10 @@
 // Package demo holds the embedded demo data monikerd serves when it runs
-// without a config file: upstream's sample catalog (62 nodes), domains and
-// business models (f206ffd), and a request queue in the registry format.
+// without a config file, written for this project: the catalog of a
+// made-up asset manager (prices, rates, reference data, securities,
+// benchmarks, fixed income, commodities, portfolios, funds, risk, credit
+// and reports; every source type, access policies, deprecated nodes with
+// their successors), its domains, business models whose patterns match
+// its nodes, and a review queue in the requests registry format.
 //
 // Seed copies the files into a writable data folder on first start, never
 // overwriting a file that is already there, so edits made through the

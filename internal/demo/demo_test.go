@@ -2,40 +2,150 @@ package demo
 
 import (
 	"bytes"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/moniker-svc/moniker/internal/fixtures"
+	"github.com/moniker-svc/moniker/internal/catalog"
+	"github.com/moniker-svc/moniker/internal/models"
+	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/requests"
+	"github.com/moniker-svc/moniker/internal/resolve"
+	"github.com/moniker-svc/moniker/internal/source"
 )
 
-func TestEmbeddedFilesAreUpstreamSamples(t *testing.T) {
-	for name, src := range map[string]string{
-		CatalogFile: "sample_catalog.yaml",
-		DomainsFile: "sample_domains.yaml",
-		ModelsFile:  "sample_models.yaml",
+// seeded seeds the demo into a temp folder and returns the folder.
+func seeded(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := Seed(dir); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestDemoCatalog checks the demo shows what the service does: every
+// source type, deprecated nodes whose successors exist, access policies
+// (one refusing an unbounded request), a domain record for every root,
+// and the monikers the README quotes.
+func TestDemoCatalog(t *testing.T) {
+	dir := seeded(t)
+	cat, warns, err := catalog.Load(filepath.Join(dir, CatalogFile))
+	if err != nil || len(warns) != 0 {
+		t.Fatalf("the demo catalog does not load cleanly: %v %v", err, warns)
+	}
+	doms, err := catalog.LoadDomains(filepath.Join(dir, DomainsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := map[string]bool{}
+	var deprecated, policies int
+	for _, n := range cat.Nodes() {
+		if n.Binding != nil {
+			types[n.Binding.Type] = true
+		}
+		if n.Status == moniker.StatusDeprecated {
+			deprecated++
+			if n.Successor == "" || cat.Get(n.Successor) == nil || n.DeprecationMessage == "" || n.SunsetDeadline == "" {
+				t.Errorf("deprecated %s: successor %q, message %q, sunset %q", n.Path, n.Successor, n.DeprecationMessage, n.SunsetDeadline)
+			}
+		}
+		if n.AccessPolicy != nil {
+			policies++
+		}
+	}
+	for _, st := range source.Names() {
+		if !types[st] {
+			t.Errorf("no demo node is bound to %s", st)
+		}
+	}
+	if deprecated < 2 || policies < 2 {
+		t.Errorf("%d deprecated nodes and %d access policies, want at least 2 of each", deprecated, policies)
+	}
+	for _, r := range cat.Roots() {
+		name := r.Domain
+		if name == "" {
+			name = r.Path
+		}
+		if doms.Get(name) == nil {
+			t.Errorf("root %s has no domain record (%s)", r.Path, name)
+		}
+	}
+
+	s := resolve.NewSnapshot(cat, doms, resolve.Options{CacheEnabled: true})
+	for _, tt := range []struct {
+		moniker, sourceType string
+	}{
+		{"prices.equity/AAPL@20260115", "snowflake"}, // README: the first curl
+		{"prices.equity/AAPL", "snowflake"},
+		{"credit.exposures", "mssql"},
+		{"risk.cvar/758-A", "oracle"},
+		{"risk.cvar/758-A/USD/ALL", "oracle"},
+		{"rates.sofr/ON", "fred"},
+		{"rates.libor/USD/3M", "snowflake"},
 	} {
-		want, err := os.ReadFile(fixtures.Compat(t, "f206ffd", src))
+		m, err := moniker.Parse(tt.moniker)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := fs.ReadFile(Files(), name)
-		if err != nil {
-			t.Fatal(err)
+		e, _, err := s.Resolve(&m)
+		if err != nil || e.Res.SourceType != tt.sourceType {
+			t.Errorf("resolve %s: %v, want a %s binding", tt.moniker, err, tt.sourceType)
 		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("embedded %s differs from compat/f206ffd/%s", name, src)
+	}
+	m, _ := moniker.Parse("risk.cvar/ALL/ALL/ALL")
+	if _, _, err := s.Resolve(&m); !errors.Is(err, moniker.ErrDenied) {
+		t.Errorf("risk.cvar/ALL/ALL/ALL: %v, want the access policy to refuse it", err)
+	}
+	if got := cat.Search("treasury", "", 10); len(got) < 2 {
+		t.Errorf("search treasury found %d nodes, want the bonds and the yields", len(got))
+	}
+	if len(cat.Children("prices")) < 4 {
+		t.Errorf("prices has %d children", len(cat.Children("prices")))
+	}
+}
+
+// TestDemoModels: every business model's pattern matches a node of the
+// demo catalog, so the models page shows matches for each.
+func TestDemoModels(t *testing.T) {
+	dir := seeded(t)
+	cat, _, err := catalog.Load(filepath.Join(dir, CatalogFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := models.Open(filepath.Join(dir, ModelsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reg.Len() < 10 {
+		t.Errorf("%d models", reg.Len())
+	}
+	for _, m := range reg.List() {
+		for _, l := range m.AppearsIn {
+			p, err := models.Compile(l.MonikerPattern)
+			if err != nil {
+				t.Fatalf("%s: %v", m.Path, err)
+			}
+			if !slices.ContainsFunc(cat.Nodes(), func(n *moniker.Node) bool { return p.Match(n.Path) }) {
+				t.Errorf("model %s: pattern %s matches no demo node", m.Path, l.MonikerPattern)
+			}
 		}
+	}
+	if got := reg.ForMoniker("risk.cvar/758-A/USD/ALL"); len(got) == 0 {
+		t.Error("no model for risk.cvar/758-A/USD/ALL")
 	}
 }
 
 // TestRequestsFile checks the demo queue is in the registry format
-// (reference/upstream-management.md §8.4), derived from upstream's nine
-// demo scenarios.
+// (reference/upstream-management.md §8.4): nine requests, five pending,
+// two approved (their nodes are in the demo catalog), two rejected, each
+// under a root of the demo catalog or asking for a new one.
 func TestRequestsFile(t *testing.T) {
 	data, err := fs.ReadFile(Files(), RequestsFile)
 	if err != nil {
@@ -74,6 +184,34 @@ func TestRequestsFile(t *testing.T) {
 	want := map[string]int{"pending_review": 5, "approved": 2, "rejected": 2}
 	if len(byStatus) != len(want) || byStatus["pending_review"] != 5 || byStatus["approved"] != 2 || byStatus["rejected"] != 2 {
 		t.Errorf("requests by status = %v, want %v", byStatus, want)
+	}
+
+	dir := seeded(t)
+	cat, _, err := catalog.Load(filepath.Join(dir, CatalogFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := requests.Open(filepath.Join(dir, RequestsFile), requests.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _, err := w.List("")
+	if err != nil || len(all) != 9 {
+		t.Fatalf("the registry reads %d requests: %v", len(all), err)
+	}
+	for _, r := range all {
+		root, _, _ := strings.Cut(r.Path, "/")
+		switch {
+		case r.TopLevel():
+			if cat.Get(r.Path) != nil {
+				t.Errorf("%s asks for a domain the catalog has", r.RequestID)
+			}
+		case cat.Get(root) == nil:
+			t.Errorf("%s: %s is under no root of the demo catalog", r.RequestID, r.Path)
+		}
+		if r.Status == requests.StatusApproved && cat.Get(r.Path) == nil {
+			t.Errorf("%s was approved but %s is not in the demo catalog", r.RequestID, r.Path)
+		}
 	}
 }
 
