@@ -85,12 +85,12 @@ func handler(body []byte) http.Handler {
 }
 
 // fixedBody returns a JSON object of exactly n bytes shaped like a small
-// resolve answer, padded with a string field. n must be at least the
+// resolve answer of the demo catalog, padded with a string field. n must be at least the
 // unpadded size.
 func fixedBody(n int) []byte {
 	const head = `{"moniker":"moniker://prices.equity/AAPL@20260115","path":"prices.equity/AAPL",` +
-		`"source_type":"snowflake","connection":{"account":"firm-prod.us-east-1","warehouse":"MARKET_DATA_WH",` +
-		`"database":"PRICES","schema":"EQUITY"},"binding_path":"prices.equity","sub_path":"AAPL",` +
+		`"source_type":"snowflake","connection":{"account":"northwind.eu-west-1","warehouse":"MARKET_WH",` +
+		`"database":"MARKET","schema":"PRICES"},"binding_path":"prices.equity","sub_path":"AAPL",` +
 		`"read_only":true,"cache_ttl_hint":300,"padding":"`
 	const tail = `"}`
 	return []byte(head + strings.Repeat("x", n-len(head)-len(tail)) + tail)

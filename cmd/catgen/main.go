@@ -1,5 +1,5 @@
-// Command catgen writes a synthetic catalog YAML file shaped like
-// upstream's sample catalog, for load and benchmark tests:
+// Command catgen writes a synthetic catalog YAML file shaped like our
+// test catalog (testdata/catalog.yaml), for load and benchmark tests:
 //
 //	catgen -nodes 100000 -out /tmp/catalog.yaml [-seed 1]
 //

@@ -1,5 +1,6 @@
-// Package gen writes synthetic catalog YAML shaped like upstream's
-// sample_catalog.yaml (compat/f206ffd): domains and categories with
+// Package gen writes synthetic catalog YAML shaped like our test catalog
+// (testdata/catalog.yaml, itself shaped like the catalogs the previous
+// service shipped): domains and categories with
 // ownership and documentation, bound nodes with snowflake, oracle, rest and
 // static bindings whose templates use {segments[N]}, {filter[N]:col} and
 // {version_date}, schema columns, tags, access policies, a few deprecated
@@ -156,8 +157,8 @@ func (g *generator) category(path, word string, root bool) bool {
 		}
 	}
 	if root {
-		fmt.Fprintf(w, "  documentation:\n    glossary: https://confluence.firm.com/display/DATA/%s+Glossary\n", title(word))
-		fmt.Fprintf(w, "    runbook: https://confluence.firm.com/display/OPS/%s+Runbook\n", title(word))
+		fmt.Fprintf(w, "  documentation:\n    glossary: https://docs.firm.com/data/%s/glossary\n", word)
+		fmt.Fprintf(w, "    runbook: https://docs.firm.com/ops/%s/runbook\n", word)
 		if g.rnd.IntN(3) == 0 {
 			fmt.Fprintf(w, "  classification: confidential\n")
 		}
@@ -182,7 +183,7 @@ func (g *generator) bound1(path string, depth int) {
 	table := strings.ToUpper(strings.NewReplacer(".", "_", "/", "_").Replace(path))
 	switch k := g.rnd.IntN(20); {
 	case k < 10:
-		fmt.Fprintf(w, "  source_binding:\n    type: snowflake\n    config:\n      account: firm-prod.us-east-1\n")
+		fmt.Fprintf(w, "  source_binding:\n    type: snowflake\n    config:\n      account: mk-analytics.eu-west-1\n")
 		fmt.Fprintf(w, "      warehouse: ANALYTICS_WH\n      database: %s\n      schema: CORE\n", strings.ToUpper(leaf))
 		fmt.Fprintf(w, "      query: \"SELECT asof_date, portfolio_id, security_id, value\\nFROM %s\\n", table)
 		fmt.Fprintf(w, "WHERE portfolio_id = '{segments[0]}'\\n  AND {filter[1]:currency}\\n  AND asof_date = {version_date}\\nORDER BY asof_date DESC, portfolio_id\\n\"\n")
