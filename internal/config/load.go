@@ -386,7 +386,7 @@ func expandEnv(s string, getenv func(string) string) (string, error) {
 		b.WriteString(s[:i])
 		end := strings.IndexByte(s[i:], '}')
 		if end < 0 {
-			return "", fmt.Errorf("unterminated ${ in %q", s)
+			return "", errors.New("unterminated ${ (a reference is ${NAME} or ${NAME:-default})")
 		}
 		expr := s[i+2 : i+end]
 		name, def, hasDef := strings.Cut(expr, ":-")
