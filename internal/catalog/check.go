@@ -3,6 +3,8 @@ package catalog
 import (
 	"fmt"
 	"strings"
+
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 // Check loads each catalog path (file or directory) exactly as the server
@@ -19,7 +21,7 @@ func Check(paths ...string) (report string, ok bool) {
 		}
 		if err != nil {
 			ok = false
-			les := AsLoadErrors(err)
+			les := yamlfile.AsLoadErrors(err)
 			if len(les) == 0 {
 				fmt.Fprintf(&b, "error: %v\n", err)
 			}

@@ -2,27 +2,19 @@ package catalog
 
 import (
 	"fmt"
-	"math"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/source"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 	"go.yaml.in/yaml/v3"
 )
 
-// YAML short tags as yaml.v3 resolves them.
-const (
-	tagNull      = "!!null"
-	tagBool      = "!!bool"
-	tagStr       = "!!str"
-	tagInt       = "!!int"
-	tagFloat     = "!!float"
-	tagTimestamp = "!!timestamp"
-	tagMerge     = "!!merge"
-)
+// tagNull is yaml.v3's tag of a null scalar (the schema code below tests
+// for it).
+const tagNull = yamlfile.TagNull
 
 // Keys of the catalog schema (reference §7.2). The lists are used for the
 // strict unknown-key check and its "did you mean" hint.
@@ -61,43 +53,17 @@ var (
 	columnKeys = []string{"name", "type", "description", "semantic_type", "example", "nullable", "primary_key", "foreign_key"}
 )
 
-// at names where a value is, for error messages ("access_policy.min_filters",
-// "schema.columns[2].type"), without building the string unless an error
-// needs it: decoding a large catalog must not allocate a path per field.
-type at struct {
-	p, k string // parent path and key; String is p + "." + k
-	i    int    // list index + 1 (0: none), after k
-	leaf string // key after the index
-}
+// at names where a value is, for error messages: a yamlfile.Path, which
+// builds no string unless an error needs it, under the short names the
+// schema code below uses.
+type at yamlfile.Path
 
-func top(k string) at      { return at{k: k} }
-func under(p, k string) at { return at{p: p, k: k} }
-func (a at) item(i int) at {
-	if a.i == 0 && a.leaf == "" {
-		return at{p: a.p, k: a.k, i: i + 1}
-	}
-	return at{k: a.String(), i: i + 1}
-}
-func (a at) field(k string) at {
-	if a.i > 0 && a.leaf == "" {
-		return at{p: a.p, k: a.k, i: a.i, leaf: k}
-	}
-	return under(a.String(), k)
-}
-
-func (a at) String() string {
-	s := a.k
-	if a.p != "" {
-		s = a.p + "." + a.k
-	}
-	if a.i > 0 {
-		s += "[" + strconv.Itoa(a.i-1) + "]"
-	}
-	if a.leaf != "" {
-		s += "." + a.leaf
-	}
-	return s
-}
+func top(k string) at            { return at(yamlfile.Key(k)) }
+func under(p, k string) at       { return at(yamlfile.Under(p, k)) }
+func (a at) item(i int) at       { return at(yamlfile.Path(a).Item(i)) }
+func (a at) field(k string) at   { return at(yamlfile.Path(a).Field(k)) }
+func (a at) String() string      { return yamlfile.Path(a).String() }
+func (a at) path() yamlfile.Path { return yamlfile.Path(a) }
 
 // ownerFieldByKey maps an ownership YAML key to its field.
 func ownerFieldByKey(k string) (moniker.OwnerField, bool) {
@@ -109,396 +75,58 @@ func ownerFieldByKey(k string) (moniker.OwnerField, bool) {
 	return 0, false
 }
 
-// maxDepth bounds the nesting the decoder follows (aliases can make
-// cycles).
-const maxDepth = 200
-
-// decoder turns yaml.Node trees into moniker.Node values, collecting
-// errors and warnings with file positions. One decoder is used by one
+// decoder turns yaml.Node trees into moniker.Node values (or domain
+// records), collecting errors and warnings with file positions. The
+// strict walking is yamlfile.Walker's; the schema code below calls it
+// through the short names that follow. One decoder is used by one
 // goroutine.
 type decoder struct {
-	file     string
-	lineBase int    // added to yaml line numbers to get file lines
-	node     string // path of the node being decoded, for messages
-	errs     []error
-	warns    []Warning
-	budget   int  // remaining yaml nodes the decoder may visit (alias bombs)
-	domains  bool // decoding domains.yaml: node names a domain
-	intern   map[string]string
-	boxed    map[string]any   // interned strings already boxed for map values
-	regexps  map[string]error // blocked patterns already compiled
+	yamlfile.Walker
+	warns   []Warning
+	regexps map[string]error // blocked patterns already compiled
 }
 
 func newDecoder(file string) *decoder {
-	return &decoder{file: file, intern: make(map[string]string, 1024)}
-}
-
-// maxInterned is the longest string the decoder de-duplicates. Short
-// strings (map keys, source types, hosts, owners) repeat across nodes.
-const maxInterned = 48
-
-// str returns a copy of s that the caller may keep: node values from the
-// fast parser point into the batch buffer, so every string that outlives
-// a batch goes through str. Short strings are interned per worker.
-func (d *decoder) str(s string) string {
-	if len(s) > maxInterned || len(s) == 0 {
-		return strings.Clone(s)
-	}
-	if v, ok := d.intern[s]; ok {
-		return v
-	}
-	s = strings.Clone(s)
-	if len(d.intern) < 1<<16 {
-		d.intern[s] = s
-	}
-	return s
-}
-
-func (d *decoder) line(n *yaml.Node) int {
-	if n == nil || n.Line == 0 {
-		return 0
-	}
-	return d.lineBase + n.Line
-}
-
-func (d *decoder) errorf(n *yaml.Node, a at, format string, args ...any) {
-	if len(d.errs) >= maxErrors {
-		return
-	}
-	d.errs = append(d.errs, &LoadError{File: d.file, Line: d.line(n), Node: d.node, Key: a.String(), Msg: fmt.Sprintf(format, args...), domain: d.domains})
+	return &decoder{Walker: yamlfile.Walker{File: file, Noun: "node"}}
 }
 
 func (d *decoder) warnf(n *yaml.Node, format string, args ...any) {
-	d.warns = append(d.warns, Warning{File: d.file, Line: d.line(n), Node: d.node, Msg: fmt.Sprintf(format, args...)})
+	d.warns = append(d.warns, Warning{File: d.File, Line: d.Line(n), Node: d.Entry, Msg: fmt.Sprintf(format, args...)})
 }
 
-// unknownKey reports key as not part of the schema, with a hint.
+func (d *decoder) str(s string) string { return d.Str(s) }
+func (d *decoder) errorf(n *yaml.Node, a at, format string, args ...any) {
+	d.Errorf(n, a.path(), format, args...)
+}
 func (d *decoder) unknownKey(kn *yaml.Node, a at, key string, known []string) {
-	msg := "unknown key"
-	if s := closest(key, known); s != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", s)
-	}
-	d.errorf(kn, a, "%s", msg)
+	d.UnknownKey(kn, a.path(), key, known)
 }
-
-// kindName describes a node for type errors.
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.Tag == tagNull {
-			return "null"
-		}
-		return strconv.Quote(n.Value)
-	}
-	return "an unsupported value"
+func (d *decoder) pairs(m *yaml.Node, a at, depth int, fn func(key string, kn, vn *yaml.Node)) {
+	d.Pairs(m, a.path(), depth, fn)
 }
-
-func deref(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < maxDepth; i++ {
-		n = n.Alias
-	}
-	return n
-}
-
-// pairs calls fn for each key/value pair of mapping m, expanding "<<"
-// merge keys first so that explicit keys override merged ones. Keys must
-// be scalars.
-func (d *decoder) pairs(m *yaml.Node, prefix at, depth int, fn func(key string, kn, vn *yaml.Node)) {
-	if depth > maxDepth {
-		d.errorf(m, prefix, "nesting too deep")
-		return
-	}
-	c := m.Content
-	for i := 0; i+1 < len(c); i += 2 {
-		if c[i].Kind == yaml.ScalarNode && c[i].Tag == tagMerge {
-			d.merge(c[i+1], prefix, depth, fn)
-		}
-	}
-	for i := 0; i+1 < len(c); i += 2 {
-		kn := deref(c[i])
-		if kn.Kind == yaml.ScalarNode && kn.Tag == tagMerge {
-			continue
-		}
-		if kn.Kind != yaml.ScalarNode || kn.Tag == tagNull {
-			d.errorf(kn, prefix, "keys must be strings, got %s", kindName(kn))
-			continue
-		}
-		fn(d.str(kn.Value), kn, c[i+1])
-	}
-}
-
-func (d *decoder) merge(v *yaml.Node, prefix at, depth int, fn func(string, *yaml.Node, *yaml.Node)) {
-	v = deref(v)
-	switch v.Kind {
-	case yaml.MappingNode:
-		d.pairs(v, prefix, depth+1, fn)
-	case yaml.SequenceNode:
-		for _, s := range v.Content {
-			if s = deref(s); s.Kind != yaml.MappingNode {
-				d.errorf(s, prefix, "merge (<<) needs mappings, got %s", kindName(s))
-				continue
-			}
-			d.pairs(s, prefix, depth+1, fn)
-		}
-	default:
-		d.errorf(v, prefix, "merge (<<) needs a mapping, got %s", kindName(v))
-	}
-}
-
-// mapping checks that v is a mapping; null gives ok=false without error.
-func (d *decoder) mapping(v *yaml.Node, key at) (*yaml.Node, bool) {
-	v = deref(v)
-	switch {
-	case v.Kind == yaml.MappingNode:
-		return v, true
-	case v.Kind == yaml.ScalarNode && v.Tag == tagNull:
-		return nil, false
-	}
-	d.errorf(v, key, "expected a mapping, got %s", kindName(v))
-	return nil, false
-}
-
-// text returns a scalar's text; null is "". Numbers, booleans and dates
-// are kept as the file spelled them.
-func (d *decoder) text(v *yaml.Node, key at) string {
-	v = deref(v)
-	if v.Kind != yaml.ScalarNode {
-		d.errorf(v, key, "expected a string, got %s", kindName(v))
-		return ""
-	}
-	if v.Tag == tagNull {
-		return ""
-	}
-	return d.str(v.Value)
-}
-
-// boolean accepts YAML 1.2 booleans and the YAML 1.1 spellings upstream's
-// PyYAML read as booleans (yes/no/on/off/y/n).
-func (d *decoder) boolean(v *yaml.Node, key at, def bool) bool {
-	v = deref(v)
-	if v.Kind == yaml.ScalarNode {
-		if v.Tag == tagNull {
-			return def
-		}
-		switch v.Value {
-		case "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y":
-			return true
-		case "false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "n", "N":
-			return false
-		}
-	}
-	d.errorf(v, key, "expected true or false, got %s", kindName(v))
-	return def
-}
-
-// integer reads an integer (an integral float such as 1e7 is accepted).
-// set is false for null or on error.
-func (d *decoder) integer(v *yaml.Node, key at) (n int64, set bool) {
-	v = deref(v)
-	if v.Kind == yaml.ScalarNode {
-		switch v.Tag {
-		case tagNull:
-			return 0, false
-		case tagInt:
-			if i, ok := parseInt(v.Value); ok {
-				return i, true
-			}
-		case tagFloat:
-			if f, ok := parseFloat(v.Value); ok && f == math.Trunc(f) && math.Abs(f) < 1<<63 {
-				return int64(f), true
-			}
-		}
-	}
-	d.errorf(v, key, "expected integer, got %s", kindName(v))
-	return 0, false
-}
-
-func (d *decoder) number(v *yaml.Node, key at) (f float64, set bool) {
-	v = deref(v)
-	if v.Kind == yaml.ScalarNode {
-		switch v.Tag {
-		case tagNull:
-			return 0, false
-		case tagInt:
-			if i, ok := parseInt(v.Value); ok {
-				return float64(i), true
-			}
-		case tagFloat:
-			if f, ok := parseFloat(v.Value); ok {
-				return f, true
-			}
-		}
-	}
-	d.errorf(v, key, "expected a number, got %s", kindName(v))
-	return 0, false
-}
-
-func (d *decoder) list(v *yaml.Node, key at) ([]*yaml.Node, bool) {
-	v = deref(v)
-	switch {
-	case v.Kind == yaml.SequenceNode:
-		return v.Content, true
-	case v.Kind == yaml.ScalarNode && v.Tag == tagNull:
-		return nil, false
-	}
-	d.errorf(v, key, "expected a list, got %s", kindName(v))
-	return nil, false
-}
-
-func (d *decoder) strings(v *yaml.Node, key at) []string {
-	items, ok := d.list(v, key)
-	if !ok {
-		return nil
-	}
-	out := make([]string, 0, len(items))
-	for i, it := range items {
-		it = deref(it)
-		if it.Kind != yaml.ScalarNode || it.Tag == tagNull {
-			d.errorf(it, key.item(i), "expected a string, got %s", kindName(it))
-			continue
-		}
-		out = append(out, d.str(it.Value))
-	}
-	return out
-}
-
-func (d *decoder) integers(v *yaml.Node, key at) []int64 {
-	items, ok := d.list(v, key)
-	if !ok {
-		return nil
-	}
-	out := make([]int64, 0, len(items))
-	for i, it := range items {
-		if n, ok := d.integer(it, key.item(i)); ok {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-// value converts a free-form YAML value to Go: string, int, int64,
-// uint64, float64, bool, nil, []any or map[string]any. Dates, binary and
-// custom-tagged scalars stay the string the file had.
-func (d *decoder) value(v *yaml.Node, key at, depth int) any {
-	d.budget--
-	if d.budget < 0 {
-		if d.budget == -1 {
-			d.errorf(v, key, "document too large after alias expansion")
-		}
-		return nil
-	}
-	if depth > maxDepth {
-		d.errorf(v, key, "nesting too deep")
-		return nil
-	}
-	v = deref(v)
-	switch v.Kind {
-	case yaml.ScalarNode:
-		return d.scalar(v)
-	case yaml.SequenceNode:
-		out := make([]any, len(v.Content))
-		for i, it := range v.Content {
-			out[i] = d.value(it, key, depth+1)
-		}
-		return out
-	case yaml.MappingNode:
-		out := make(map[string]any, len(v.Content)/2)
-		d.pairs(v, key, depth, func(k string, _, vn *yaml.Node) {
-			out[k] = d.value(vn, key, depth+1)
-		})
-		return out
-	}
-	return nil
-}
-
-func (d *decoder) scalar(v *yaml.Node) any {
-	switch v.Tag {
-	case tagNull:
-		return nil
-	case tagBool:
-		switch v.Value {
-		case "true", "True", "TRUE":
-			return true
-		case "false", "False", "FALSE":
-			return false
-		}
-	case tagInt:
-		if i, ok := parseInt(v.Value); ok {
-			if i == int64(int(i)) {
-				return int(i)
-			}
-			return i
-		}
-		if u, err := strconv.ParseUint(strings.ReplaceAll(v.Value, "_", ""), 0, 64); err == nil {
-			return u
-		}
-	case tagFloat:
-		if f, ok := parseFloat(v.Value); ok {
-			return f
-		}
-	}
-	return d.box(v.Value)
-}
-
-// box returns str(s) as an interface value, sharing the boxed value of
-// short strings: config maps repeat the same hosts and warehouses.
-func (d *decoder) box(s string) any {
-	if len(s) > maxInterned || len(s) == 0 {
-		return d.str(s)
-	}
-	if v, ok := d.boxed[s]; ok {
-		return v
-	}
-	s = d.str(s)
-	var v any = s
-	if d.boxed == nil {
-		d.boxed = make(map[string]any, 1024)
-	}
-	if len(d.boxed) < 1<<16 {
-		d.boxed[s] = v
-	}
-	return v
-}
-
-func parseInt(s string) (int64, bool) {
-	s = strings.ReplaceAll(s, "_", "")
-	i, err := strconv.ParseInt(s, 0, 64)
-	return i, err == nil
-}
-
-func parseFloat(s string) (float64, bool) {
-	switch s {
-	case ".nan", ".NaN", ".NAN":
-		return math.NaN(), true
-	case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF":
-		return math.Inf(1), true
-	case "-.inf", "-.Inf", "-.INF":
-		return math.Inf(-1), true
-	}
-	f, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64)
-	if err != nil {
-		if i, ok := parseInt(s); ok {
-			return float64(i), true
-		}
-	}
-	return f, err == nil
-}
+func (d *decoder) mapping(v *yaml.Node, a at) (*yaml.Node, bool) { return d.Mapping(v, a.path()) }
+func (d *decoder) list(v *yaml.Node, a at) ([]*yaml.Node, bool)  { return d.List(v, a.path()) }
+func (d *decoder) text(v *yaml.Node, a at) string                { return d.Text(v, a.path()) }
+func (d *decoder) strings(v *yaml.Node, a at) []string           { return d.Strings(v, a.path()) }
+func (d *decoder) boolean(v *yaml.Node, a at, def bool) bool     { return d.Bool(v, a.path(), def) }
+func (d *decoder) integer(v *yaml.Node, a at) (int64, bool)      { return d.Int(v, a.path()) }
+func (d *decoder) integers(v *yaml.Node, a at) []int64           { return d.Ints(v, a.path()) }
+func (d *decoder) number(v *yaml.Node, a at) (float64, bool)     { return d.Number(v, a.path()) }
+func (d *decoder) value(v *yaml.Node, a at, depth int) any       { return d.Value(v, a.path(), depth) }
+func deref(n *yaml.Node) *yaml.Node                              { return yamlfile.Deref(n) }
+func kindName(n *yaml.Node) string                               { return yamlfile.KindName(n) }
 
 // entry decodes one top-level entry (key kn, value vn) into a node. It
 // returns nil when the entry is unusable (errors were recorded).
 func (d *decoder) entry(kn, vn *yaml.Node) *moniker.Node {
 	kn = deref(kn)
-	d.node = ""
+	d.Entry = ""
 	if kn.Kind != yaml.ScalarNode || kn.Tag == tagNull {
 		d.errorf(kn, at{}, "node path must be a string, got %s", kindName(kn))
 		return nil
 	}
 	path := strings.Clone(kn.Value)
-	d.node = path
+	d.Entry = path
 	if t := strings.Trim(path, "/"); t != path {
 		if t == "" {
 			d.errorf(kn, at{}, "node path is empty")
@@ -506,7 +134,7 @@ func (d *decoder) entry(kn, vn *yaml.Node) *moniker.Node {
 		}
 		d.warnf(kn, "leading or trailing \"/\" trimmed from node path; using %q", t)
 		path = t
-		d.node = t
+		d.Entry = t
 	}
 	if path == "" {
 		d.errorf(kn, at{}, "node path is empty")
@@ -521,7 +149,7 @@ func (d *decoder) entry(kn, vn *yaml.Node) *moniker.Node {
 		d.errorf(v, at{}, "node value must be a mapping, got %s", kindName(v))
 		return nil
 	}
-	n := &moniker.Node{Path: path, File: d.file, Line: d.line(kn)}
+	n := &moniker.Node{Path: path, File: d.File, Line: d.Line(kn)}
 	d.pairs(v, at{}, 0, func(k string, kn, vn *yaml.Node) { d.nodeKey(n, k, kn, vn) })
 	return n
 }
@@ -943,39 +571,4 @@ func (d *decoder) column(v *yaml.Node, p at) (moniker.Column, bool) {
 		return c, false
 	}
 	return c, true
-}
-
-// closest returns the known key nearest to k by edit distance, if it is
-// close enough to be a likely typo.
-func closest(k string, known []string) string {
-	best, bestD := "", 3
-	for _, s := range known {
-		if dd := editDistance(k, s); dd < bestD {
-			best, bestD = s, dd
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 99
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

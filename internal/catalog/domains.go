@@ -1,13 +1,12 @@
 package catalog
 
 import (
-	"bytes"
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 
 	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -42,7 +41,7 @@ func (d Domains) Found() bool { return d.found }
 // LoadDomains reads a domains.yaml file: a mapping from domain name to its
 // attributes. Missing keys take the reference §8 defaults (display_name =
 // the name, color #6B7280, confidentiality internal). Unknown keys, type
-// errors and non-mapping entries are errors (*LoadError, joined, wrapping
+// errors and non-mapping entries are errors (*yamlfile.LoadError, joined, wrapping
 // moniker.ErrInvalid) naming file, line, domain and key. A later entry
 // with the same name replaces an earlier one in place.
 //
@@ -62,27 +61,18 @@ func LoadDomains(path string) (Domains, error) {
 // LoadDomainsBytes parses domains YAML (name is used in messages).
 func LoadDomainsBytes(name string, data []byte) (Domains, error) {
 	out := Domains{byName: map[string]*moniker.DomainRecord{}, found: true}
-	var doc yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
-		if err == io.EOF {
-			return out, nil
-		}
-		return Domains{}, syntaxError(name, 0, err)
-	}
-	r := &fileResult{}
-	root := rootMapping(name, &doc, r)
-	if root == nil {
-		if len(r.errs) > 0 {
-			r.errs[0].(*LoadError).Msg = "top level must be a mapping of domain name to attributes"
-			return Domains{}, r.errs[0]
+	root, err := yamlfile.TopMapping(name, data, "domain name to attributes")
+	if err != nil || root == nil {
+		if err != nil {
+			return Domains{}, err
 		}
 		return out, nil
 	}
 	d := newDecoder(name)
-	d.domains = true
-	d.budget = 8*len(data) + 10000
+	d.Noun = "domain"
+	d.Budget = yamlfile.NodeBudget(len(data))
 	d.pairs(root, at{}, 0, func(dname string, kn, vn *yaml.Node) {
-		d.node = dname
+		d.Entry = dname
 		m := deref(vn)
 		if m.Kind != yaml.MappingNode {
 			d.errorf(m, at{}, "domain must be a mapping, got %s", kindName(m))
@@ -96,8 +86,8 @@ func LoadDomainsBytes(name string, data []byte) (Domains, error) {
 		out.byName[dname] = rec
 		out.list = append(out.list, rec)
 	})
-	if len(d.errs) > 0 {
-		return Domains{}, errors.Join(d.errs...)
+	if len(d.Errs) > 0 {
+		return Domains{}, errors.Join(d.Errs...)
 	}
 	return out, nil
 }

@@ -5,6 +5,8 @@ import (
 	"unsafe"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 // fastParser parses one top-level catalog entry written in the common
@@ -219,7 +221,7 @@ func (p *fastParser) newNode(kind yaml.Kind, line, col int) *yaml.Node {
 // just after the indicator.
 func (p *fastParser) nullNode(line, col int) *yaml.Node {
 	n := p.newNode(yaml.ScalarNode, line, col)
-	n.Tag = tagNull
+	n.Tag = yamlfile.TagNull
 	return n
 }
 
@@ -380,7 +382,7 @@ func (p *fastParser) key() *yaml.Node {
 		return nil
 	}
 	k := p.plain(p.src[p.pos:t], line, col)
-	if k.Tag == tagMerge {
+	if k.Tag == yamlfile.TagMerge {
 		p.fail()
 		return nil
 	}
@@ -401,7 +403,7 @@ func (p *fastParser) plain(b []byte, line, col int) *yaml.Node {
 // yaml.v3's resolve table) go through yaml.v3; that path allocates.
 func (p *fastParser) plainTag(s string) string {
 	if s == "" {
-		return tagNull
+		return yamlfile.TagNull
 	}
 	switch s[0] {
 	case '+', '-', '.', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
@@ -410,14 +412,14 @@ func (p *fastParser) plainTag(s string) string {
 	case 'y', 'Y', 'n', 'N', 't', 'T', 'f', 'F', 'o', 'O', '~', '<':
 		switch s {
 		case "true", "True", "TRUE", "false", "False", "FALSE":
-			return tagBool
+			return yamlfile.TagBool
 		case "null", "Null", "NULL", "~":
-			return tagNull
+			return yamlfile.TagNull
 		case "<<":
-			return tagMerge
+			return yamlfile.TagMerge
 		}
 	}
-	return tagStr
+	return yamlfile.TagStr
 }
 
 // value parses what follows a ':' (inMap) or "- " indicator on the current
@@ -633,7 +635,7 @@ func (p *fastParser) sequence(indent int) *yaml.Node {
 func (p *fastParser) quoted() *yaml.Node {
 	single := p.src[p.pos] == '\''
 	n := p.newNode(yaml.ScalarNode, p.line, p.col())
-	n.Tag = tagStr
+	n.Tag = yamlfile.TagStr
 	n.Style = yaml.DoubleQuotedStyle
 	if single {
 		n.Style = yaml.SingleQuotedStyle
@@ -828,7 +830,7 @@ func (p *fastParser) escape(s []byte) ([]byte, bool) {
 func (p *fastParser) blockScalar(indent int) *yaml.Node {
 	literal := p.src[p.pos] == '|'
 	n := p.newNode(yaml.ScalarNode, p.line, p.col())
-	n.Tag = tagStr
+	n.Tag = yamlfile.TagStr
 	n.Style = yaml.FoldedStyle
 	if literal {
 		n.Style = yaml.LiteralStyle

@@ -11,10 +11,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -58,7 +56,7 @@ const (
 // Problems the service tolerates (unknown status or source type, keys
 // with a leading or trailing "/") are returned as warnings. Anything else
 // wrong (bad YAML, unknown keys, type errors, bad regular expressions) is
-// an error: all *LoadError values found (up to 100), joined with
+// an error: all *yamlfile.LoadError values found (up to 100), joined with
 // errors.Join, each wrapping moniker.ErrInvalid. I/O errors are returned
 // as they are. On error the catalog is nil.
 func Load(path string) (*Catalog, []Warning, error) {
@@ -226,8 +224,8 @@ type fileResult struct {
 func (l *loader) merge(r *fileResult) {
 	l.warns = append(l.warns, r.warns...)
 	l.errs = append(l.errs, r.errs...)
-	if len(l.errs) > maxErrors {
-		l.errs = l.errs[:maxErrors]
+	if len(l.errs) > yamlfile.MaxErrors {
+		l.errs = l.errs[:yamlfile.MaxErrors]
 	}
 	if len(l.errs) > 0 {
 		return
@@ -294,69 +292,23 @@ func parseWhole(name string, data []byte) (r *fileResult) {
 			r = &fileResult{errs: []error{internalError(name, 0, p)}}
 		}
 	}()
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
-		if err == io.EOF {
-			return r // an empty file is an empty catalog
-		}
-		r.errs = append(r.errs, syntaxError(name, 0, err))
-		return r
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err != io.EOF {
-		line := extra.Line
+	root, err := yamlfile.TopMapping(name, data, "catalog path to node")
+	if err != nil || root == nil {
 		if err != nil {
-			r.errs = append(r.errs, syntaxError(name, 0, err))
-			return r
+			r.errs = append(r.errs, err)
 		}
-		r.errs = append(r.errs, &LoadError{File: name, Line: line, Msg: "more than one YAML document in the file"})
-		return r
-	}
-	root := rootMapping(name, &doc, r)
-	if root == nil {
-		return r
+		return r // an empty file is an empty catalog
 	}
 	d := newDecoder(name)
-	d.budget = 8*len(data) + 10000
+	d.Budget = yamlfile.NodeBudget(len(data))
 	d.pairs(root, at{}, 0, func(_ string, kn, vn *yaml.Node) {
 		if n := d.entry(kn, vn); n != nil {
 			r.nodes = append(r.nodes, n)
 		}
 	})
-	r.errs = append(r.errs, d.errs...)
+	r.errs = append(r.errs, d.Errs...)
 	r.warns = d.warns
 	return r
-}
-
-// rootMapping returns the document's top-level mapping; nil (with no
-// error) for an empty document, nil with an error for any other kind.
-func rootMapping(name string, doc *yaml.Node, r *fileResult) *yaml.Node {
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		return nil
-	}
-	root := deref(doc.Content[0])
-	switch {
-	case root.Kind == yaml.MappingNode:
-		return root
-	case root.Kind == yaml.ScalarNode && root.Tag == tagNull:
-		return nil
-	}
-	r.errs = append(r.errs, &LoadError{File: name, Line: root.Line, Msg: "top level must be a mapping of catalog path to node, got " + kindName(root)})
-	return nil
-}
-
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// syntaxError turns a yaml.v3 error into a LoadError whose line is
-// relative to the file (lineBase is added to yaml's line).
-func syntaxError(name string, lineBase int, err error) *LoadError {
-	msg := err.Error()
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return &LoadError{File: name, Line: lineBase + n, Msg: "invalid YAML: " + m[2]}
-	}
-	return &LoadError{File: name, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
 }
 
 // stream loads a YAML file by splitting it into top-level entries and
@@ -393,14 +345,14 @@ type fallback struct {
 	line   int
 	reason string
 	size   int64 // bytes seen so far
-	cause  *LoadError
+	cause  *yamlfile.LoadError
 }
 
 func (f *fallback) err(name string) error {
 	if f.cause != nil {
 		return f.cause
 	}
-	return &LoadError{File: name, Line: f.line, Msg: fmt.Sprintf("%s, and the file is too large (over %d MiB) to parse whole", f.reason, maxWholeBytes>>20)}
+	return &yamlfile.LoadError{File: name, Line: f.line, Message: fmt.Sprintf("%s, and the file is too large (over %d MiB) to parse whole", f.reason, maxWholeBytes>>20)}
 }
 
 // entryPos locates one top-level entry in its file.
@@ -519,7 +471,7 @@ func streamFile(name string, r io.Reader) (*fileResult, *fallback) {
 					res.spans = append(res.spans, spanRec{start: e.start, end: e.end})
 				}
 			}
-			if len(res.errs) >= maxErrors {
+			if len(res.errs) >= yamlfile.MaxErrors {
 				stop()
 				break
 			}
@@ -558,7 +510,7 @@ func (w *worker) safeParseBatch(b *batch) (ok bool) {
 		if r := recover(); r != nil {
 			ok = false
 			b.nodes, b.warns, b.fallback = nil, nil, nil
-			b.errs = []error{internalError(w.d.file, b.startLine, r)}
+			b.errs = []error{internalError(w.d.File, b.startLine, r)}
 		}
 	}()
 	w.parseBatch(b)
@@ -566,7 +518,7 @@ func (w *worker) safeParseBatch(b *batch) (ok bool) {
 }
 
 func internalError(file string, line int, r any) error {
-	return &LoadError{File: file, Line: line, Msg: fmt.Sprintf("internal error while loading (a bug; please report it): %v", r)}
+	return &yamlfile.LoadError{File: file, Line: line, Message: fmt.Sprintf("internal error while loading (a bug; please report it): %v", r)}
 }
 
 // parseBatch parses one batch and decodes its entries: each entry with the
@@ -576,8 +528,8 @@ func internalError(file string, line int, r any) error {
 func (w *worker) parseBatch(b *batch) {
 	d, fp := w.d, &w.fp
 	fp.arena.reset()
-	d.errs, d.warns = nil, nil
-	d.budget = 8*len(b.data) + 10000
+	d.Errs, d.warns = nil, nil
+	d.Budget = yamlfile.NodeBudget(len(b.data))
 	b.nodes = make([]*moniker.Node, len(b.entries))
 	for i, e := range b.entries {
 		end := len(b.data)
@@ -595,14 +547,14 @@ func (w *worker) parseBatch(b *batch) {
 				b.fallback = &fallback{line: e.line, reason: "the top level could not be split into entries"}
 				return
 			case err != nil:
-				b.fallback = &fallback{line: e.line, reason: "YAML error", cause: syntaxError(d.file, e.line-1, err)}
+				b.fallback = &fallback{line: e.line, reason: "YAML error", cause: yamlfile.SyntaxError(d.File, e.line-1, err)}
 				return
 			}
 		}
-		d.lineBase = e.line - 1
+		d.LineBase = e.line - 1
 		b.nodes[i] = d.entry(kn, vn)
 	}
-	b.errs, b.warns = d.errs, d.warns
+	b.errs, b.warns = d.Errs, d.warns
 }
 
 // splitter cuts a YAML stream into batches of top-level entries, placing

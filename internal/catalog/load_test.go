@@ -14,6 +14,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/catalog/gen"
 	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 func mustLoad(t *testing.T, path string) (*Catalog, []Warning) {
@@ -480,7 +481,7 @@ func TestLoadBad(t *testing.T) {
 				}
 				rest = rest[i+len(w):]
 			}
-			les := AsLoadErrors(err)
+			les := yamlfile.AsLoadErrors(err)
 			if len(les) == 0 || les[0].File == "" {
 				t.Errorf("LoadErrors = %+v", les)
 			}
@@ -504,8 +505,8 @@ func TestLoadErrorCap(t *testing.T) {
 		b.WriteString(":\n  bogus: 1\n")
 	}
 	_, _, err := LoadBytes("many.yaml", []byte(b.String()))
-	if n := len(AsLoadErrors(err)); n != maxErrors {
-		t.Errorf("%d errors, want %d", n, maxErrors)
+	if n := len(yamlfile.AsLoadErrors(err)); n != yamlfile.MaxErrors {
+		t.Errorf("%d errors, want %d", n, yamlfile.MaxErrors)
 	}
 }
 

@@ -145,7 +145,7 @@ func canonical(n *moniker.Node, file string) (*moniker.Node, []byte, error) {
 	cat, _, err := catalog.LoadBytes("node.yaml", text)
 	if err != nil {
 		var errs []moniker.FieldError
-		for _, le := range catalog.AsLoadErrors(err) {
+		for _, le := range yamlfile.AsLoadErrors(err) {
 			field := le.Key
 			top, _, _ := strings.Cut(field, ".")
 			if _, known := fieldNames[top]; !known && field != "" {
@@ -154,7 +154,7 @@ func canonical(n *moniker.Node, file string) (*moniker.Node, []byte, error) {
 			if field == "" {
 				field = "path"
 			}
-			errs = append(errs, moniker.Field(field, le.Msg, nil))
+			errs = append(errs, moniker.Field(field, le.Message, nil))
 		}
 		if len(errs) == 0 {
 			return nil, nil, fmt.Errorf("node %q does not read back: %w", n.Path, err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/moniker-svc/moniker/internal/fixtures"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 func envMap(m map[string]string) func(string) string {
@@ -205,12 +206,13 @@ func TestBadConfigs(t *testing.T) {
 		"unknown_server_key.yaml":  {`unknown_server_key.yaml:4: unknown key "prot" in section "server" (did you mean "port"?)`},
 		"unknown_okta_key.yaml":    {`unknown_okta_key.yaml:5: unknown key "isuer" in section "auth.okta" (did you mean "issuer"?)`},
 		"unknown_keys_many.yaml":   {`unknown_keys_many.yaml:3: unknown key "maxsize" in section "cache"`, `unknown_keys_many.yaml:5: unknown key "hots" in section "redis"`},
-		"duplicate_key.yaml":       {`duplicate_key.yaml:5: duplicate key "server" at top level (first set at line 1)`},
-		"section_not_mapping.yaml": {`section_not_mapping.yaml:1: section "server" must be a mapping, got value "8050"`},
+		"duplicate_key.yaml":       {`duplicate_key.yaml:5: duplicate key "server" (first set at line 1)`},
+		"duplicate_nested.yaml":    {`duplicate_nested.yaml:4: auth.okta: duplicate key "issuer" (first set at line 3)`},
+		"section_not_mapping.yaml": {`section_not_mapping.yaml:1: section "server" must be a mapping, got "8050"`},
 		"port_not_int.yaml":        {`port_not_int.yaml:3: server.port: "eighty" is not an integer`},
 		"port_range.yaml":          {`port_range.yaml:2: server.port: 70000 is out of range 0..65535`},
 		"syntax.yaml":              {`syntax.yaml:2: invalid YAML: did not find expected key`},
-		"top_level_list.yaml":      {`top_level_list.yaml:1: the top level must be a mapping of sections, got list`},
+		"top_level_list.yaml":      {`top_level_list.yaml:1: top level must be a mapping of sections, got a list`},
 		"two_documents.yaml":       {`two_documents.yaml:3: more than one YAML document`},
 		"method_order.yaml":        {`method_order.yaml:3: auth.method_order: unknown method "ldap"`},
 		"role_unknown.yaml":        {`role_unknown.yaml:4: auth.roles.superuser: unknown role "superuser"`},
@@ -245,9 +247,9 @@ func TestBadConfigs(t *testing.T) {
 					t.Errorf("error\n  %v\nlacks %q", err, m)
 				}
 			}
-			var ce *Error
+			var ce *yamlfile.LoadError
 			if !errors.As(err, &ce) || ce.File != f || ce.Line == 0 {
-				t.Errorf("error %v is not a located *config.Error for %s", err, f)
+				t.Errorf("error %v is not a located *yamlfile.LoadError for %s", err, f)
 			}
 		})
 	}

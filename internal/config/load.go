@@ -1,18 +1,18 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
-	"strconv"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 // Environment variables the configuration reads (upstream's names).
@@ -25,25 +25,6 @@ const (
 
 // DefaultFile is the config file looked for in the working directory.
 const DefaultFile = "config.yaml"
-
-// Error is one problem in a configuration, located by file and line when
-// they are known. Load and Validate return one Error per problem, joined
-// with errors.Join.
-type Error struct {
-	File string // "" when the configuration did not come from a file
-	Line int    // 0 when unknown
-	Msg  string
-}
-
-func (e *Error) Error() string {
-	switch {
-	case e.File != "" && e.Line > 0:
-		return e.File + ":" + strconv.Itoa(e.Line) + ": " + e.Msg
-	case e.File != "":
-		return e.File + ": " + e.Msg
-	}
-	return e.Msg
-}
 
 // Find returns the config file to load: flag when set, else
 // $MONIKER_CONFIG when set, else ./config.yaml when it exists, else ""
@@ -99,16 +80,16 @@ func Parse(data []byte, file string, getenv func(string) string) (*Config, error
 	c.dir = dir
 	c.lines = make(map[string]int)
 
-	d := &decoder{file: file, lines: c.lines}
-	root, err := d.document(data)
+	root, err := yamlfile.TopMapping(file, data, "sections")
 	if err != nil {
 		return nil, err
 	}
+	d := &decoder{w: yamlfile.Walker{File: file, Duplicates: true}, lines: c.lines}
 	if root != nil {
 		d.mapping(root, reflect.ValueOf(c).Elem(), "")
 	}
-	if len(d.errs) > 0 {
-		return nil, errors.Join(d.errs...)
+	if len(d.w.Errs) > 0 {
+		return nil, errors.Join(d.w.Errs...)
 	}
 	for _, p := range []struct {
 		key string
@@ -131,99 +112,43 @@ func Parse(data []byte, file string, getenv func(string) string) (*Config, error
 	return c, nil
 }
 
-// decoder walks the YAML node tree against the Config struct, so every
-// unknown or duplicate key is reported with its line, and decodes each
-// leaf value with yaml.v3.
+// decoder walks the YAML node tree against the Config struct with a
+// yamlfile.Walker, so every unknown or duplicate key is reported with its
+// line, and decodes each leaf value with yaml.v3. Problems are
+// *yamlfile.LoadError values located by file and line.
 type decoder struct {
-	file  string
+	w     yamlfile.Walker
 	lines map[string]int
-	errs  []error
 }
 
-func (d *decoder) errorf(line int, format string, args ...any) {
-	d.errs = append(d.errs, &Error{File: d.file, Line: line, Msg: fmt.Sprintf(format, args...)})
-}
-
-// document parses data and returns its top-level mapping, or nil when the
-// file is empty or null.
-func (d *decoder) document(data []byte) (*yaml.Node, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, nil
-		}
-		return nil, d.syntaxError(err)
-	}
-	var next yaml.Node
-	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
-		if err != nil {
-			return nil, d.syntaxError(err)
-		}
-		return nil, &Error{File: d.file, Line: next.Line, Msg: "more than one YAML document (only one is allowed)"}
-	}
-	if len(doc.Content) == 0 {
-		return nil, nil
-	}
-	root := deref(doc.Content[0])
-	if isNull(root) {
-		return nil, nil
-	}
-	if root.Kind != yaml.MappingNode {
-		return nil, &Error{File: d.file, Line: root.Line, Msg: "the top level must be a mapping of sections, got " + describe(root)}
-	}
-	return root, nil
-}
-
-// syntaxError turns yaml.v3's "yaml: line N: msg" into file:N: msg.
-func (d *decoder) syntaxError(err error) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 0
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if n, after, ok := strings.Cut(rest, ": "); ok {
-			if l, err := strconv.Atoi(n); err == nil {
-				line, msg = l, after
-			}
-		}
-	}
-	return &Error{File: d.file, Line: line, Msg: "invalid YAML: " + msg}
+func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
+	d.w.Errorf(n, yamlfile.Path{}, format, args...)
 }
 
 // mapping decodes the mapping node n into the struct v. section is the
 // dotted path of v ("" at the top level).
 func (d *decoder) mapping(n *yaml.Node, v reflect.Value, section string) {
-	fields := yamlFields(v.Type())
-	seen := make(map[string]int, len(n.Content)/2)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, val := deref(n.Content[i]), deref(n.Content[i+1])
-		key := k.Value
-		if k.Kind != yaml.ScalarNode {
-			d.errorf(k.Line, "a key %s is a %s, not a name", where(section), describe(k))
-			continue
-		}
-		if first, dup := seen[key]; dup {
-			d.errorf(k.Line, "duplicate key %q %s (first set at line %d)", key, where(section), first)
-			continue
-		}
-		seen[key] = k.Line
+	fields, names := yamlFields(v.Type())
+	d.w.Pairs(n, yamlfile.Key(section), 0, func(key string, k, val *yaml.Node) {
+		val = yamlfile.Deref(val)
 		idx, ok := fields[key]
 		if !ok {
-			d.errorf(k.Line, "unknown key %q %s%s", key, where(section), suggest(key, fields))
-			continue
+			d.errorf(k, "unknown key %q %s%s", key, where(section), yamlfile.Hint(key, names))
+			return
 		}
-		if isNull(val) {
-			continue // null means the default, for sections and leaves alike
+		if yamlfile.IsNull(val) {
+			return // null means the default, for sections and leaves alike
 		}
 		full := join(section, key)
 		d.lines[full] = k.Line
 		f := v.Field(idx)
 		if f.Kind() == reflect.Struct {
 			if val.Kind != yaml.MappingNode {
-				d.errorf(val.Line, "section %q must be a mapping, got %s", full, describe(val))
-				continue
+				d.errorf(val, "section %q must be a mapping, got %s", full, yamlfile.KindName(val))
+				return
 			}
 			d.mapping(val, f, full)
-			continue
+			return
 		}
 		if f.Kind() == reflect.Map && val.Kind == yaml.MappingNode {
 			for j := 0; j+1 < len(val.Content); j += 2 {
@@ -232,16 +157,17 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, section string) {
 		}
 		if err := val.Decode(f.Addr().Interface()); err != nil {
 			if want := typeName(f.Kind()); want != "" && val.Kind == yaml.ScalarNode {
-				d.errorf(val.Line, "%s: %q is not %s", full, val.Value, want)
+				d.errorf(val, "%s: %q is not %s", full, val.Value, want)
 			} else {
-				d.errorf(val.Line, "%s: %s", full, decodeMessage(err))
+				d.errorf(val, "%s: %s", full, decodeMessage(err))
 			}
 		}
-	}
+	})
 }
 
-// yamlFields maps each yaml tag name of struct type t to its field index.
-func yamlFields(t reflect.Type) map[string]int {
+// yamlFields maps each yaml tag name of struct type t to its field index,
+// and lists the names sorted.
+func yamlFields(t reflect.Type) (map[string]int, []string) {
 	m := make(map[string]int, t.NumField())
 	for i := range t.NumField() {
 		f := t.Field(i)
@@ -253,7 +179,7 @@ func yamlFields(t reflect.Type) map[string]int {
 			m[name] = i
 		}
 	}
-	return m
+	return m, slices.Sorted(maps.Keys(m))
 }
 
 // typeName describes a scalar kind for error messages; "" for others.
@@ -290,29 +216,6 @@ func decodeMessage(err error) string {
 	return strings.Join(msgs, "; ")
 }
 
-func deref(n *yaml.Node) *yaml.Node {
-	for n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
-	return n
-}
-
-func isNull(n *yaml.Node) bool {
-	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
-}
-
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "mapping"
-	case yaml.SequenceNode:
-		return "list"
-	case yaml.ScalarNode:
-		return "value " + strconv.Quote(n.Value)
-	}
-	return "node"
-}
-
 func where(section string) string {
 	if section == "" {
 		return "at top level"
@@ -325,47 +228,6 @@ func join(section, key string) string {
 		return key
 	}
 	return section + "." + key
-}
-
-// suggest returns ` (did you mean "x"?)` for the known key closest to key,
-// or "" when none is close.
-func suggest(key string, known map[string]int) string {
-	names := make([]string, 0, len(known))
-	for k := range known {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	best, bestDist := "", 3 // only suggest within two edits
-	for _, k := range names {
-		if d := editDistance(key, k); d < bestDist && d < len(key) {
-			best, bestDist = k, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // expandEnv expands ${VAR} and ${VAR:-default} in s (HEAD's syntax for

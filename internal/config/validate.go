@@ -6,10 +6,12 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
-// errorAt returns an *Error for key, located at the line the key (or its
-// nearest enclosing key) was set on.
+// errorAt returns a *yamlfile.LoadError for key, located at the line the
+// key (or its nearest enclosing key) was set on.
 func (c *Config) errorAt(key, format string, args ...any) error {
 	line := 0
 	for k := key; k != ""; {
@@ -23,7 +25,7 @@ func (c *Config) errorAt(key, format string, args ...any) error {
 		}
 		k = k[:i]
 	}
-	return &Error{File: c.file, Line: line, Msg: key + ": " + fmt.Sprintf(format, args...)}
+	return &yamlfile.LoadError{File: c.file, Line: line, Key: key, Message: fmt.Sprintf(format, args...)}
 }
 
 // Validate checks the values of c (ranges, known names, URLs) and returns

@@ -1,61 +1,16 @@
 package models
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
-	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
-
-// maxLoadErrors is how many errors one load collects before it stops.
-const maxLoadErrors = 100
-
-// maxAliasDepth bounds YAML alias chains.
-const maxAliasDepth = 32
-
-// LoadError is one problem in a models file. It wraps moniker.ErrInvalid.
-type LoadError struct {
-	File  string
-	Line  int    // 1-based, 0 when unknown
-	Model string // the model path, if any
-	Key   string // the key inside the model, e.g. "appears_in[1].notes"
-	Msg   string
-}
-
-// Error formats the error as
-// `models.yaml:12: model "risk.analytics/dv01": ownership.owner: unknown key`.
-func (e *LoadError) Error() string {
-	var b strings.Builder
-	if e.File != "" {
-		b.WriteString(e.File)
-		if e.Line > 0 {
-			b.WriteByte(':')
-			b.WriteString(strconv.Itoa(e.Line))
-		}
-		b.WriteString(": ")
-	}
-	if e.Model != "" {
-		b.WriteString("model ")
-		b.WriteString(strconv.Quote(e.Model))
-		b.WriteString(": ")
-	}
-	if e.Key != "" {
-		b.WriteString(e.Key)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
-
-// Unwrap returns moniker.ErrInvalid.
-func (e *LoadError) Unwrap() error { return moniker.ErrInvalid }
 
 // Keys of a model entry, its ownership, links and aliases. Every key
 // upstream ever wrote is known; anything else is an error.
@@ -71,39 +26,27 @@ var (
 // aliases). A null entry is a model with no fields; null lists are empty;
 // an appears_in item may be a bare pattern string and an aliases item a
 // bare name. Unknown keys, type errors, empty or malformed paths and
-// patterns that do not compile are errors (*LoadError, joined) naming
-// file, line, model and key. A later entry with the same path replaces an
-// earlier one. Models come back in file order.
+// patterns that do not compile are errors (*yamlfile.LoadError, joined)
+// naming file, line, model and key. A later entry with the same path
+// replaces an earlier one. Models come back in file order.
 func LoadBytes(name string, data []byte) ([]*Model, error) {
-	var doc yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, nil
-		}
-		return nil, &LoadError{File: name, Msg: err.Error()}
+	root, err := yamlfile.TopMapping(name, data, "model path to fields")
+	if err != nil || root == nil {
+		return nil, err
 	}
-	root := deref(&doc)
-	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
-		root = deref(root.Content[0])
-	}
-	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
-		return nil, nil
-	}
-	if root.Kind != yaml.MappingNode {
-		return nil, &LoadError{File: name, Line: root.Line, Msg: "top level must be a mapping of model path to fields"}
-	}
-	d := &loader{file: name}
+	d := &loader{Walker: yamlfile.Walker{File: name, Noun: "model"}}
 	var out []*Model
 	index := map[string]int{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
-		kn, vn := deref(root.Content[i]), deref(root.Content[i+1])
-		if kn.Kind != yaml.ScalarNode || kn.Tag == "!!null" {
-			d.errorf(kn, "", "model paths must be strings")
+		kn, vn := yamlfile.Deref(root.Content[i]), yamlfile.Deref(root.Content[i+1])
+		d.Entry = ""
+		if kn.Kind != yaml.ScalarNode || yamlfile.IsNull(kn) {
+			d.Errorf(kn, yamlfile.Path{}, "model paths must be strings")
 			continue
 		}
-		d.model = kn.Value
+		d.Entry = kn.Value
 		if msg := checkPathSyntax(kn.Value); msg != "" {
-			d.errorf(kn, "", "invalid model path: %s", msg)
+			d.Errorf(kn, yamlfile.Path{}, "invalid model path: %s", msg)
 			continue
 		}
 		m := d.decode(kn.Value, vn)
@@ -114,108 +57,50 @@ func LoadBytes(name string, data []byte) ([]*Model, error) {
 		index[m.Path] = len(out)
 		out = append(out, m)
 	}
-	if len(d.errs) > 0 {
-		return nil, errors.Join(d.errs...)
+	if len(d.Errs) > 0 {
+		return nil, errors.Join(d.Errs...)
 	}
 	return out, nil
 }
 
-// loader collects the errors of one load.
+// loader reads model entries with a yamlfile.Walker, which collects the
+// errors of one load.
 type loader struct {
-	file  string
-	model string
-	errs  []error
-}
-
-func (d *loader) errorf(n *yaml.Node, key, format string, args ...any) {
-	if len(d.errs) >= maxLoadErrors {
-		return
-	}
-	d.errs = append(d.errs, &LoadError{File: d.file, Line: n.Line, Model: d.model, Key: key, Msg: fmt.Sprintf(format, args...)})
-}
-
-func deref(n *yaml.Node) *yaml.Node {
-	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < maxAliasDepth; i++ {
-		n = n.Alias
-	}
-	return n
-}
-
-func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
-
-func kindName(n *yaml.Node) string {
-	switch {
-	case n.Kind == yaml.MappingNode:
-		return "a mapping"
-	case n.Kind == yaml.SequenceNode:
-		return "a list"
-	case isNull(n):
-		return "null"
-	case n.Kind == yaml.ScalarNode:
-		return strconv.Quote(n.Value)
-	}
-	return "an unsupported value"
+	yamlfile.Walker
 }
 
 // pairs calls fn for each key of mapping m (a null m has none); a key not
 // in known is an error.
-func (d *loader) pairs(m *yaml.Node, prefix string, known []string, fn func(key, at string, v *yaml.Node)) {
-	m = deref(m)
-	if isNull(m) {
+func (d *loader) pairs(m *yaml.Node, at yamlfile.Path, known []string, fn func(key string, at yamlfile.Path, v *yaml.Node)) {
+	m, ok := d.Mapping(m, at)
+	if !ok {
 		return
 	}
-	if m.Kind != yaml.MappingNode {
-		d.errorf(m, strings.TrimSuffix(prefix, "."), "expected a mapping, got %s", kindName(m))
-		return
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		kn := deref(m.Content[i])
-		if kn.Kind != yaml.ScalarNode || isNull(kn) {
-			d.errorf(kn, strings.TrimSuffix(prefix, "."), "keys must be strings, got %s", kindName(kn))
-			continue
+	d.Pairs(m, at, 0, func(key string, kn, vn *yaml.Node) {
+		if !slices.Contains(known, key) {
+			d.UnknownKey(kn, at.Field(key), key, known)
+			return
 		}
-		if !slices.Contains(known, kn.Value) {
-			d.errorf(kn, prefix+kn.Value, "unknown key (known: %s)", strings.Join(known, ", "))
-			continue
-		}
-		fn(kn.Value, prefix+kn.Value, deref(m.Content[i+1]))
-	}
-}
-
-// text reads a scalar as its text; null is "".
-func (d *loader) text(v *yaml.Node, at string) string {
-	if v.Kind != yaml.ScalarNode {
-		d.errorf(v, at, "expected a string, got %s", kindName(v))
-		return ""
-	}
-	if isNull(v) {
-		return ""
-	}
-	return v.Value
+		fn(key, at.Field(key), yamlfile.Deref(vn))
+	})
 }
 
 // list returns the items of a sequence; null is empty.
-func (d *loader) list(v *yaml.Node, at string) []*yaml.Node {
-	if isNull(v) {
-		return nil
-	}
-	if v.Kind != yaml.SequenceNode {
-		d.errorf(v, at, "expected a list, got %s", kindName(v))
-		return nil
-	}
-	return v.Content
+func (d *loader) list(v *yaml.Node, at yamlfile.Path) []*yaml.Node {
+	items, _ := d.List(v, at)
+	return items
 }
 
 // strings reads a list of non-empty strings.
-func (d *loader) strings(v *yaml.Node, at string) []string {
+func (d *loader) strings(v *yaml.Node, at yamlfile.Path) []string {
 	var out []string
 	for i, it := range d.list(v, at) {
-		it = deref(it)
-		item := fmt.Sprintf("%s[%d]", at, i)
-		if s := d.text(it, item); s != "" {
+		it = yamlfile.Deref(it)
+		item := at.Item(i)
+		if s := d.Text(it, item); s != "" {
 			out = append(out, s)
 		} else if it.Kind == yaml.ScalarNode {
-			d.errorf(it, item, "must not be empty")
+			d.Errorf(it, item, "must not be empty")
 		}
 	}
 	return out
@@ -223,46 +108,46 @@ func (d *loader) strings(v *yaml.Node, at string) []string {
 
 func (d *loader) decode(path string, v *yaml.Node) *Model {
 	m := &Model{Path: path, DataType: DefaultDataType}
-	d.pairs(v, "", modelKeys[:], func(key, at string, v *yaml.Node) {
+	d.pairs(v, yamlfile.Path{}, modelKeys[:], func(key string, at yamlfile.Path, v *yaml.Node) {
 		switch key {
 		case "display_name":
-			m.DisplayName = d.text(v, at)
+			m.DisplayName = d.Text(v, at)
 		case "description":
-			m.Description = d.text(v, at)
+			m.Description = d.Text(v, at)
 		case "formula":
-			m.Formula = d.text(v, at)
+			m.Formula = d.Text(v, at)
 		case "unit":
-			m.Unit = d.text(v, at)
+			m.Unit = d.Text(v, at)
 		case "data_type":
-			if s := d.text(v, at); s != "" {
+			if s := d.Text(v, at); s != "" {
 				m.DataType = s
 			}
 		case "ownership":
-			d.pairs(v, "ownership.", ownershipKeys[:], func(key, at string, v *yaml.Node) {
+			d.pairs(v, at, ownershipKeys[:], func(key string, at yamlfile.Path, v *yaml.Node) {
 				switch key {
 				case "methodology_owner":
-					m.Ownership.MethodologyOwner = d.text(v, at)
+					m.Ownership.MethodologyOwner = d.Text(v, at)
 				case "business_steward":
-					m.Ownership.BusinessSteward = d.text(v, at)
+					m.Ownership.BusinessSteward = d.Text(v, at)
 				case "support_channel":
-					m.Ownership.SupportChannel = d.text(v, at)
+					m.Ownership.SupportChannel = d.Text(v, at)
 				}
 			})
 		case "documentation_url":
-			m.DocumentationURL = d.text(v, at)
+			m.DocumentationURL = d.Text(v, at)
 		case "methodology_url":
-			m.MethodologyURL = d.text(v, at)
+			m.MethodologyURL = d.Text(v, at)
 		case "wiki_link":
-			m.WikiLink = d.text(v, at)
+			m.WikiLink = d.Text(v, at)
 		case "appears_in":
 			for i, it := range d.list(v, at) {
-				if l, ok := d.link(deref(it), fmt.Sprintf("appears_in[%d]", i)); ok {
+				if l, ok := d.link(yamlfile.Deref(it), at.Item(i)); ok {
 					m.AppearsIn = append(m.AppearsIn, l)
 				}
 			}
 		case "aliases":
 			for i, it := range d.list(v, at) {
-				if a, ok := d.alias(deref(it), fmt.Sprintf("aliases[%d]", i)); ok {
+				if a, ok := d.alias(yamlfile.Deref(it), at.Item(i)); ok {
 					m.Aliases = append(m.Aliases, a)
 				}
 			}
@@ -275,49 +160,49 @@ func (d *loader) decode(path string, v *yaml.Node) *Model {
 	return m
 }
 
-func (d *loader) link(v *yaml.Node, at string) (Link, bool) {
+func (d *loader) link(v *yaml.Node, at yamlfile.Path) (Link, bool) {
 	var l Link
-	if v.Kind == yaml.ScalarNode && !isNull(v) {
+	if v.Kind == yaml.ScalarNode && !yamlfile.IsNull(v) {
 		l.MonikerPattern = v.Value
 	} else {
-		d.pairs(v, at+".", linkKeys[:], func(key, at string, v *yaml.Node) {
+		d.pairs(v, at, linkKeys[:], func(key string, at yamlfile.Path, v *yaml.Node) {
 			switch key {
 			case "moniker_pattern":
-				l.MonikerPattern = d.text(v, at)
+				l.MonikerPattern = d.Text(v, at)
 			case "column_name":
-				l.ColumnName = d.text(v, at)
+				l.ColumnName = d.Text(v, at)
 			case "notes":
-				l.Notes = d.text(v, at)
+				l.Notes = d.Text(v, at)
 			}
 		})
 	}
 	if _, err := Compile(l.MonikerPattern); err != nil {
-		d.errorf(v, at+".moniker_pattern", "%v", err)
+		d.Errorf(v, at.Field("moniker_pattern"), "%v", err)
 		return l, false
 	}
 	return l, true
 }
 
-func (d *loader) alias(v *yaml.Node, at string) (Alias, bool) {
+func (d *loader) alias(v *yaml.Node, at yamlfile.Path) (Alias, bool) {
 	a := Alias{Type: DefaultAliasType}
-	if v.Kind == yaml.ScalarNode && !isNull(v) {
+	if v.Kind == yaml.ScalarNode && !yamlfile.IsNull(v) {
 		a.Name = v.Value
 	} else {
-		d.pairs(v, at+".", aliasKeys[:], func(key, at string, v *yaml.Node) {
+		d.pairs(v, at, aliasKeys[:], func(key string, at yamlfile.Path, v *yaml.Node) {
 			switch key {
 			case "name":
-				a.Name = d.text(v, at)
+				a.Name = d.Text(v, at)
 			case "type":
-				if s := d.text(v, at); s != "" {
+				if s := d.Text(v, at); s != "" {
 					a.Type = s
 				}
 			case "context":
-				a.Context = d.text(v, at)
+				a.Context = d.Text(v, at)
 			}
 		})
 	}
 	if a.Name == "" {
-		d.errorf(v, at+".name", "missing alias name")
+		d.Errorf(v, at.Field("name"), "missing alias name")
 		return a, false
 	}
 	return a, true

@@ -10,6 +10,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/models"
 	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 // loadSample loads our test models for "testdata", else a compat
@@ -174,7 +175,7 @@ func TestLoadErrors(t *testing.T) {
 		{"alias without name", "a:\n  aliases:\n    - type: abbreviation\n", `aliases[0].name: missing alias name`},
 		{"empty segment", "a//b: {}\n", `invalid model path: empty segment`},
 		{"top level list", "- a\n", "top level must be a mapping"},
-		{"syntax", "a: [\n", "m.yaml: yaml:"},
+		{"syntax", "a: [\n", "m.yaml:1: invalid YAML: did not find expected node content"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := models.LoadBytes("m.yaml", []byte(tc.data))
@@ -185,7 +186,7 @@ func TestLoadErrors(t *testing.T) {
 	}
 	// Every error is reported, not just the first.
 	_, err := models.LoadBytes("m.yaml", []byte("a:\n  x: 1\nb:\n  y: 2\n"))
-	var le *models.LoadError
+	var le *yamlfile.LoadError
 	if !errors.As(err, &le) || !strings.Contains(err.Error(), `model "a": x:`) || !strings.Contains(err.Error(), `model "b": y:`) {
 		t.Errorf("two errors: %v", err)
 	}

@@ -13,4 +13,10 @@
 //     changed and keeps every other byte (SplitKeyed, Apply), refusing
 //     entries that changed on disk since it read them (SaveKeyed,
 //     ConflictError).
+//   - Reading: one strict walker for every file's schema (Walker: mapping
+//     iteration with merge keys, non-string and optionally duplicate keys
+//     refused, unknown keys with a "did you mean" hint, scalar kind checks,
+//     line numbers, alias and depth budgets), one document parse
+//     (TopMapping) and one error type, LoadError{File, Line, Noun, Entry,
+//     Key, Message}, for the config, catalog, domains and models loaders.
 package yamlfile
