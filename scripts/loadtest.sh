@@ -17,7 +17,7 @@
 #              scenario's median round (default 1); more rounds, less noise
 #
 # Scenarios: bare; /health, /resolve (one moniker repeated, a new moniker
-# every request, the 30 demo monikers cycled), /describe and
+# every request, the 30 sample monikers of cmd/stress cycled), /describe and
 # /catalog/search on the demo catalog (61 nodes); the same plus
 # /catalog/stats and a search miss on a generated NODES-node catalog
 # (cmd/catgen); bare again. The baseline is the mean of the bare runs.
@@ -154,8 +154,8 @@ add "bare net/http, 600 B JSON" bare "" -path /resolve/x
 add "/health" small 60 -path /health
 add "/resolve, one moniker repeated" small 80 -path /resolve/prices.equity/AAPL@20260115
 add "/resolve, new moniker each request (cache miss)" small 65 -distinct
-add "/resolve, 30 demo monikers cycled" small "" -path-prefix /resolve/
-add "/describe, 30 demo monikers cycled" small 60 -path-prefix /describe/
+add "/resolve, 30 sample monikers cycled" small "" -path-prefix /resolve/
+add "/describe, 30 sample monikers cycled" small 60 -path-prefix /describe/
 add "/catalog/search?q=treasury" small 60 -path "/catalog/search?q=treasury"
 
 notes=()

@@ -89,7 +89,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Var(&o.timeout, "timeout", "per-request timeout; a slower request is a transport error")
 	fs.StringVar(&o.host, "host", "127.0.0.1", "server host (loopback only unless -allow-remote)")
 	fs.IntVar(&o.port, "port", 8051, "server port")
-	fs.StringVar(&o.monikers, "monikers", "", "file of monikers, one a line (default: the embedded demo list)")
+	fs.StringVar(&o.monikers, "monikers", "", "file of monikers, one a line (default: the embedded sample list)")
 	fs.StringVar(&o.pathPrefix, "path-prefix", "/resolve/", "route the monikers are appended to")
 	fs.StringVar(&o.path, "path", "", "send every request to this fixed path (with query), e.g. /health")
 	fs.BoolVar(&o.distinct, "distinct", false, "a new moniker every request, from -template")
@@ -193,7 +193,7 @@ func (o *options) source() (loadgen.Source, string, error) {
 		t := o.pathPrefix + o.template
 		return loadgen.Distinct(t), t + " (distinct)", nil
 	}
-	text, from := defaultMonikers, "embedded demo list"
+	text, from := defaultMonikers, "embedded sample list"
 	if o.monikers != "" {
 		b, err := os.ReadFile(o.monikers)
 		if err != nil {
