@@ -35,6 +35,8 @@ fuzz:
 	go test -run='^$$' -fuzz='^FuzzRender$$' -fuzztime=$(FUZZTIME) ./internal/query/
 	go test -run='^$$' -fuzz='^FuzzLoadBytes$$' -fuzztime=$(FUZZTIME) ./internal/catalog/
 	go test -run='^$$' -fuzz='^FuzzFastParser$$' -fuzztime=$(FUZZTIME) ./internal/catalog/
+	go test -run='^$$' -fuzz='^FuzzSplitAgreement$$' -fuzztime=$(FUZZTIME) ./internal/catalog/
+	go test -run='^$$' -fuzz='^FuzzKeyedApply$$' -fuzztime=$(FUZZTIME) ./internal/yamlfile/
 	go test -run='^$$' -fuzz='^FuzzMarshalNode$$' -fuzztime=$(FUZZTIME) ./internal/catalog/
 	go test -run='^$$' -fuzz='^FuzzSearch$$' -fuzztime=$(FUZZTIME) ./internal/catalog/
 	go test -run='^$$' -fuzz='^FuzzAppendJSONString$$' -fuzztime=$(FUZZTIME) ./internal/resolve/

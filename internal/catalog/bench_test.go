@@ -16,6 +16,7 @@ import (
 
 	"github.com/moniker-svc/moniker/internal/catalog/gen"
 	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/yamlfile"
 )
 
 // Scale benchmarks and measurements.
@@ -24,6 +25,7 @@ import (
 //	MONIKER_BENCH_1M=1 go test ./internal/catalog -run '^$' -bench Load1M -benchtime 1x -timeout 30m
 //	MONIKER_RSS_NODES=100000 go test ./internal/catalog -run TestLoadPeakRSS -v
 //	MONIKER_RSS_NODES=1000000 go test ./internal/catalog -run TestLoadPeakRSS -v -timeout 30m
+//	MONIKER_RSS_NODES=100000 MONIKER_RSS_YAML_ONLY=1 go test ./internal/catalog -run TestLoadPeakRSS -v  # without the fast parser
 //
 // Generated catalogs are cached in the OS temp dir
 // (moniker-bench-<nodes>-seed1.yaml), since writing 600 MB takes a while.
@@ -68,7 +70,7 @@ func peakRSSMB() float64 {
 	return 0
 }
 
-func benchLoad(b *testing.B, n int) {
+func benchLoad(b *testing.B, n int, yamlOnly bool) {
 	path := benchCatalogFile(b, n)
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -77,7 +79,9 @@ func benchLoad(b *testing.B, n int) {
 	b.SetBytes(fi.Size())
 	b.ReportAllocs()
 	for b.Loop() {
-		c, _, err := Load(path)
+		l := newLoader()
+		l.yamlOnly = yamlOnly
+		c, _, err := l.load(path)
 		if err != nil || c.Len() != n {
 			b.Fatalf("Load: %v", err)
 		}
@@ -87,13 +91,60 @@ func benchLoad(b *testing.B, n int) {
 	b.ReportMetric(peakRSSMB(), "peak-RSS-MB")
 }
 
-func BenchmarkLoad100k(b *testing.B) { benchLoad(b, 100_000) }
+// BenchmarkLoad100k loads the 100,000-node catalog as Load does (with the
+// fast parser), and with every entry parsed by yaml.v3 instead (what the
+// loader would do without it). README "Scale" reports the ratio:
+//
+//	go test ./internal/catalog -run '^$' -bench 'Load100k' -benchtime 3x -count 6
+func BenchmarkLoad100k(b *testing.B) {
+	b.Run("fastyaml", func(b *testing.B) { benchLoad(b, 100_000, false) })
+	b.Run("yaml.v3", func(b *testing.B) { benchLoad(b, 100_000, true) })
+}
 
 func BenchmarkLoad1M(b *testing.B) {
 	if os.Getenv("MONIKER_BENCH_1M") != "1" {
 		b.Skip("set MONIKER_BENCH_1M=1 to run the 1,000,000-node load")
 	}
-	benchLoad(b, 1_000_000)
+	benchLoad(b, 1_000_000, false)
+}
+
+// BenchmarkParseEntries parses the same entries (the first 20,000 of the
+// 100,000-node catalog) into yaml.Node trees with the fast parser and with
+// yaml.v3, on one goroutine, without decoding them.
+func BenchmarkParseEntries(b *testing.B) {
+	data, err := os.ReadFile(benchCatalogFile(b, 100_000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ents := entriesOf(b, data)[:20_000]
+	size := 0
+	for _, e := range ents {
+		size += len(e)
+	}
+	b.Run("fastyaml", func(b *testing.B) {
+		b.SetBytes(int64(size))
+		b.ReportAllocs()
+		var fp fastParser
+		for b.Loop() {
+			fp.arena.reset()
+			for _, e := range ents {
+				if _, _, ok := fp.parseEntry(e); !ok {
+					b.Fatalf("fast parser declined %q", e)
+				}
+			}
+		}
+	})
+	b.Run("yaml.v3", func(b *testing.B) {
+		b.SetBytes(int64(size))
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, e := range ents {
+				if _, _, err := yamlfile.ParseEntry(e); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
 }
 
 func BenchmarkNew100k(b *testing.B) {
@@ -217,8 +268,10 @@ func loadPeakRSSChild(t *testing.T) {
 		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
+	l := newLoader()
+	l.yamlOnly = os.Getenv("MONIKER_RSS_YAML_ONLY") == "1"
 	start, cpu0 := time.Now(), cpu()
-	c, _, err := Load(path)
+	c, _, err := l.load(path)
 	wall, used := time.Since(start), cpu()-cpu0
 	if err != nil || c.Len() != n {
 		t.Fatalf("Load: %v (%d nodes)", err, c.Len())
@@ -231,9 +284,9 @@ func loadPeakRSSChild(t *testing.T) {
 	if c.search != nil {
 		idx = len(c.search.data) + 8*len(c.search.off)
 	}
-	fmt.Printf("RESULT nodes=%d file=%.0fMB wall=%.2fs cpu=%.2fs peakRSS=%.0fMB liveHeap=%.0fMB searchIndex=%.0fMB GOMAXPROCS=%d\n",
+	fmt.Printf("RESULT nodes=%d file=%.0fMB wall=%.2fs cpu=%.2fs peakRSS=%.0fMB liveHeap=%.0fMB searchIndex=%.0fMB GOMAXPROCS=%d yamlOnly=%v\n",
 		n, float64(fi.Size())/(1<<20), wall.Seconds(), used.Seconds(), peak, float64(ms.HeapAlloc)/(1<<20),
-		float64(idx)/(1<<20), runtime.GOMAXPROCS(0))
+		float64(idx)/(1<<20), runtime.GOMAXPROCS(0), l.yamlOnly)
 	runtime.KeepAlive(c)
 }
 

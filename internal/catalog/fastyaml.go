@@ -10,8 +10,10 @@ import (
 )
 
 // fastParser parses one top-level catalog entry written in the common
-// subset of block YAML into the same yaml.Node tree yaml.v3 builds, about
-// ten times faster. It handles block mappings and sequences (including
+// subset of block YAML into the same yaml.Node tree yaml.v3 builds, five
+// to ten times faster and with a fraction of the allocations
+// (BenchmarkParseEntries); it makes the whole 100,000-node load about four
+// times cheaper (BenchmarkLoad100k, README "Scale"). It handles block mappings and sequences (including
 // indentless and compact "- key: v" forms), plain single-line scalars,
 // single- and double-quoted scalars (multi-line, escapes, folding), literal
 // and folded block scalars, comments and CRLF line ends.

@@ -59,7 +59,9 @@ const (
 // an error: all *yamlfile.LoadError values found (up to 100), joined with
 // errors.Join, each wrapping moniker.ErrInvalid. I/O errors are returned
 // as they are. On error the catalog is nil.
-func Load(path string) (*Catalog, []Warning, error) {
+func Load(path string) (*Catalog, []Warning, error) { return newLoader().load(path) }
+
+func (l *loader) load(path string) (*Catalog, []Warning, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, nil, err
@@ -70,7 +72,6 @@ func Load(path string) (*Catalog, []Warning, error) {
 			return nil, nil, err
 		}
 	}
-	l := newLoader()
 	for _, f := range files {
 		if err := l.loadFile(f); err != nil {
 			return nil, nil, err
@@ -147,6 +148,9 @@ type loader struct {
 	warns   []Warning
 	errs    []error
 	started time.Time
+	// yamlOnly parses every entry with yaml.v3, never the fast parser
+	// (BenchmarkLoad100k compares the two).
+	yamlOnly bool
 }
 
 func newLoader() *loader {
@@ -316,7 +320,7 @@ func parseWhole(name string, data []byte) (r *fileResult) {
 // the fallback; its argument is how many bytes the stream had consumed.
 // size is the file's size, or -1 when unknown.
 func (l *loader) stream(name string, r io.Reader, size int64, reread func(consumed int64) ([]byte, error)) {
-	res, fb := streamFile(name, r)
+	res, fb := streamFile(name, r, l.yamlOnly)
 	if fb == nil {
 		l.merge(res)
 		return
@@ -379,7 +383,7 @@ type batch struct {
 
 // streamFile splits and parses one YAML stream. It returns a fallback
 // instead of a result when the file must be parsed whole.
-func streamFile(name string, r io.Reader) (*fileResult, *fallback) {
+func streamFile(name string, r io.Reader, yamlOnly bool) (*fileResult, *fallback) {
 	workers := runtime.GOMAXPROCS(0)
 	jobs := make(chan *batch)
 	results := make(chan *batch)
@@ -396,10 +400,10 @@ func streamFile(name string, r io.Reader) (*fileResult, *fallback) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := &worker{d: newDecoder(name)}
+			w := &worker{d: newDecoder(name), yamlOnly: yamlOnly}
 			for b := range jobs {
 				if !w.safeParseBatch(b) {
-					w = &worker{d: newDecoder(name)} // state may be inconsistent
+					w = &worker{d: newDecoder(name), yamlOnly: yamlOnly} // state may be inconsistent
 				}
 				select {
 				case free <- b.data[:0]:
@@ -498,8 +502,9 @@ func streamFile(name string, r io.Reader) (*fileResult, *fallback) {
 
 // worker holds one parse goroutine's reusable state.
 type worker struct {
-	d  *decoder
-	fp fastParser
+	d        *decoder
+	fp       fastParser
+	yamlOnly bool // never use fp
 }
 
 // safeParseBatch is parseBatch turning a panic (a bug) into a load error
@@ -531,13 +536,24 @@ func (w *worker) parseBatch(b *batch) {
 	d.Errs, d.warns = nil, nil
 	d.Budget = yamlfile.NodeBudget(len(b.data))
 	b.nodes = make([]*moniker.Node, len(b.entries))
+	var roots []*yaml.Node // yamlOnly: the batch parsed whole
+	if w.yamlOnly {
+		roots = parseBatchYAML(b)
+	}
 	for i, e := range b.entries {
 		end := len(b.data)
 		if i+1 < len(b.entries) {
 			end = b.entries[i+1].dataOff
 		}
 		src := b.data[e.dataOff:end]
-		kn, vn, ok := fp.parseEntry(src)
+		var kn, vn *yaml.Node
+		ok := false
+		switch {
+		case roots != nil:
+			kn, vn, ok = roots[2*i], roots[2*i+1], true
+		case !w.yamlOnly:
+			kn, vn, ok = fp.parseEntry(src)
+		}
 		if !ok {
 			var err error
 			kn, vn, err = yamlfile.ParseEntry(src)
@@ -552,9 +568,35 @@ func (w *worker) parseBatch(b *batch) {
 			}
 		}
 		d.LineBase = e.line - 1
+		if roots != nil {
+			d.LineBase = b.startLine - 1
+		}
 		b.nodes[i] = d.entry(kn, vn)
 	}
 	b.errs, b.warns = d.Errs, d.warns
+}
+
+// parseBatchYAML is how the loader reads a batch without the fast parser
+// (yamlOnly, for BenchmarkLoad100k): one yaml.v3 parse of the whole batch,
+// which costs less than a parse per entry, and its top-level keys matched
+// to the entries by line. It returns the key and value nodes of every
+// entry in order, or nil when they do not line up (the caller then parses
+// entry by entry).
+func parseBatchYAML(b *batch) []*yaml.Node {
+	var doc yaml.Node
+	if yaml.Unmarshal(b.data, &doc) != nil || len(doc.Content) != 1 {
+		return nil
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode || len(root.Content) != 2*len(b.entries) {
+		return nil
+	}
+	for i, e := range b.entries {
+		if kn := root.Content[2*i]; kn.Line != e.line-b.startLine+1 || kn.Column != 1 {
+			return nil
+		}
+	}
+	return root.Content
 }
 
 // splitter cuts a YAML stream into batches of top-level entries, placing

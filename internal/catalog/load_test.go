@@ -696,3 +696,24 @@ func TestLoadLateFallback(t *testing.T) {
 		t.Error("a file parsed whole has no spans")
 	}
 }
+
+// TestLoadYAMLOnly: the loader without the fast parser (the benchmark's
+// comparison) loads the same catalog.
+func TestLoadYAMLOnly(t *testing.T) {
+	p := fixtures.File(t, "catalog.yaml")
+	want, _ := mustLoad(t, p)
+	l := newLoader()
+	l.yamlOnly = true
+	got, _, err := l.load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Len() != want.Len() || got.Version() != want.Version() {
+		t.Fatalf("%d nodes, version %s; want %d, %s", got.Len(), got.Version(), want.Len(), want.Version())
+	}
+	for i, n := range want.Nodes() {
+		if m := got.Nodes()[i]; !reflect.DeepEqual(n, m) {
+			t.Fatalf("node %d differs:\nyaml.v3 %+v\nfast    %+v", i, m, n)
+		}
+	}
+}
