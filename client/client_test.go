@@ -18,16 +18,16 @@ const resolveBody = `{
   "moniker": "moniker://prices.equity/AAPL@20260115",
   "path": "prices.equity/AAPL",
   "source_type": "snowflake",
-  "connection": {"account": "firm-prod.us-east-1", "warehouse": "MARKET_DATA_WH",
+  "connection": {"account": "northwind.eu-west-1", "warehouse": "MARKET_WH",
                  "database": "PRICES", "schema": "EQUITY", "role": null},
   "query": "SELECT 1",
   "params": {"moniker_version": "20260115", "moniker_revision": null, "moniker_namespace": null},
   "schema_info": null,
   "read_only": true,
-  "ownership": {"accountable_owner": "market-data-governance@firm.com",
+  "ownership": {"accountable_owner": "pricing-owners@firm.com",
                 "accountable_owner_source": "prices",
-                "data_specialist": "market-data-ops@firm.com", "data_specialist_source": "prices",
-                "support_channel": "#market-data", "support_channel_source": "prices",
+                "data_specialist": "pricing-ops@firm.com", "data_specialist_source": "prices",
+                "support_channel": "#pricing-help", "support_channel_source": "prices",
                 "adop": null, "adop_source": null, "adop_name": null, "adop_name_source": null,
                 "ads": null, "ads_source": null, "ads_name": null, "ads_name_source": null,
                 "adal": "risk@firm.com", "adal_source": "domain:prices", "adal_name": null, "adal_name_source": null},
@@ -82,14 +82,14 @@ func TestResolve(t *testing.T) {
 		res.SubPath != "AAPL" || !res.ReadOnly || res.CacheTTLHint != 300 || res.Query != "SELECT 1" {
 		t.Errorf("decoded %+v", res)
 	}
-	if res.Connection["warehouse"] != "MARKET_DATA_WH" || res.Params["moniker_version"] != "20260115" {
+	if res.Connection["warehouse"] != "MARKET_WH" || res.Params["moniker_version"] != "20260115" {
 		t.Errorf("connection/params = %v %v", res.Connection, res.Params)
 	}
 	if res.Status != "" || res.Successor != "" {
 		t.Errorf("null fields decoded as %q %q", res.Status, res.Successor)
 	}
 	o := res.Ownership
-	if o.AccountableOwner != "market-data-governance@firm.com" || o.AccountableOwnerSource != "prices" ||
+	if o.AccountableOwner != "pricing-owners@firm.com" || o.AccountableOwnerSource != "prices" ||
 		o.ADAL != "risk@firm.com" || o.ADALSource != "domain:prices" || o.ADOP != "" {
 		t.Errorf("ownership = %+v", o)
 	}
@@ -257,9 +257,9 @@ func TestErrors(t *testing.T) {
 		msg    string
 	}{
 		{"resolution 404 with domain hint", 404,
-			`{"error":"Not found","detail":"No source binding for: prices","code":"not_found","domain":"prices","documentation":"https://wiki/Prices","help_channel":"#market-data"}`,
+			`{"error":"Not found","detail":"No source binding for: prices","code":"not_found","domain":"prices","documentation":"https://wiki/Prices","help_channel":"#pricing-help"}`,
 			Error{Status: 404, Code: "not_found", Title: "Not found", Detail: "No source binding for: prices",
-				Domain: "prices", Documentation: "https://wiki/Prices", HelpChannel: "#market-data"},
+				Domain: "prices", Documentation: "https://wiki/Prices", HelpChannel: "#pricing-help"},
 			"moniker server: 404 Not Found: No source binding for: prices"},
 		{"parse error", 400, `{"error":"Invalid moniker","detail":"invalid segment ''","code":"invalid_moniker"}`,
 			Error{Status: 400, Code: "invalid_moniker", Title: "Invalid moniker", Detail: "invalid segment ''"},

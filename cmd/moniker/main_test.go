@@ -18,17 +18,17 @@ import (
 // Canned answers in the server's shapes (reference §3).
 const (
 	resolveJSON = `{"moniker":"moniker://prices.equity/AAPL@20260115","path":"prices.equity/AAPL","source_type":"snowflake",
-"connection":{"account":"firm-prod.us-east-1","warehouse":"MARKET_DATA_WH","database":"PRICES","schema":"EQUITY","role":null},
-"query":"SELECT symbol FROM EQUITY_EOD\nWHERE symbol = 'AAPL'\n","params":{"moniker_version":"20260115","moniker_revision":null,"moniker_namespace":null},
+"connection":{"account":"northwind.eu-west-1","warehouse":"MARKET_WH","database":"PRICES","schema":"EQUITY","role":null},
+"query":"SELECT ticker FROM EQUITY_CLOSE\nWHERE ticker = 'AAPL'\n","params":{"moniker_version":"20260115","moniker_revision":null,"moniker_namespace":null},
 "schema_info":null,"read_only":true,
-"ownership":{"accountable_owner":"market-data-governance@firm.com","accountable_owner_source":"prices",
-"data_specialist":"market-data-ops@firm.com","data_specialist_source":"prices","support_channel":"#market-data","support_channel_source":"prices",
+"ownership":{"accountable_owner":"pricing-owners@firm.com","accountable_owner_source":"prices",
+"data_specialist":"pricing-ops@firm.com","data_specialist_source":"prices","support_channel":"#pricing-help","support_channel_source":"prices",
 "adop":null,"adop_source":null,"adop_name":null,"adop_name_source":null,"ads":null,"ads_source":null,"ads_name":null,"ads_name_source":null,
 "adal":null,"adal_source":null,"adal_name":null,"adal_name_source":null},
 "binding_path":"prices.equity","sub_path":"AAPL","status":null,"deprecation_message":null,"successor":null,"sunset_deadline":null,
 "migration_guide_url":null,"redirected_from":null,"cache_ttl_hint":300}`
 	notFoundJSON = `{"error":"Not found","detail":"No source binding for: prices","code":"not_found","domain":"prices",` +
-		`"documentation":"https://confluence.firm.com/display/MKTDATA/Prices","help_channel":"#market-data"}`
+		`"documentation":"https://docs.firm.com/domains/prices","help_channel":"#pricing-help"}`
 	treeJSON = `[{"path":"prices","name":"prices","children":[
 {"path":"prices.equity","name":"prices.equity","children":[],"ownership":{},"source_type":"snowflake","has_source_binding":true,"description":"","domain":null},
 {"path":"prices.fx","name":"prices.fx","children":[{"path":"prices.fx/spot","name":"spot","children":[],"ownership":{},"source_type":"rest","has_source_binding":true,"description":"","domain":null}],
@@ -46,7 +46,7 @@ const (
 "freshness":null,"schema":{"description":"exposures","granularity":"daily","columns":[{"name":"cpty_id","type":"string","description":"Counterparty"}]},
 "documentation":{"runbook":"https://wiki/runbook","additional":{"dashboard":"https://dash"}},"models":null,"status":"active"}`
 	lineageJSON = `{"moniker":"moniker://prices.equity/AAPL","path":"prices.equity/AAPL",
-"ownership":{"accountable_owner":"market-data-governance@firm.com","accountable_owner_defined_at":"prices","data_specialist":null,"data_specialist_defined_at":null,"support_channel":"#market-data","support_channel_defined_at":"prices"},
+"ownership":{"accountable_owner":"pricing-owners@firm.com","accountable_owner_defined_at":"prices","data_specialist":null,"data_specialist_defined_at":null,"support_channel":"#pricing-help","support_channel_defined_at":"prices"},
 "source":{"type":"snowflake","binding_defined_at":"prices.equity"},"path_hierarchy":["","prices.equity","prices.equity/AAPL"]}`
 	statsJSON = `{"total_monikers":62,"by_status":{"active":60,"draft":2},"by_source_type":{"snowflake":23,"rest":7},
 "by_classification":{"internal":54},"ownership_coverage":{"has_ownership":17,"has_governance_roles":3,"coverage_percent":27.4}}`
@@ -143,15 +143,15 @@ func TestHTTPCommands(t *testing.T) {
 				"moniker:     moniker://prices.equity/AAPL@20260115\n",
 				"source_type: snowflake\n",
 				"binding:     prices.equity  (sub_path AAPL)\n",
-				"connection:\n  account:   firm-prod.us-east-1\n",
+				"connection:\n  account:   northwind.eu-west-1\n",
 				"  role:      null\n",
-				"query:\n  SELECT symbol FROM EQUITY_EOD\n  WHERE symbol = 'AAPL'\n",
+				"query:\n  SELECT ticker FROM EQUITY_CLOSE\n  WHERE ticker = 'AAPL'\n",
 				"  moniker_version:   20260115\n",
-				"ownership:\n  accountable_owner: market-data-governance@firm.com  (from prices)\n",
+				"ownership:\n  accountable_owner: pricing-owners@firm.com  (from prices)\n",
 			}},
 		{name: "resolve not found shows detail and domain hint",
 			args: []string{"-server", srv.URL, "resolve", "prices"}, code: 1, request: "GET /resolve/prices",
-			stderr: []string{"moniker resolve: No source binding for: prices (HTTP 404, not_found)", "help_channel:  #market-data", "domain:"}},
+			stderr: []string{"moniker resolve: No source binding for: prices (HTTP 404, not_found)", "help_channel:  #pricing-help", "domain:"}},
 		{name: "server 500",
 			args: []string{"-server", srv.URL, "resolve", "bad"}, code: 1,
 			stderr: []string{"internal error (HTTP 500, internal_error)"}},
@@ -183,7 +183,7 @@ func TestHTTPCommands(t *testing.T) {
 		{name: "lineage",
 			args: []string{"-server", srv.URL, "lineage", "prices.equity/AAPL"}, request: "GET /lineage/prices.equity/AAPL",
 			stdout: []string{"source:  snowflake  (binding at prices.equity)\n", "hierarchy:\n  (root)\n    prices.equity\n      prices.equity/AAPL\n",
-				"accountable_owner: market-data-governance@firm.com  (defined at prices)"}},
+				"accountable_owner: pricing-owners@firm.com  (defined at prices)"}},
 		{name: "metadata",
 			args: []string{"-server", srv.URL, "metadata", "credit.exposures"}, request: "GET /metadata/credit.exposures",
 			stdout: []string{"nl_description: Exposure per counterparty", "estimated_total_rows: 5000000", "min_filters_required: 2", "related_monikers: credit.limits"}},

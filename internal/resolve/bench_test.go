@@ -7,22 +7,22 @@ import (
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
-// benchNodes is a catalog shaped like the f206ffd sample's hot paths: a
+// benchNodes is a catalog shaped like the hot paths of our test catalog: a
 // dotted root with owners, a snowflake binding with the prices.equity
 // query, and an oracle binding with the risk.cvar access policy.
 func benchNodes() []*moniker.Node {
 	nodes := []*moniker.Node{
-		{Path: "prices", Ownership: owners("market-data-governance@firm.com", "market-data-ops@firm.com", "#market-data")},
-		{Path: "prices.equity", Binding: snowflake("SELECT symbol, open_price, high_price, low_price, close_price, volume, vwap\n" +
-			"FROM EQUITY_EOD\nWHERE {filter[0]:symbol}\n  AND trade_date = CASE\n" +
-			"    WHEN {is_latest} = 'true' THEN (SELECT MAX(trade_date) FROM EQUITY_EOD)\n    ELSE {version_date}\n  END\n")},
-		{Path: "risk", Ownership: owners("risk-governance@firm.com", "risk-quant@firm.com", "#risk-analytics")},
+		{Path: "prices", Ownership: owners("pricing-owners@firm.com", "pricing-ops@firm.com", "#pricing-help")},
+		{Path: "prices.equity", Binding: snowflake("SELECT ticker, open_px, high_px, low_px, close_px, volume, vwap_px\n" +
+			"FROM EQUITY_CLOSE\nWHERE {filter[0]:ticker}\n  AND price_date = CASE\n" +
+			"    WHEN {is_latest} = 'true' THEN (SELECT MAX(price_date) FROM EQUITY_CLOSE)\n    ELSE {version_date}\n  END\n")},
+		{Path: "risk", Ownership: owners("risk-owners@firm.com", "risk-analytics@firm.com", "#risk-help")},
 		{Path: "risk.cvar", AccessPolicy: cvarPolicy(), Binding: &moniker.SourceBinding{Type: "oracle", ReadOnly: true,
-			Config: map[string]any{"dsn": "proteus.firm.com:1521/RISKDB", "query": "SELECT asof_date, port_no, ssm_id, cvar\n" +
-				"FROM proteus_2_own.te_stress_tail_risk_pnl\n" +
-				"WHERE ('{segments[0]}' = 'ALL' OR port_no || '-' || port_type = '{segments[0]}')\n" +
-				"  AND ('{segments[1]}' = 'ALL' OR base_currency = '{segments[1]}')\n" +
-				"  AND ('{segments[2]}' = 'ALL' OR ssm_id = '{segments[2]}')\n"}}},
+			Config: map[string]any{"dsn": "risk-db.firm.com:1521/RISK", "query": "SELECT calc_date, book, instrument_id, es\n" +
+				"FROM risk_owner.expected_shortfall\n" +
+				"WHERE ('{segments[0]}' = 'ALL' OR book = '{segments[0]}')\n" +
+				"  AND ('{segments[1]}' = 'ALL' OR ccy = '{segments[1]}')\n" +
+				"  AND ('{segments[2]}' = 'ALL' OR instrument_id = '{segments[2]}')\n"}}},
 	}
 	for i := range 200 { // some bulk, so map lookups are not trivially small
 		nodes = append(nodes, &moniker.Node{Path: fmt.Sprintf("bulk%d.x/y", i), Binding: snowflake("q {path}")})
