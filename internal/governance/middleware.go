@@ -14,8 +14,8 @@ import (
 const Anonymous = "anonymous"
 
 // BatchBodyLimit is the most of a batch body BatchCost reads to count its
-// items (the batch route's own body limit).
-const BatchBodyLimit = 1 << 20
+// items: the batch route's own body limit.
+const BatchBodyLimit = httpapi.MaxBody
 
 // Key is the bucket key of c: the authenticated principal; without one,
 // the X-App-ID hint when the limiter was built with HeaderIdentity (auth

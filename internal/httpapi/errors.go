@@ -65,6 +65,12 @@ type fieldJSON struct {
 	Input any      `json:"input"`
 }
 
+// Missing is the 422 entry of a required field the input lacks, at loc
+// (none: the input itself).
+func Missing(loc ...string) moniker.FieldError {
+	return moniker.FieldError{Type: "missing", Loc: loc, Msg: "Field required"}
+}
+
 // WriteFields answers 422 {"detail": [{"type","loc","msg","input"}...],
 // "code": "validation_error"}: each field's loc is in (InBody, InQuery)
 // followed by its location; a field without a Type is a "value_error".

@@ -8,8 +8,6 @@ import (
 
 // Limits of the /config routes.
 const (
-	// configMaxBody bounds a node body.
-	configMaxBody = 1 << 20
 	// configMaxLimit bounds GET /config/nodes?limit (HEAD's bound).
 	configMaxLimit = 50000
 	// configSearchMax is how many search results are returned by default.

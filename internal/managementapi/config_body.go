@@ -1,11 +1,8 @@
 package managementapi
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"reflect"
@@ -16,6 +13,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/catalogedit"
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/strictjson"
 )
 
 // ---- request bodies ----
@@ -27,20 +25,8 @@ import (
 // what GET shows for it is left out of the patch. It answers 413 or 422
 // itself and returns ok=false then.
 func (s *Server) decodeNode(w http.ResponseWriter, r *http.Request, cur *moniker.Node, urlPath string) (path string, p catalogedit.Patch, ok bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, configMaxBody))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			httpapi.WriteDetail(w, http.StatusRequestEntityTooLarge, httpapi.CodeBodyTooLarge,
-				fmt.Sprintf("request body larger than %d bytes", configMaxBody))
-			return "", p, false
-		}
-		httpapi.WriteFields(w, httpapi.InBody, moniker.FieldError{Type: "json_invalid", Msg: "could not read the body: " + err.Error()})
-		return "", p, false
-	}
-	raw, fe := configObject(body)
-	if fe != nil {
-		httpapi.WriteFields(w, httpapi.InBody, *fe)
+	raw, ok := httpapi.DecodeJSON[map[string]json.RawMessage](w, r, httpapi.MaxBody)
+	if !ok {
 		return "", p, false
 	}
 	var current map[string]json.RawMessage
@@ -83,34 +69,13 @@ func (s *Server) decodeNode(w http.ResponseWriter, r *http.Request, cur *moniker
 		p.Set = append(p.Set, k)
 	}
 	if cur == nil && raw["path"] == nil {
-		errs = append(errs, moniker.FieldError{Type: "missing", Loc: []string{"path"}, Msg: "Field required"})
+		errs = append(errs, httpapi.Missing("path"))
 	}
 	if len(errs) > 0 {
 		httpapi.WriteFields(w, httpapi.InBody, errs...)
 		return "", p, false
 	}
 	return path, p, true
-}
-
-// configObject parses body as one JSON object into its raw members.
-func configObject(body []byte) (map[string]json.RawMessage, *moniker.FieldError) {
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 {
-		return nil, &moniker.FieldError{Type: "missing", Msg: "Field required"}
-	}
-	if trimmed[0] != '{' {
-		return nil, &moniker.FieldError{Type: "model_attributes_type", Msg: "Input should be a JSON object"}
-	}
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	var raw map[string]json.RawMessage
-	err := dec.Decode(&raw)
-	if err == nil && dec.More() {
-		err = errors.New("trailing data after the JSON object")
-	}
-	if err != nil {
-		return nil, &moniker.FieldError{Type: "json_invalid", Msg: "JSON decode error: " + err.Error()}
-	}
-	return raw, nil
 }
 
 // rawInput is a raw JSON value as a 422 entry's input.
@@ -136,28 +101,16 @@ func jsonEqual(a, b json.RawMessage) bool {
 
 // decodeStrict decodes one member strictly (unknown keys are errors;
 // numbers in free-form values stay exact, see freeForm).
-func decodeStrict(v json.RawMessage, dst any) error {
-	dec := json.NewDecoder(bytes.NewReader(v))
-	dec.DisallowUnknownFields()
-	dec.UseNumber()
-	return dec.Decode(dst)
-}
+func decodeStrict(v json.RawMessage, dst any) error { return strictjson.UnmarshalNumbers(v, dst) }
 
-// fieldError turns a decoding error of member key into a 422 entry.
+// fieldError turns a decoding error of member key into a 422 entry, with
+// the member's value as its input (none for an unknown key).
 func fieldError(key string, v json.RawMessage, err error) *moniker.FieldError {
-	var te *json.UnmarshalTypeError
-	loc := []string{key}
-	switch {
-	case errors.As(err, &te):
-		if te.Field != "" {
-			loc = append(loc, strings.Split(te.Field, ".")...)
-		}
-		return &moniker.FieldError{Type: "type_error", Loc: loc, Msg: "must be " + reqTypeName(te.Type.Kind().String()) + ", got a JSON " + te.Value, Input: rawInput(v)}
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return &moniker.FieldError{Type: "extra_forbidden", Loc: append(loc, name), Msg: "Extra inputs are not permitted", Input: nil}
+	fe := httpapi.JSONFieldError(err, []string{key}, v, nil)
+	if fe.Type != "extra_forbidden" {
+		fe.Input = rawInput(v)
 	}
-	return &moniker.FieldError{Type: "value_error", Loc: loc, Msg: err.Error(), Input: rawInput(v)}
+	return &fe
 }
 
 // decodeField decodes member key into its field of n (null clears it).
@@ -227,7 +180,7 @@ func decodeField(n *moniker.Node, key string, v json.RawMessage, cur *moniker.No
 			return nil
 		}
 		if strings.TrimSpace(b.Type) == "" {
-			return &moniker.FieldError{Type: "missing", Loc: []string{"source_binding", "type"}, Msg: "Field required"}
+			return new(httpapi.Missing("source_binding", "type"))
 		}
 		var old map[string]any
 		if cur != nil && cur.Binding != nil {

@@ -7,7 +7,6 @@ import (
 	"math"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -28,23 +27,17 @@ import (
 // child count: what the Config UI's tree opens with and expands on.
 func (s *Server) configList(idx *childIndex) func(*catalogedit.Editor, http.ResponseWriter, *http.Request) {
 	return func(ed *catalogedit.Editor, w http.ResponseWriter, r *http.Request) {
-		offset, ok := configQueryInt(w, r, "offset", 0, math.MaxInt32)
+		offset, ok := httpapi.QueryInt(w, r, "offset", 0, 0, math.MaxInt32)
 		if !ok {
 			return
 		}
-		limit, ok := configQueryInt(w, r, "limit", 0, configMaxLimit)
+		limit, ok := httpapi.QueryInt(w, r, "limit", 0, 0, configMaxLimit)
 		if !ok {
 			return
 		}
-		summary := false
-		if v := r.URL.Query().Get("summary"); v != "" {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				httpapi.WriteFields(w, httpapi.InQuery, moniker.FieldError{Type: "bool_parsing", Loc: []string{"summary"},
-					Msg: "Input should be a valid boolean", Input: v})
-				return
-			}
-			summary = b
+		summary, ok := httpapi.QueryBool(w, r, "summary")
+		if !ok {
+			return
 		}
 		cat := ed.View()
 		var paths []string
@@ -147,27 +140,6 @@ func (x *childIndex) get(cat *catalog.Catalog) map[string][]string {
 	return kids
 }
 
-// configQueryInt reads an optional integer query parameter within
-// [lo, hi], answering 422 and false when it is malformed or out of range.
-func configQueryInt(w http.ResponseWriter, r *http.Request, name string, lo, hi int) (int, bool) {
-	raw := r.URL.Query().Get(name)
-	if raw == "" {
-		return lo, true
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil {
-		httpapi.WriteFields(w, httpapi.InQuery, moniker.FieldError{Type: "int_parsing", Loc: []string{name},
-			Msg: "Input should be a valid integer", Input: raw})
-		return 0, false
-	}
-	if n < lo || n > hi {
-		httpapi.WriteFields(w, httpapi.InQuery, moniker.FieldError{Type: "range", Loc: []string{name},
-			Msg: fmt.Sprintf("Input should be between %d and %d", lo, hi), Input: raw})
-		return 0, false
-	}
-	return n, true
-}
-
 // searchHit is one GET /config/search result.
 type searchHit struct {
 	Path        string `json:"path"`
@@ -192,7 +164,7 @@ func (s *Server) configSearch(ed *catalogedit.Editor, w http.ResponseWriter, r *
 		}{hits, 0, q})
 		return
 	}
-	limit, ok := configQueryInt(w, r, "limit", 0, configSearchLimit)
+	limit, ok := httpapi.QueryInt(w, r, "limit", 0, 0, configSearchLimit)
 	if !ok {
 		return
 	}

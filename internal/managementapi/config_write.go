@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/moniker-svc/moniker/internal/catalogedit"
 	"github.com/moniker-svc/moniker/internal/httpapi"
@@ -136,15 +135,9 @@ func (s *Server) configSave(ed *catalogedit.Editor, w http.ResponseWriter, r *ht
 // discard=true drops them. A file that does not load changes nothing
 // (422).
 func (s *Server) configReload(ed *catalogedit.Editor, w http.ResponseWriter, r *http.Request) {
-	discard := false
-	if v := r.URL.Query().Get("discard"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			httpapi.WriteFields(w, httpapi.InQuery, moniker.FieldError{Type: "bool_parsing", Loc: []string{"discard"},
-				Msg: "Input should be a valid boolean", Input: v})
-			return
-		}
-		discard = b
+	discard, ok := httpapi.QueryBool(w, r, "discard")
+	if !ok {
+		return
 	}
 	if err := ed.Reload(r.Context()); err != nil {
 		httpapi.WriteReloadError(w, err)

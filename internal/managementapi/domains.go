@@ -74,12 +74,12 @@ func (s *Server) domainGet(reg *domains.Registry, w http.ResponseWriter, r *http
 // domains.Patch whose name is required; absent fields take their
 // defaults.
 func (s *Server) domainCreate(reg *domains.Registry, w http.ResponseWriter, r *http.Request) {
-	var p domains.Patch
-	if !registryDecode(w, r, &p) {
+	p, ok := httpapi.DecodeJSON[domains.Patch](w, r, httpapi.MaxBody)
+	if !ok {
 		return
 	}
 	if !p.Name.Set || p.Name.Null {
-		httpapi.WriteFields(w, httpapi.InBody, moniker.FieldError{Type: "missing", Loc: []string{"name"}, Msg: "Field required", Input: nil})
+		httpapi.WriteFields(w, httpapi.InBody, httpapi.Missing("name"))
 		return
 	}
 	d, _ := p.Apply(domains.New(p.Name.Value))
@@ -96,8 +96,8 @@ func (s *Server) domainCreate(reg *domains.Registry, w http.ResponseWriter, r *h
 // (absent keeps, null resets to the default, a value replaces), checked
 // against If-Match.
 func (s *Server) domainUpdate(reg *domains.Registry, w http.ResponseWriter, r *http.Request) {
-	var p domains.Patch
-	if !registryDecode(w, r, &p) {
+	p, ok := httpapi.DecodeJSON[domains.Patch](w, r, httpapi.MaxBody)
+	if !ok {
 		return
 	}
 	d, err := reg.Update(r.Context(), r.PathValue("name"), p, r.Header.Get("If-Match"), registryActor(r))

@@ -19,6 +19,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/domains"
 	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/httpapi"
+	"github.com/moniker-svc/moniker/internal/httpapi/openapitest"
 	"github.com/moniker-svc/moniker/internal/managementapi"
 	"github.com/moniker-svc/moniker/internal/models"
 )
@@ -108,8 +109,8 @@ func (e *regEnv) doCtx(ctx context.Context, method, target, doc, body string, hd
 		return out
 	}
 	e.covered[method+" "+doc] = true
-	route := docRoute(t, e.doc, method, doc)
-	checkAnswer(t, route, req, rec)
+	route := openapitest.Operation(t, e.doc, method, doc)
+	openapitest.CheckAnswer(t, route, req, rec)
 	if rec.Header().Get("ETag") != "" && route.Operation.Responses.Status(rec.Code).Value.Headers["ETag"] == nil {
 		t.Errorf("%s %s: ETag sent but not documented for %d", method, target, rec.Code)
 	}

@@ -37,7 +37,7 @@ func (s *Server) configMatches(ed *catalogedit.Editor, w http.ResponseWriter, r 
 	q := r.URL.Query()
 	raw, present := q["pattern"]
 	if !present || raw[0] == "" {
-		httpapi.WriteFields(w, httpapi.InQuery, moniker.FieldError{Type: "missing", Loc: []string{"pattern"}, Msg: "Field required", Input: nil})
+		httpapi.WriteFields(w, httpapi.InQuery, httpapi.Missing("pattern"))
 		return
 	}
 	pat, err := models.Compile(raw[0])
@@ -47,7 +47,7 @@ func (s *Server) configMatches(ed *catalogedit.Editor, w http.ResponseWriter, r 
 	}
 	limit := matchDefaultLimit
 	if q.Get("limit") != "" {
-		n, ok := configQueryInt(w, r, "limit", 0, matchMaxLimit)
+		n, ok := httpapi.QueryInt(w, r, "limit", 0, 0, matchMaxLimit)
 		if !ok {
 			return
 		}

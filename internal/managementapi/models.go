@@ -6,7 +6,6 @@ import (
 
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/models"
-	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
 func modelNotFound(w http.ResponseWriter, path string) {
@@ -77,12 +76,12 @@ func (s *Server) modelGet(reg *models.Registry, w http.ResponseWriter, r *http.R
 // modelCreate is POST /models: 201 with the new model. The body is a
 // models.Patch whose path is required; absent fields take their defaults.
 func (s *Server) modelCreate(reg *models.Registry, w http.ResponseWriter, r *http.Request) {
-	var p models.Patch
-	if !registryDecode(w, r, &p) {
+	p, ok := httpapi.DecodeJSON[models.Patch](w, r, httpapi.MaxBody)
+	if !ok {
 		return
 	}
 	if !p.Path.Set || p.Path.Null {
-		httpapi.WriteFields(w, httpapi.InBody, moniker.FieldError{Type: "missing", Loc: []string{"path"}, Msg: "Field required", Input: nil})
+		httpapi.WriteFields(w, httpapi.InBody, httpapi.Missing("path"))
 		return
 	}
 	m, _ := p.Apply(models.New(p.Path.Value))
@@ -99,8 +98,8 @@ func (s *Server) modelCreate(reg *models.Registry, w http.ResponseWriter, r *htt
 // (absent keeps, null resets, a value replaces; ownership and lists are
 // replaced whole), checked against If-Match.
 func (s *Server) modelUpdate(reg *models.Registry, w http.ResponseWriter, r *http.Request) {
-	var p models.Patch
-	if !registryDecode(w, r, &p) {
+	p, ok := httpapi.DecodeJSON[models.Patch](w, r, httpapi.MaxBody)
+	if !ok {
 		return
 	}
 	m, err := reg.Update(r.Context(), r.PathValue("path"), p, r.Header.Get("If-Match"), registryActor(r))

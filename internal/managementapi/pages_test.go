@@ -18,6 +18,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/catalogedit"
 	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/httpapi"
+	"github.com/moniker-svc/moniker/internal/httpapi/openapitest"
 	"github.com/moniker-svc/moniker/internal/managementapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/requests"
@@ -432,7 +433,7 @@ func TestPagesOpenAPIResponses(t *testing.T) {
 			if rec.Code != tt.status {
 				t.Fatalf("status %d, want %d", rec.Code, tt.status)
 			}
-			route := docRoute(t, doc, http.MethodGet, tt.doc)
+			route := openapitest.Operation(t, doc, http.MethodGet, tt.doc)
 			resp := route.Operation.Responses.Status(rec.Code)
 			if resp == nil {
 				t.Fatalf("status %d is not documented", rec.Code)
@@ -450,7 +451,7 @@ func TestPagesOpenAPIResponses(t *testing.T) {
 				}
 				return
 			}
-			checkAnswer(t, route, req, rec)
+			openapitest.CheckAnswer(t, route, req, rec)
 		})
 	}
 }

@@ -4,25 +4,16 @@ package managementapi
 // error answers and the routes that act on a whole registry file.
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"maps"
 	"net/http"
 	"path/filepath"
-	"reflect"
-	"slices"
 	"strings"
 
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
 )
-
-// registryMaxBody bounds a domain or model body.
-const registryMaxBody = 1 << 20
 
 type successJSON struct {
 	Success bool   `json:"success"`
@@ -117,99 +108,4 @@ func (s *Server) registryError(w http.ResponseWriter, err error) {
 		return
 	}
 	httpapi.WriteError(w, s.log, err)
-}
-
-// registryDecode reads a JSON object body into v strictly (unknown fields
-// and trailing data are errors), at most registryMaxBody bytes. A body
-// that is not that answers 422 in upstream's shape (413 when too large)
-// and returns false.
-func registryDecode(w http.ResponseWriter, r *http.Request, v any) bool {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, registryMaxBody))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			httpapi.WriteDetail(w, http.StatusRequestEntityTooLarge, httpapi.CodeBodyTooLarge,
-				fmt.Sprintf("request body larger than %d bytes", registryMaxBody))
-			return false
-		}
-		httpapi.WriteFields(w, httpapi.InBody, moniker.FieldError{Type: "json_invalid", Msg: "could not read the body: " + err.Error(), Input: nil})
-		return false
-	}
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 {
-		httpapi.WriteFields(w, httpapi.InBody, moniker.FieldError{Type: "missing", Msg: "Field required", Input: nil})
-		return false
-	}
-	if trimmed[0] != '{' {
-		httpapi.WriteFields(w, httpapi.InBody, moniker.FieldError{Type: "model_attributes_type", Msg: "Input should be a JSON object", Input: nil})
-		return false
-	}
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	dec.DisallowUnknownFields()
-	err = dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("trailing data after the JSON object")
-	}
-	if err != nil {
-		httpapi.WriteFields(w, httpapi.InBody, registryFieldError(err, trimmed, v))
-		return false
-	}
-	return true
-}
-
-// registryFieldError turns the error of decoding body into v into one 422
-// entry that names the field.
-func registryFieldError(err error, body []byte, v any) moniker.FieldError {
-	var (
-		typeErr   *json.UnmarshalTypeError
-		syntaxErr *json.SyntaxError
-	)
-	switch {
-	case errors.As(err, &typeErr):
-		var loc []string
-		if typeErr.Field != "" {
-			loc = strings.Split(typeErr.Field, ".")
-		}
-		return moniker.FieldError{Type: typeErr.Type.Kind().String() + "_type", Loc: loc,
-			Msg: fmt.Sprintf("Input should be a valid %s, got a JSON %s", typeErr.Type.Kind(), typeErr.Value), Input: nil}
-	case errors.As(err, &syntaxErr):
-		return moniker.FieldError{Type: "json_invalid", Msg: "JSON decode error: " + err.Error(), Input: nil}
-	}
-	msg := err.Error()
-	if field, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		var loc []string
-		// The decoder does not say where an unknown key inside a nested
-		// object is: find the top-level field whose value fails alone.
-		if top := registryFailingField(body, v); top != "" {
-			loc = append(loc, top)
-		}
-		if name := strings.Trim(field, `"`); len(loc) == 0 || loc[0] != name {
-			loc = append(loc, name)
-		}
-		return moniker.FieldError{Type: "extra_forbidden", Loc: loc, Msg: "Extra inputs are not permitted", Input: nil}
-	}
-	return moniker.FieldError{Type: "json_invalid", Msg: msg, Input: nil}
-}
-
-// registryFailingField returns the first top-level key (in sorted order)
-// of the JSON object body whose value alone does not decode strictly into
-// a new value of v's type, or "".
-func registryFailingField(body []byte, v any) string {
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(body, &fields) != nil {
-		return ""
-	}
-	typ := reflect.TypeOf(v).Elem()
-	for _, k := range slices.Sorted(maps.Keys(fields)) {
-		one, err := json.Marshal(map[string]json.RawMessage{k: fields[k]})
-		if err != nil {
-			continue
-		}
-		dec := json.NewDecoder(bytes.NewReader(one))
-		dec.DisallowUnknownFields()
-		if dec.Decode(reflect.New(typ).Interface()) != nil {
-			return k
-		}
-	}
-	return ""
 }

@@ -2,19 +2,14 @@ package managementapi
 
 import (
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/requests"
+	"github.com/moniker-svc/moniker/internal/strictjson"
 )
-
-// reqBodyLimit bounds every request-workflow body.
-const reqBodyLimit = 1 << 20
 
 // reqHandler answers 503 when the workflow is not configured, and
 // otherwise runs h with it.
@@ -22,63 +17,11 @@ func (s *Server) reqHandler(h func(wf *requests.Workflow, w http.ResponseWriter,
 	return needs(s.c.Requests, "Requests", h)
 }
 
-// reqDecode strictly decodes a bounded JSON body into v, answering 413 or
-// 422 (upstream's validation shape, naming the field when the decoder
-// knows it) on failure.
-func reqDecode(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, reqBodyLimit))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("unexpected data after the JSON body")
-	}
-	if err == nil {
-		return true
-	}
-	var (
-		mbe *http.MaxBytesError
-		ute *json.UnmarshalTypeError
-	)
-	fe := moniker.FieldError{Type: "json_invalid", Msg: err.Error()}
-	switch {
-	case errors.As(err, &mbe):
-		httpapi.WriteDetail(w, http.StatusRequestEntityTooLarge, httpapi.CodeBodyTooLarge,
-			"request body exceeds "+strconv.Itoa(reqBodyLimit)+" bytes")
-		return false
-	case errors.As(err, &ute) && ute.Field != "":
-		fe.Loc = append(fe.Loc, strings.Split(ute.Field, ".")...)
-		fe.Msg = "must be " + reqTypeName(ute.Type.Kind().String())
-		fe.Type = "type_error"
-	case errors.Is(err, io.EOF):
-		fe.Msg = "request body is empty"
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		fe.Type, fe.Loc, fe.Msg = "extra_forbidden", append(fe.Loc, name), "unknown field"
-	}
-	httpapi.WriteFields(w, httpapi.InBody, fe)
-	return false
-}
-
-// reqTypeName names a Go kind in JSON terms.
-func reqTypeName(kind string) string {
-	switch kind {
-	case "string":
-		return "a string"
-	case "map", "struct":
-		return "an object"
-	case "slice", "array":
-		return "an array"
-	case "bool":
-		return "a boolean"
-	}
-	return "a " + kind
-}
-
 // reqMissing answers 422 for required fields the body lacks.
 func reqMissing(w http.ResponseWriter, locs ...[]string) {
 	fields := make([]moniker.FieldError, len(locs))
 	for i, l := range locs {
-		fields[i] = moniker.FieldError{Type: "missing", Loc: l, Msg: "Field required"}
+		fields[i] = httpapi.Missing(l...)
 	}
 	httpapi.WriteFields(w, httpapi.InBody, fields...)
 }
@@ -125,8 +68,8 @@ type reqSubmitBody struct {
 
 // handleRequestSubmit is POST /requests.
 func (s *Server) handleRequestSubmit(wf *requests.Workflow, w http.ResponseWriter, r *http.Request) {
-	var b reqSubmitBody
-	if !reqDecode(w, r, &b) {
+	b, ok := httpapi.DecodeJSON[reqSubmitBody](w, r, httpapi.MaxBody)
+	if !ok {
 		return
 	}
 	var missing [][]string
@@ -226,8 +169,8 @@ type reqReviewBody struct {
 // /request-changes.
 func (s *Server) handleRequestReview(action int) func(*requests.Workflow, http.ResponseWriter, *http.Request) {
 	return func(wf *requests.Workflow, w http.ResponseWriter, r *http.Request) {
-		var b reqReviewBody
-		if !reqDecode(w, r, &b) {
+		b, ok := httpapi.DecodeJSON[reqReviewBody](w, r, httpapi.MaxBody)
+		if !ok {
 			return
 		}
 		rv := requests.Review{Principal: reqPrincipal(r), Actor: reqDeref(b.Actor), ActorName: reqDeref(b.ActorName),
@@ -262,8 +205,8 @@ type reqCommentBody struct {
 
 // handleRequestComment is POST /requests/{id}/comment.
 func (s *Server) handleRequestComment(wf *requests.Workflow, w http.ResponseWriter, r *http.Request) {
-	var b reqCommentBody
-	if !reqDecode(w, r, &b) {
+	b, ok := httpapi.DecodeJSON[reqCommentBody](w, r, httpapi.MaxBody)
+	if !ok {
 		return
 	}
 	if b.Content == nil {
@@ -303,7 +246,7 @@ type reqAmendBody struct {
 }
 
 // reqField decodes one present amend field into a new *T (null gives the
-// zero T), recording a type error under its name.
+// zero T), recording what is wrong with it under its name.
 func reqField[T any](raw json.RawMessage, name string, errs *[]moniker.FieldError) *T {
 	if raw == nil {
 		return nil
@@ -312,17 +255,10 @@ func reqField[T any](raw json.RawMessage, name string, errs *[]moniker.FieldErro
 	if string(raw) == "null" {
 		return v
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		var kind string
-		switch any(v).(type) {
-		case *string:
-			kind = "a string"
-		case *[]string:
-			kind = "an array of strings"
-		default:
-			kind = "an object"
-		}
-		*errs = append(*errs, moniker.FieldError{Type: "type_error", Loc: []string{name}, Msg: "must be " + kind, Input: json.RawMessage(raw)})
+	if err := strictjson.Unmarshal(raw, v); err != nil {
+		fe := httpapi.JSONFieldError(err, []string{name}, raw, v)
+		fe.Input = raw
+		*errs = append(*errs, fe)
 		return nil
 	}
 	return v
@@ -332,8 +268,8 @@ func reqField[T any](raw json.RawMessage, name string, errs *[]moniker.FieldErro
 // request in pending_review or changes_requested, which puts it back in
 // pending_review.
 func (s *Server) handleRequestAmend(wf *requests.Workflow, w http.ResponseWriter, r *http.Request) {
-	var b reqAmendBody
-	if !reqDecode(w, r, &b) {
+	b, ok := httpapi.DecodeJSON[reqAmendBody](w, r, httpapi.MaxBody)
+	if !ok {
 		return
 	}
 	var errs []moniker.FieldError
@@ -398,15 +334,8 @@ func (s *Server) handleRequestReload(wf *requests.Workflow, w http.ResponseWrite
 // scenario file (upstream's demo/demo_requests.yaml format, YAML); its
 // entries join the queue in the state their outcome describes.
 func (s *Server) handleRequestImport(wf *requests.Workflow, w http.ResponseWriter, r *http.Request) {
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, reqBodyLimit))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			httpapi.WriteDetail(w, http.StatusRequestEntityTooLarge, httpapi.CodeBodyTooLarge,
-				"request body exceeds "+strconv.Itoa(reqBodyLimit)+" bytes")
-			return
-		}
-		httpapi.WriteDetail(w, http.StatusBadRequest, httpapi.CodeInvalidRequest, "reading the body: "+err.Error())
+	data, ok := httpapi.ReadBody(w, r, httpapi.MaxBody)
+	if !ok {
 		return
 	}
 	res, err := wf.ImportScenario(r.Context(), data, reqPrincipal(r))

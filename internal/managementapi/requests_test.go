@@ -18,6 +18,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/catalogedit"
 	"github.com/moniker-svc/moniker/internal/fixtures"
 	"github.com/moniker-svc/moniker/internal/httpapi"
+	"github.com/moniker-svc/moniker/internal/httpapi/openapitest"
 	"github.com/moniker-svc/moniker/internal/managementapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/requests"
@@ -105,11 +106,11 @@ func reqDo(t *testing.T, mux http.Handler, doc *openapi3.T, c reqCall) *httptest
 	}
 	rec := httptest.NewRecorder()
 	mux.ServeHTTP(rec, req)
-	route := docRoute(t, doc, c.method, c.doc)
+	route := openapitest.Operation(t, doc, c.method, c.doc)
 	if route.Operation.Responses.Status(rec.Code) == nil {
 		t.Fatalf("%s %s: status %d is not documented: %s", c.method, c.target, rec.Code, rec.Body)
 	}
-	checkAnswer(t, route, req, rec)
+	openapitest.CheckAnswer(t, route, req, rec)
 	return rec
 }
 
@@ -225,10 +226,10 @@ func TestRequestSubmit(t *testing.T) {
 		{"bad path", `{"path":"risk/a b","requester":{"name":"n","email":"n@x.com"}}`, 422, "validation_error", "not a valid moniker path", "body.path"},
 		{"bad source type", `{"path":"risk/x","requester":{"name":"n","email":"n@x.com"},"source_binding_type":"ftp"}`, 422, "validation_error", "not a source type", "body.source_binding_type"},
 		{"unknown placeholder", `{"path":"risk/x","requester":{"name":"n","email":"n@x.com"},"source_binding_type":"oracle","source_binding_config":{"query":"SELECT {segment[0]}"}}`, 422, "validation_error", "unknown placeholder {segment[0]}", "body.source_binding_config.query"},
-		{"unknown field", `{"path":"risk/x","requester":{"name":"n","email":"n@x.com"},"colour":"red"}`, 422, "validation_error", "unknown field", "body.colour"},
-		{"wrong type", `{"path":"risk/x","requester":{"name":"n","email":"n@x.com"},"tags":"a,b"}`, 422, "validation_error", "must be an array", "body.tags"},
+		{"unknown field", `{"path":"risk/x","requester":{"name":"n","email":"n@x.com"},"colour":"red"}`, 422, "validation_error", "Extra inputs are not permitted", "body.colour"},
+		{"wrong type", `{"path":"risk/x","requester":{"name":"n","email":"n@x.com"},"tags":"a,b"}`, 422, "validation_error", "Input should be a valid list", "body.tags"},
 		{"not json", `{"path":`, 422, "validation_error", "", "body"},
-		{"empty body", ``, 422, "validation_error", "request body is empty", "body"},
+		{"empty body", ``, 422, "validation_error", "Field required", "body"},
 		{"too large", `{"path":"` + strings.Repeat("x", 1<<20) + `"}`, 413, "body_too_large", "exceeds", ""},
 	}
 	for _, tt := range errs {
@@ -293,7 +294,7 @@ func TestRequestApprove(t *testing.T) {
 	if loc(b) != "body.actor" {
 		t.Errorf("loc %q", loc(b))
 	}
-	want(t, call(`{"actor":1}`, "", nil), 422, "validation_error", "must be a string")
+	want(t, call(`{"actor":1}`, "", nil), 422, "validation_error", "Input should be a valid string")
 	want(t, call(`{"actor":"r@example.com"}`, "", map[string]string{"If-Match": `"stale"`}), 412, "precondition_failed", "has changed")
 	want(t, e.do(reqCall{method: "POST", doc: "/requests/{id}/approve", target: "/requests/REQ-9999/approve", body: `{"actor":"r@example.com"}`}),
 		404, "not_found", "Request not found: REQ-9999")
@@ -358,7 +359,7 @@ func TestRequestRejectAndChanges(t *testing.T) {
 		want(t, e.do(reqCall{method: "POST", doc: doc, target: "/requests/REQ-0404/" + action, body: `{"actor":"r@example.com","reason":"x"}`}),
 			404, "not_found", "Request not found")
 		want(t, e.do(reqCall{method: "POST", doc: doc, target: target, body: `{"actor":"r@example.com","reason":"x","extra":1}`}),
-			422, "validation_error", "unknown field")
+			422, "validation_error", "Extra inputs are not permitted")
 	}
 	b := want(t, e.do(reqCall{method: "POST", doc: "/requests/{id}/request-changes", target: "/requests/" + id + "/request-changes",
 		body: `{"actor":"r@example.com","actor_name":"R","reason":"add an ADAL"}`}), 200, "", "")
@@ -408,12 +409,12 @@ func TestRequestAmend(t *testing.T) {
 	if loc(b) != "body.adal" {
 		t.Errorf("loc %q", loc(b))
 	}
-	b = want(t, put(`{"actor":"a.analyst@example.com","tags":{"a":1}}`, "", nil), 422, "validation_error", "must be an array of strings")
+	b = want(t, put(`{"actor":"a.analyst@example.com","tags":{"a":1}}`, "", nil), 422, "validation_error", "Input should be a valid list")
 	if loc(b) != "body.tags" {
 		t.Errorf("loc %q", loc(b))
 	}
 	want(t, put(`{"actor":"a.analyst@example.com","path":null}`, "", nil), 400, "invalid_request", "Path cannot be empty")
-	want(t, put(`{"actor":"a.analyst@example.com","requester":{}}`, "", nil), 422, "validation_error", "unknown field")
+	want(t, put(`{"actor":"a.analyst@example.com","requester":{}}`, "", nil), 422, "validation_error", "Extra inputs are not permitted")
 	want(t, put(`{"actor":"a.analyst@example.com"}`, "", map[string]string{"If-Match": `"old"`}), 412, "precondition_failed", "")
 	want(t, e.do(reqCall{method: "PUT", doc: "/requests/{id}", target: "/requests/REQ-0404", body: `{"actor":"a.analyst@example.com"}`}),
 		404, "not_found", "Request not found")

@@ -2,7 +2,6 @@ package managementapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -19,11 +18,8 @@ import (
 // StatusWriter.
 func (s *Server) setStatus(ed *catalogedit.Editor, w http.ResponseWriter, r *http.Request) {
 	path := httpapi.TrimPrefix(r, "/config/status/")
-	var c moniker.StatusChange
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
-		httpapi.WriteFields(w, httpapi.InBody, moniker.FieldError{Type: "json_invalid", Msg: err.Error()})
+	c, ok := httpapi.DecodeJSON[moniker.StatusChange](w, r, httpapi.MaxBody)
+	if !ok {
 		return
 	}
 	if p := httpapi.CallerFrom(r.Context()).Principal; p != "" {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/registry"
+	"github.com/moniker-svc/moniker/internal/strictjson"
 )
 
 // Optional is one field of a Patch as a JSON body gave it: absent (Set
@@ -20,13 +21,6 @@ func Some[T any](v T) Optional[T] { return registry.Some(v) }
 // Null returns an Optional that is an explicit null.
 func Null[T any]() Optional[T] { return registry.Null[T]() }
 
-// decodeStrict decodes b into v; unknown object keys are errors.
-func decodeStrict(b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	return dec.Decode(v)
-}
-
 // UnmarshalJSON accepts a link object ({"moniker_pattern", "column_name",
 // "notes"}; unknown keys are errors) or a bare pattern string, as the
 // YAML file does.
@@ -37,7 +31,7 @@ func (l *Link) UnmarshalJSON(b []byte) error {
 	}
 	type plain Link
 	var p plain
-	if err := decodeStrict(b, &p); err != nil {
+	if err := strictjson.Unmarshal(b, &p); err != nil {
 		return err
 	}
 	*l = Link(p)
@@ -53,7 +47,7 @@ func (a *Alias) UnmarshalJSON(b []byte) error {
 	}
 	type plain Alias
 	var p plain
-	if err := decodeStrict(b, &p); err != nil {
+	if err := strictjson.Unmarshal(b, &p); err != nil {
 		return err
 	}
 	*a = Alias(p)

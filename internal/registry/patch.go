@@ -2,7 +2,8 @@ package registry
 
 import (
 	"bytes"
-	"encoding/json"
+
+	"github.com/moniker-svc/moniker/internal/strictjson"
 )
 
 // Optional is one field of a patch as a JSON body gave it: absent (Set
@@ -27,9 +28,7 @@ func (o *Optional[T]) UnmarshalJSON(b []byte) error {
 		o.Null = true
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	return dec.Decode(&o.Value)
+	return strictjson.Unmarshal(b, &o.Value)
 }
 
 // Assign applies o, the field key of a JSON Merge Patch, to *dst: a value

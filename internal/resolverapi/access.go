@@ -28,7 +28,7 @@ type accessReport struct {
 func (a *accessReport) validate() []moniker.FieldError {
 	var errs []moniker.FieldError
 	missing := func(name string) {
-		errs = append(errs, moniker.FieldError{Type: "missing", Loc: []string{name}, Msg: "Field required", Input: nil})
+		errs = append(errs, httpapi.Missing(name))
 	}
 	if a.Moniker == nil {
 		missing("moniker")
@@ -62,8 +62,8 @@ const (
 func (s *Server) handleAccess() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		snap := s.begin(w)
-		var a accessReport
-		if !decodeBody(w, r, &a) {
+		a, ok := httpapi.DecodeJSON[accessReport](w, r, httpapi.MaxBody)
+		if !ok {
 			return
 		}
 		if errs := a.validate(); len(errs) > 0 {

@@ -105,7 +105,7 @@ func pathHierarchy(path string) []string {
 func (s *Server) handleCatalog() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		snap := s.begin(w)
-		limit, ok := queryInt(w, r, "limit", 100, 1, 1000)
+		limit, ok := httpapi.QueryInt(w, r, "limit", 100, 1, 1000)
 		if !ok {
 			return
 		}
@@ -143,10 +143,10 @@ func (s *Server) handleSearch() http.Handler {
 		snap := s.begin(w)
 		q := r.URL.Query()
 		if _, present := q["q"]; !present {
-			httpapi.WriteFields(w, httpapi.InQuery, moniker.FieldError{Type: "missing", Loc: []string{"q"}, Msg: "Field required", Input: nil})
+			httpapi.WriteFields(w, httpapi.InQuery, httpapi.Missing("q"))
 			return
 		}
-		limit, ok := queryInt(w, r, "limit", 50, 1, 200)
+		limit, ok := httpapi.QueryInt(w, r, "limit", 50, 1, 200)
 		if !ok {
 			return
 		}
@@ -184,7 +184,7 @@ func (s *Server) handleAudit() http.Handler {
 			httpapi.WriteDetail(w, http.StatusNotFound, httpapi.CodeNoRoute, "Not Found")
 			return
 		}
-		limit, ok := queryInt(w, r, "limit", 100, 1, 1000)
+		limit, ok := httpapi.QueryInt(w, r, "limit", 100, 1, 1000)
 		if !ok {
 			return
 		}
@@ -233,7 +233,7 @@ type treeFields struct {
 func (s *Server) handleTree() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		snap := s.begin(w)
-		depth, ok := queryInt(w, r, "depth", -1, 0, 1<<20)
+		depth, ok := httpapi.QueryInt(w, r, "depth", -1, 0, 1<<20)
 		if !ok {
 			return
 		}

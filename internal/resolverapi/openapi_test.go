@@ -10,9 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/moniker-svc/moniker/internal/audit"
@@ -42,33 +39,11 @@ func resolverTable(t *testing.T) (routes []httpapi.Route, h http.Handler) {
 	return routes, mux
 }
 
-// servedDocument fetches /openapi.json through h and loads and validates
-// it with kin-openapi.
-func servedDocument(t *testing.T, h http.Handler) *openapi3.T {
-	t.Helper()
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/openapi.json", nil))
-	if rec.Code != http.StatusOK {
-		t.Fatalf("GET /openapi.json: status %d", rec.Code)
-	}
-	doc, err := openapi3.NewLoader().LoadFromData(rec.Body.Bytes())
-	if err != nil {
-		t.Fatalf("GET /openapi.json: %v", err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		t.Fatalf("GET /openapi.json is not a valid OpenAPI document: %v", err)
-	}
-	if doc.OpenAPI == "" || doc.Info == nil || doc.Info.Title == "" || doc.Paths.Len() == 0 {
-		t.Fatalf("GET /openapi.json lacks openapi, info or paths")
-	}
-	return doc
-}
-
 // TestOpenAPIMatchesRoutes fails when the resolver's route table and its
 // OpenAPI document disagree, in either direction.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	routes, h := resolverTable(t)
-	openapitest.MatchRoutes(t, servedDocument(t, h), routes, httpapi.PlaneResolver)
+	openapitest.MatchRoutes(t, openapitest.Served(t, h), routes, httpapi.PlaneResolver)
 }
 
 // TestOpenAPIQueryParameters checks the documented query parameters
@@ -76,7 +51,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 // 501 operation is skipped until it is implemented.
 func TestOpenAPIQueryParameters(t *testing.T) {
 	_, h := resolverTable(t)
-	doc := servedDocument(t, h)
+	doc := openapitest.Served(t, h)
 	checked := 0
 	for path, item := range doc.Paths.Map() {
 		op := item.Get
@@ -269,7 +244,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	routes = append(routes, httpapi.DocRoutes(routes)...)
 	mux := http.NewServeMux()
 	httpapi.Register(mux, httpapi.NewMetrics(prometheus.NewRegistry()), routes)
-	doc := servedDocument(t, mux)
+	doc := openapitest.Served(t, mux)
 	openapitest.Strict(doc)
 
 	many := `{"monikers":[` + strings.Repeat(`"a",`, resolverapi.MaxBatch) + `"a"]}`
@@ -340,29 +315,9 @@ func TestOpenAPIResponses(t *testing.T) {
 			if rec.Code != tt.status {
 				t.Fatalf("status %d, want %d: %s", rec.Code, tt.status, rec.Body)
 			}
-			item := doc.Paths.Value(tt.doc)
-			if item == nil || item.GetOperation(tt.method) == nil {
-				t.Fatalf("%s %s is not in the document", tt.method, tt.doc)
-			}
-			op := item.GetOperation(tt.method)
-			route := &routers.Route{Spec: doc, Path: tt.doc, PathItem: item, Method: tt.method, Operation: op}
-			opts := &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
-			// kin-openapi has no text/html body decoder: for a page (/ui)
-			// the status, content type and headers are checked, not the body.
-			opts.ExcludeResponseBody = strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html")
-			opts.WithCustomSchemaErrorFunc(func(err *openapi3.SchemaError) string {
-				return "/" + strings.Join(err.JSONPointer(), "/") + ": " + err.Reason
-			})
-			in := &openapi3filter.ResponseValidationInput{
-				RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, Route: route},
-				Status:                 rec.Code,
-				Header:                 rec.Header(),
-				Options:                opts,
-			}
-			in.SetBodyBytes(rec.Body.Bytes())
-			if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
-				t.Errorf("response does not match the document: %v\nbody: %s", err, rec.Body)
-			}
+			route := openapitest.Operation(t, doc, tt.method, tt.doc)
+			op := route.Operation
+			openapitest.CheckAnswer(t, route, req, rec)
 			documented := op.Responses.Status(rec.Code).Value.Headers
 			for _, hd := range tt.headers {
 				if rec.Header().Get(hd) == "" {

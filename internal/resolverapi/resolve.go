@@ -3,7 +3,6 @@ package resolverapi
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,10 +16,6 @@ import (
 
 // MaxBatch is the most monikers one POST /resolve/batch may carry.
 const MaxBatch = 100
-
-// maxBatchBody bounds the batch request body (100 monikers of 4 KiB each,
-// with room for JSON).
-const maxBatchBody = 1 << 20
 
 func (s *Server) handleResolve() http.Handler {
 	jsonType := []string{"application/json"}
@@ -141,12 +136,12 @@ type batchRequest struct {
 func (s *Server) handleBatch() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		snap := s.begin(w)
-		var req batchRequest
-		if !decodeBody(w, r, &req) {
+		req, ok := httpapi.DecodeJSON[batchRequest](w, r, httpapi.MaxBody)
+		if !ok {
 			return
 		}
 		if req.Monikers == nil {
-			httpapi.WriteFields(w, httpapi.InBody, moniker.FieldError{Type: "missing", Loc: []string{"monikers"}, Msg: "Field required", Input: nil})
+			httpapi.WriteFields(w, httpapi.InBody, httpapi.Missing("monikers"))
 			return
 		}
 		if len(req.Monikers) > MaxBatch {
@@ -206,30 +201,4 @@ func trimNewline(b []byte) []byte {
 		return b[:n-1]
 	}
 	return b
-}
-
-// decodeBody strictly decodes a bounded JSON body into v, answering 413 or
-// 422 (upstream's validation shape) on failure.
-func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBatchBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("unexpected data after the JSON body")
-	}
-	if err == nil {
-		return true
-	}
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		httpapi.WriteDetail(w, http.StatusRequestEntityTooLarge, httpapi.CodeBodyTooLarge,
-			"request body exceeds "+strconv.Itoa(maxBatchBody)+" bytes")
-		return false
-	}
-	msg := err.Error()
-	if errors.Is(err, io.EOF) {
-		msg = "request body is empty"
-	}
-	httpapi.WriteFields(w, httpapi.InBody, moniker.FieldError{Type: "json_invalid", Msg: msg, Input: nil})
-	return false
 }

@@ -87,8 +87,8 @@ func (s *Server) handleStatus() http.Handler {
 			httpapi.WriteDetail(w, http.StatusNotImplemented, httpapi.CodeNotImplemented, "status changes are not available on this target")
 			return
 		}
-		var c moniker.StatusChange
-		if !decodeBody(w, r, &c) {
+		c, ok := httpapi.DecodeJSON[moniker.StatusChange](w, r, httpapi.MaxBody)
+		if !ok {
 			return
 		}
 		if p := httpapi.CallerFrom(r.Context()).Principal; p != "" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"sync/atomic"
 
 	"github.com/moniker-svc/moniker/internal/audit"
@@ -102,28 +101,6 @@ func (s *Server) begin(w http.ResponseWriter) *resolve.Snapshot {
 	}
 	w.Header()[VersionHeader] = h.version
 	return snap
-}
-
-// queryInt reads an optional integer query parameter within [lo, hi]. It
-// writes a 422 and returns ok=false when the value is malformed or out of
-// range.
-func queryInt(w http.ResponseWriter, r *http.Request, name string, def, lo, hi int) (int, bool) {
-	raw := r.URL.Query().Get(name)
-	if raw == "" {
-		return def, true
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil {
-		httpapi.WriteFields(w, httpapi.InQuery, moniker.FieldError{Type: "int_parsing", Loc: []string{name},
-			Msg: "Input should be a valid integer", Input: raw})
-		return 0, false
-	}
-	if n < lo || n > hi {
-		httpapi.WriteFields(w, httpapi.InQuery, moniker.FieldError{Type: "range", Loc: []string{name},
-			Msg: "Input should be between " + strconv.Itoa(lo) + " and " + strconv.Itoa(hi), Input: raw})
-		return 0, false
-	}
-	return n, true
 }
 
 // queryStatus reads the optional status filter; an invalid one is a 400

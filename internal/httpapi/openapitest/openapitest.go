@@ -3,12 +3,16 @@
 package openapitest
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/moniker-svc/moniker/internal/httpapi"
 )
@@ -103,5 +107,61 @@ func MatchRoutes(t *testing.T, doc *openapi3.T, routes []httpapi.Route, plane st
 	}
 	if n < len(want) {
 		t.Errorf("%d spec operations on the %s plane, %d routes", n, plane, len(want))
+	}
+}
+
+// Served fetches /openapi.json through h and loads and validates it with
+// kin-openapi; it fails t when the document is not served, not valid, or
+// lacks openapi, info or paths.
+func Served(t *testing.T, h http.Handler) *openapi3.T {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/openapi.json", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET /openapi.json: status %d", rec.Code)
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(rec.Body.Bytes())
+	if err != nil {
+		t.Fatalf("GET /openapi.json: %v", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("GET /openapi.json is not a valid OpenAPI document: %v", err)
+	}
+	if doc.OpenAPI == "" || doc.Info == nil || doc.Info.Title == "" || doc.Paths.Len() == 0 {
+		t.Fatalf("GET /openapi.json lacks openapi, info or paths")
+	}
+	return doc
+}
+
+// Operation returns the operation method path of doc as a route; it fails
+// t when the document has none.
+func Operation(t *testing.T, doc *openapi3.T, method, path string) *routers.Route {
+	t.Helper()
+	item := doc.Paths.Value(path)
+	if item == nil || item.GetOperation(method) == nil {
+		t.Fatalf("%s %s is not in the document", method, path)
+	}
+	return &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: item.GetOperation(method)}
+}
+
+// CheckAnswer fails t unless the answer rec to req is one route's
+// operation documents: the status, the headers and the body (a page's
+// body, text/html, is not checked: kin-openapi cannot decode it).
+func CheckAnswer(t *testing.T, route *routers.Route, req *http.Request, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	opts := &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
+	opts.ExcludeResponseBody = strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html")
+	opts.WithCustomSchemaErrorFunc(func(err *openapi3.SchemaError) string {
+		return "/" + strings.Join(err.JSONPointer(), "/") + ": " + err.Reason
+	})
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, Route: route},
+		Status:                 rec.Code,
+		Header:                 rec.Header(),
+		Options:                opts,
+	}
+	in.SetBodyBytes(rec.Body.Bytes())
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		t.Errorf("%s %s: %d answer does not match the document: %v\nbody: %s", req.Method, req.URL, rec.Code, err, rec.Body)
 	}
 }
