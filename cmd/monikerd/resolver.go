@@ -18,7 +18,6 @@ import (
 	"github.com/moniker-svc/moniker/internal/demo"
 	"github.com/moniker-svc/moniker/internal/governance"
 	"github.com/moniker-svc/moniker/internal/httpapi"
-	"github.com/moniker-svc/moniker/internal/managementapi"
 	"github.com/moniker-svc/moniker/internal/mgmtclient"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/reload"
@@ -158,7 +157,7 @@ func buildResolver(d deps, o resolverOptions) (_ *resolver, err error) {
 	// without waiting for the poll; the others pick it up from the file.
 	if m := o.local; m != nil {
 		if m.editor != nil {
-			rc.Status = reloadAfter{managementapi.StatusWriter{Editor: m.editor}, rl}
+			rc.Status = reloadAfter{m.editor, rl}
 		}
 		rc.ManagementPages = true
 	} else {

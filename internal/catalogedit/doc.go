@@ -22,8 +22,12 @@
 //     becomes the file as written, so other writers' changes to other
 //     nodes show up.
 //   - Commit writes given node changes at once through the same path,
-//     leaving the other unsaved changes alone (request approval, status
-//     changes).
+//     leaving the other unsaved changes alone (request approval); a
+//     change may be computed from the node's disk entry (NodeChange.Update).
+//   - SetStatus is a lifecycle status change (PUT /config/status/{path},
+//     and the resolver's PUT /catalog/{path}/status): a Commit of the
+//     status applied to the node's disk entry, retried when another
+//     process changed the entry meanwhile.
 //   - Reload re-reads the files; unsaved changes stay on top of the new
 //     base (Discard drops them).
 //

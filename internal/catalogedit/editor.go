@@ -20,7 +20,8 @@ type Options struct {
 	Audit *audit.Log
 	// Log is the logger; nil discards.
 	Log *slog.Logger
-	// Now is the clock of the audit entries; nil means time.Now.
+	// Now is the clock of the audit entries and of a status change's
+	// updated_at; nil means time.Now.
 	Now func() time.Time
 }
 

@@ -190,8 +190,13 @@ func (e *Editor) Save(ctx context.Context, actor string) (SaveResult, error) {
 // NodeChange is one node write of Commit.
 type NodeChange struct {
 	Path string
-	// Node is the node's new value; nil deletes the node.
+	// Node is the node's new value; nil deletes the node (unless Update
+	// is set).
 	Node *moniker.Node
+	// Update, when set instead of Node, computes the node's new value
+	// from its disk entry as Commit reads it, under the write lock (the
+	// node must exist; not with Create); it must not modify its argument.
+	Update func(disk *moniker.Node) *moniker.Node
 	// IfMatch guards the write with the ETag of the node's disk entry (as
 	// Get reports it for a node without unsaved changes): "" writes
 	// whatever is on disk now, "*" requires the node to exist, anything
@@ -299,6 +304,14 @@ func (e *Editor) Commit(ctx context.Context, changes []NodeChange, actor string)
 			return notFound(nc.Path)
 		case nc.IfMatch != "" && !MatchETag(nc.IfMatch, etag):
 			return preconditionFailed(nc.Path, nc.IfMatch, etag)
+		}
+		if nc.Update != nil {
+			if disk == nil {
+				return notFound(nc.Path)
+			}
+			if nc.Node = nc.Update(disk); nc.Node == nil || nc.Node.Path != nc.Path {
+				return fmt.Errorf("the update of %s did not return a node at that path", nc.Path)
+			}
 		}
 		if nc.Node == nil {
 			for _, en := range entries {

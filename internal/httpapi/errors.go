@@ -152,6 +152,9 @@ type StatusError struct {
 	Status int
 	Code   string
 	Detail string
+	// Body, when set, is the other service's JSON object body, answered
+	// as it came (a 409's paths, a 422's field list).
+	Body []byte
 }
 
 func (e *StatusError) Error() string { return e.Detail }
@@ -193,7 +196,8 @@ type Member struct {
 //   - a *moniker.ValidationError: 422 listing the body fields (WriteFields);
 //   - a *moniker.ConflictError: 409 {"detail","code","paths"};
 //   - a *moniker.ChildrenError: 400 {"detail","code","children"};
-//   - a *StatusError (relayed from another service): its status and code;
+//   - a *StatusError (relayed from another service): its status and
+//     code, or its Body as it came;
 //   - an unavailable Retryable: 503 with its code and a Retry-After header;
 //   - otherwise {"detail","code"}: invalid 400, not found 404, denied 403,
 //     conflict 409, precondition 412, not implemented 501, unavailable
@@ -214,6 +218,9 @@ func WriteError(w http.ResponseWriter, log *slog.Logger, err error, extra ...Mem
 	case kind == moniker.ErrUnavailable && errors.As(err, &re):
 		SetRetryAfter(w.Header(), re.RetryDelay())
 		WriteDetail(w, http.StatusServiceUnavailable, re.ErrorCode(), err.Error())
+		return
+	case kind == nil && errors.As(err, &se) && se.Body != nil:
+		WriteRaw(w, se.Status, se.Body)
 		return
 	case kind == nil && errors.As(err, &se):
 		writeBody(w, se.Status, Detail{Detail: se.Detail, Code: se.Code}, extra)

@@ -39,6 +39,8 @@ func TestWriteError(t *testing.T) {
 		{"retryable", fmt.Errorf("management: %w", retryable{}), nil, 503, `{"detail":"management: circuit open","code":"circuit_open"}`},
 		{"internal", errors.New("disk on fire"), nil, 500, `{"detail":"internal error","code":"internal_error"}`},
 		{"relayed", &StatusError{Status: 418, Code: "teapot", Detail: "short"}, nil, 418, `{"detail":"short","code":"teapot"}`},
+		{"relayed body", &StatusError{Status: 409, Code: "conflict", Detail: "d", Body: []byte(`{"detail":"d","code":"conflict","paths":["a"]}` + "\n")}, nil,
+			409, `{"detail":"d","code":"conflict","paths":["a"]}`},
 		{"validation", &moniker.ValidationError{Fields: []moniker.FieldError{moniker.Field("a.b[1]", "bad", 3), {Type: "missing", Msg: "Field required"}}}, nil,
 			422, `{"detail":[{"type":"value_error","loc":["body","a","b","1"],"msg":"bad","input":3},{"type":"missing","loc":["body"],"msg":"Field required","input":null}],"code":"validation_error"}`},
 		{"conflict with paths", &moniker.ConflictError{Paths: []string{"a", "b"}}, []Member{{Key: "saved_paths", Value: []string{}}, current},

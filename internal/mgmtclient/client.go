@@ -120,10 +120,14 @@ func (c *Client) setStatus(ctx context.Context, path string, body []byte) (monik
 	if resp.StatusCode >= 500 {
 		return res, moniker.Errorf(moniker.ErrUnavailable, "the management plane failed (%d): %s", resp.StatusCode, detail)
 	}
-	if e.Code == "" {
-		e.Code = httpapi.CodeInvalidRequest
+	se := &httpapi.StatusError{Status: resp.StatusCode, Code: e.Code, Detail: detail}
+	if t := bytes.TrimSpace(data); e.Code != "" && len(t) > 0 && t[0] == '{' && json.Valid(t) {
+		se.Body = data // an error body of ours: answered as it came, the same on both planes
 	}
-	return res, &httpapi.StatusError{Status: resp.StatusCode, Code: e.Code, Detail: detail}
+	if se.Code == "" {
+		se.Code = httpapi.CodeInvalidRequest
+	}
+	return res, se
 }
 
 // escapePath escapes each "/"-separated segment.

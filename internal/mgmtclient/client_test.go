@@ -28,6 +28,8 @@ func TestSetStatus(t *testing.T) {
 		switch {
 		case strings.Contains(gotPath, "missing"):
 			httpapi.WriteDetail(w, 404, httpapi.CodeNotFound, "Node not found: missing")
+		case strings.Contains(gotPath, "busy"):
+			httpapi.WriteError(w, nil, &moniker.ConflictError{Paths: []string{"busy"}})
 		case strings.Contains(gotPath, "boom"):
 			httpapi.WriteDetail(w, 500, httpapi.CodeInternal, "internal error")
 		default:
@@ -48,6 +50,13 @@ func TestSetStatus(t *testing.T) {
 	var se *httpapi.StatusError
 	if !errors.As(err, &se) || se.Status != 404 || se.Detail != "Node not found: missing" {
 		t.Errorf("404 relay: %v", err)
+	}
+	// An error body of the management plane is answered as it came.
+	_, err = c.SetStatus(ctx, "busy", moniker.StatusChange{Status: "active", Actor: "a"})
+	rec := httptest.NewRecorder()
+	httpapi.WriteError(rec, nil, err)
+	if want := `{"detail":"changed on disk since they were read: busy","code":"conflict","paths":["busy"]}` + "\n"; rec.Code != 409 || rec.Body.String() != want {
+		t.Errorf("409 relay: %d %s", rec.Code, rec.Body)
 	}
 	if _, err := c.SetStatus(ctx, "boom", moniker.StatusChange{Status: "active", Actor: "a"}); !errors.Is(err, moniker.ErrUnavailable) {
 		t.Errorf("500: %v", err)

@@ -72,10 +72,10 @@ func notYet(msg string) http.Handler {
 }
 
 // handleStatus changes a node's lifecycle status (reference §3.11),
-// durably and for every replica: the StatusWriter persists it through the
-// catalog store (directly in the monolith, via the management API on a
-// resolver). The actor is the authenticated caller when known, else the
-// body's actor.
+// durably and for every replica: the StatusWriter persists it with the
+// catalog editor (catalogedit.Editor.SetStatus: directly in the monolith,
+// through the management API on a resolver). The actor is the
+// authenticated caller when known, else the body's actor.
 func (s *Server) handleStatus() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		path, ok := strings.CutSuffix(httpapi.TrimPrefix(r, "/catalog/"), "/status")

@@ -57,8 +57,10 @@ type Config struct {
 	// only /config route): it re-reads the files now.
 	Reload func(ctx context.Context) (nodes int, version string, err error)
 	// Status, when set, serves PUT /catalog/{path}/status: in the
-	// monolith it writes through the catalog store, on a resolver it
-	// forwards to the management plane. Nil answers 501.
+	// monolith the catalog editor (catalogedit.Editor.SetStatus), on a
+	// resolver the management client, which forwards to the management
+	// plane's PUT /config/status/{path} (the same editor method). Nil
+	// answers 501.
 	Status StatusWriter
 	// Log is the logger; nil discards.
 	Log *slog.Logger
