@@ -210,25 +210,6 @@ func (e *Editor) children(path string) []string {
 	return out
 }
 
-// MatchETag reports whether an If-Match header value accepts etag: an
-// empty header or "*" accepts any; otherwise one of its comma-separated
-// entity tags (quoted or not, weak or strong) must equal etag.
-func MatchETag(ifMatch, etag string) bool {
-	if strings.TrimSpace(ifMatch) == "" {
-		return true
-	}
-	for part := range strings.SplitSeq(ifMatch, ",") {
-		t := strings.TrimSpace(part)
-		if t == "*" {
-			return true
-		}
-		if strings.Trim(strings.TrimPrefix(t, "W/"), `"`) == etag {
-			return true
-		}
-	}
-	return false
-}
-
 // preconditionFailed is the moniker.ErrPrecondition error of an If-Match
 // value that does not match the node's current ETag.
 func preconditionFailed(path, ifMatch, etag string) error {

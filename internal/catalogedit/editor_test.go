@@ -252,14 +252,6 @@ func TestIfMatch(t *testing.T) {
 	if _, _, err := e.Update(ctx, "nothing", patch, "", ""); !errors.Is(err, moniker.ErrNotFound) {
 		t.Errorf("update of a missing node: %v", err)
 	}
-	for _, tt := range []struct {
-		header, etag string
-		want         bool
-	}{{"", "a", true}, {"*", "a", true}, {`"a"`, "a", true}, {"a", "a", true}, {`W/"a"`, "a", true}, {`"b", "a"`, "a", true}, {`"b"`, "a", false}} {
-		if got := catalogedit.MatchETag(tt.header, tt.etag); got != tt.want {
-			t.Errorf("MatchETag(%q, %q) = %v", tt.header, tt.etag, got)
-		}
-	}
 }
 
 // TestValidation: invalid values are refused with the field named; a

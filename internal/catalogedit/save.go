@@ -302,7 +302,7 @@ func (e *Editor) Commit(ctx context.Context, changes []NodeChange, actor string)
 			return moniker.Errorf(moniker.ErrConflict, "Node already exists: %s", nc.Path)
 		case !nc.Create && !exists:
 			return notFound(nc.Path)
-		case nc.IfMatch != "" && !MatchETag(nc.IfMatch, etag):
+		case nc.IfMatch != "" && !moniker.MatchETag(nc.IfMatch, etag):
 			return preconditionFailed(nc.Path, nc.IfMatch, etag)
 		}
 		if nc.Update != nil {

@@ -72,7 +72,7 @@ func (e *Editor) Update(_ context.Context, path string, patch Patch, ifMatch, ac
 	if !ok {
 		return nil, "", notFound(path)
 	}
-	if !MatchETag(ifMatch, etag) {
+	if !moniker.MatchETag(ifMatch, etag) {
 		return nil, "", preconditionFailed(path, ifMatch, etag)
 	}
 	m, err := patch.apply(cur)
@@ -108,7 +108,7 @@ func (e *Editor) Delete(_ context.Context, path, ifMatch, actor string) error {
 	if !ok {
 		return notFound(path)
 	}
-	if !MatchETag(ifMatch, etag) {
+	if !moniker.MatchETag(ifMatch, etag) {
 		return preconditionFailed(path, ifMatch, etag)
 	}
 	if kids := e.children(path); len(kids) > 0 {

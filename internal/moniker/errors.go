@@ -188,6 +188,24 @@ func (e *ChildrenError) Error() string {
 // Unwrap returns ErrInvalid.
 func (e *ChildrenError) Unwrap() error { return ErrInvalid }
 
+// MatchETag reports whether an If-Match header value accepts a write to
+// an entity whose tag is etag (unquoted): an empty header and "*" accept
+// any; otherwise one of its comma-separated entity tags (quoted or not,
+// weak or strong) must be etag. A write it refuses fails with
+// ErrPrecondition.
+func MatchETag(ifMatch, etag string) bool {
+	if strings.TrimSpace(ifMatch) == "" {
+		return true
+	}
+	for part := range strings.SplitSeq(ifMatch, ",") {
+		t := strings.TrimSpace(part)
+		if t == "*" || strings.Trim(strings.TrimPrefix(t, "W/"), `"`) == etag {
+			return true
+		}
+	}
+	return false
+}
+
 // KindOf returns the kind of err: the first of the error kinds above met
 // walking err's tree in the order errors.Is does, so the kind an error
 // was given wins over the kinds of the causes it wraps; nil when err has

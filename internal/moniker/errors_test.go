@@ -77,6 +77,20 @@ func TestTypedErrors(t *testing.T) {
 	}
 }
 
+func TestMatchETag(t *testing.T) {
+	for _, tt := range []struct {
+		header string
+		want   bool
+	}{
+		{"", true}, {" ", true}, {"*", true}, {" * ", true}, {`"abc"`, true}, {"abc", true}, {`W/"abc"`, true},
+		{`"x", "abc"`, true}, {`"x", *`, true}, {`"abd"`, false}, {`"ab"`, false}, {`"x"`, false},
+	} {
+		if got := MatchETag(tt.header, "abc"); got != tt.want {
+			t.Errorf("MatchETag(%q) = %v", tt.header, got)
+		}
+	}
+}
+
 func TestKindOf(t *testing.T) {
 	for _, tt := range []struct {
 		err  error

@@ -187,22 +187,6 @@ func (r *Registry[T]) ETag(key string) string {
 
 func etag(entry []byte) string { return `"` + yamlfile.Hash(entry) + `"` }
 
-// matchETag reports whether an If-Match header value allows a write to
-// an entity whose tag is current: "" (no header) and "*" match, and so
-// does a list containing current (weak tags compare by their opaque part).
-func matchETag(ifMatch, current string) bool {
-	if ifMatch == "" {
-		return true
-	}
-	for t := range strings.SplitSeq(ifMatch, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == "*" || t == current {
-			return true
-		}
-	}
-	return false
-}
-
 // title is the noun with its first letter in upper case.
 func (r *Registry[T]) title() string {
 	return strings.ToUpper(r.kind.Noun[:1]) + r.kind.Noun[1:]
@@ -215,7 +199,7 @@ func (r *Registry[T]) notFound(key string) error {
 // checkETag fails with moniker.ErrPrecondition unless ifMatch allows a write to
 // the entry whose text is base.
 func (r *Registry[T]) checkETag(key, ifMatch string, base []byte) error {
-	if !matchETag(ifMatch, etag(base)) {
+	if !moniker.MatchETag(ifMatch, yamlfile.Hash(base)) {
 		return moniker.Errorf(moniker.ErrPrecondition, "precondition failed: %s %s has changed (ETag %s)", r.kind.Noun, key, etag(base))
 	}
 	return nil

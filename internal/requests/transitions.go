@@ -21,25 +21,6 @@ const (
 	AuditCommented        = "request_commented"
 )
 
-// MatchVersion reports whether an If-Match header value accepts version:
-// "" and "*" accept any; otherwise one of its comma-separated entity tags
-// (quoted or not, weak or strong) must equal it.
-func MatchVersion(ifMatch, version string) bool {
-	ifMatch = strings.TrimSpace(ifMatch)
-	if ifMatch == "" || ifMatch == "*" {
-		return true
-	}
-	for _, tag := range strings.Split(ifMatch, ",") {
-		tag = strings.TrimSpace(tag)
-		tag = strings.TrimPrefix(tag, "W/")
-		tag = strings.Trim(tag, `"`)
-		if tag == version {
-			return true
-		}
-	}
-	return false
-}
-
 // find returns the index of request id in cur, checking the caller's
 // If-Match value against its version.
 func find(cur *state, id, ifMatch string) (int, error) {
@@ -47,7 +28,7 @@ func find(cur *state, id, ifMatch string) (int, error) {
 	if !ok {
 		return 0, notFound(id)
 	}
-	if v := yamlfile.Hash(cur.texts[i]); !MatchVersion(ifMatch, v) {
+	if v := yamlfile.Hash(cur.texts[i]); !moniker.MatchETag(ifMatch, v) {
 		return 0, preconditionFailed(id, v)
 	}
 	return i, nil

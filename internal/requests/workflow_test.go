@@ -624,20 +624,6 @@ func TestIfMatch(t *testing.T) {
 	}
 }
 
-func TestMatchVersion(t *testing.T) {
-	for _, tt := range []struct {
-		header string
-		ok     bool
-	}{
-		{"", true}, {"*", true}, {`"abc"`, true}, {`W/"abc"`, true}, {"abc", true},
-		{`"x", "abc"`, true}, {`"abd"`, false}, {`"ab"`, false},
-	} {
-		if got := MatchVersion(tt.header, "abc"); got != tt.ok {
-			t.Errorf("MatchVersion(%q) = %v", tt.header, got)
-		}
-	}
-}
-
 // TestIDsNeverReused: ids continue after a restart, never repeat across
 // two Workflows on one file, and are not reused after a refused submit.
 func TestIDsNeverReused(t *testing.T) {
