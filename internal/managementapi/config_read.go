@@ -208,7 +208,7 @@ func (s *Server) configGet(ed *catalogedit.Editor, w http.ResponseWriter, r *htt
 	path := r.PathValue("path")
 	n, etag, ok := ed.Get(path)
 	if !ok {
-		httpapi.WriteDetail(w, http.StatusNotFound, httpapi.CodeNotFound, "Node not found: "+path)
+		httpapi.WriteError(w, s.log, moniker.Errorf(moniker.ErrNotFound, "Node not found: %s", path))
 		return
 	}
 	w.Header().Set("ETag", `"`+etag+`"`)

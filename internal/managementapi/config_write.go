@@ -40,7 +40,7 @@ func (s *Server) configUpdate(ed *catalogedit.Editor, w http.ResponseWriter, r *
 	path := r.PathValue("path")
 	cur, _, ok := ed.Get(path)
 	if !ok {
-		httpapi.WriteDetail(w, http.StatusNotFound, httpapi.CodeNotFound, "Node not found: "+path)
+		httpapi.WriteError(w, s.log, moniker.Errorf(moniker.ErrNotFound, "Node not found: %s", path))
 		return
 	}
 	_, patch, ok := s.decodeNode(w, r, cur, path)

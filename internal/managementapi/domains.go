@@ -55,7 +55,7 @@ func (s *Server) domainGet(reg *domains.Registry, w http.ResponseWriter, r *http
 	name := r.PathValue("name")
 	d, tag := reg.Entry(name)
 	if d == nil {
-		httpapi.WriteDetail(w, http.StatusNotFound, httpapi.CodeNotFound, "Domain not found: "+name)
+		httpapi.WriteError(w, s.log, moniker.Errorf(moniker.ErrNotFound, "Domain not found: %s", name))
 		return
 	}
 	paths := []string{}

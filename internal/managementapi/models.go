@@ -6,10 +6,11 @@ import (
 
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/models"
+	"github.com/moniker-svc/moniker/internal/moniker"
 )
 
 func modelNotFound(w http.ResponseWriter, path string) {
-	httpapi.WriteDetail(w, http.StatusNotFound, httpapi.CodeNotFound, "Model not found: "+path)
+	httpapi.WriteError(w, nil, moniker.Errorf(moniker.ErrNotFound, "Model not found: %s", path))
 }
 
 // modelList is GET /models: every model, sorted by path.

@@ -163,7 +163,7 @@ func (p *pages) assetHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, ok := p.assets[r.PathValue("name")]
 		if !ok {
-			httpapi.WriteDetail(w, http.StatusNotFound, httpapi.CodeNotFound, "Not Found")
+			httpapi.WriteError(w, nil, moniker.Errorf(moniker.ErrNotFound, "Not Found"))
 			return
 		}
 		cache := "no-cache"

@@ -255,7 +255,7 @@ func (s *Server) handleTree() http.Handler {
 		}
 		n := cat.Get(path)
 		if n == nil {
-			httpapi.WriteDetail(w, http.StatusNotFound, httpapi.CodeNotFound, "Path not found: "+path)
+			httpapi.WriteError(w, s.log, moniker.Errorf(moniker.ErrNotFound, "Path not found: %s", path))
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")

@@ -67,7 +67,7 @@ func (s *Server) handleReload() http.Handler {
 // notYet answers 501 for routes of the plan that later work delivers.
 func notYet(msg string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		httpapi.WriteDetail(w, http.StatusNotImplemented, httpapi.CodeNotImplemented, msg)
+		httpapi.WriteError(w, nil, moniker.Errorf(moniker.ErrNotImplemented, "%s", msg))
 	})
 }
 
@@ -84,7 +84,7 @@ func (s *Server) handleStatus() http.Handler {
 			return
 		}
 		if s.status == nil {
-			httpapi.WriteDetail(w, http.StatusNotImplemented, httpapi.CodeNotImplemented, "status changes are not available on this target")
+			httpapi.WriteError(w, s.log, moniker.Errorf(moniker.ErrNotImplemented, "status changes are not available on this target"))
 			return
 		}
 		c, ok := httpapi.DecodeJSON[moniker.StatusChange](w, r, httpapi.MaxBody)

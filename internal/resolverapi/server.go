@@ -110,7 +110,7 @@ func (s *Server) begin(w http.ResponseWriter) *resolve.Snapshot {
 func queryStatus(w http.ResponseWriter, r *http.Request) (moniker.Status, bool) {
 	st := moniker.Status(r.URL.Query().Get("status"))
 	if st != "" && !st.Valid() {
-		httpapi.WriteDetail(w, http.StatusBadRequest, httpapi.CodeInvalidRequest, "Invalid status: "+string(st))
+		httpapi.WriteError(w, nil, moniker.Errorf(moniker.ErrInvalid, "Invalid status: %s", st))
 		return "", false
 	}
 	return st, true
