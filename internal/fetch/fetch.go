@@ -98,6 +98,11 @@ type Env struct {
 	// ReadFile reads a secret file (password_file); paths relative to the
 	// catalog's folder are resolved by the caller.
 	ReadFile func(string) ([]byte, error)
+	// Dir is the folder that relative file paths of a binding's config
+	// which the adapter opens itself (a SQLite database's path, a file
+	// folder's base_path) are resolved against: the catalog file's folder.
+	// Empty means the working directory.
+	Dir string
 	// Pool bounds a SQL connection pool.
 	Pool PoolConfig
 }
