@@ -3,8 +3,6 @@ package catalogedit
 import (
 	"errors"
 	"fmt"
-	"net/mail"
-	"net/url"
 	"reflect"
 	"regexp"
 	"slices"
@@ -43,24 +41,6 @@ func CheckPath(p string) string {
 	}
 	if m.Path != p || m.Namespace != "" || m.HasVersion || m.HasRevision || m.SubResource != "" || len(m.Params) > 0 {
 		return fmt.Sprintf("%q is not a plain catalog path: segments separated by \"/\", without namespace, @version, /vN revision or ?params", p)
-	}
-	return ""
-}
-
-// checkEmail returns why s is not a bare e-mail address, or "".
-func checkEmail(s string) string {
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
-		return fmt.Sprintf("%q is not an e-mail address (name@example.com)", s)
-	}
-	return ""
-}
-
-// checkURL returns why s is not an absolute http(s) URL, or "".
-func checkURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Sprintf("%q is not an absolute http(s) URL", s)
 	}
 	return ""
 }
@@ -123,11 +103,11 @@ func validate(old, n *moniker.Node) error {
 	}
 	for _, f := range emailFields {
 		if v := n.Ownership[f]; v != "" && v != old.Ownership[f] {
-			add("ownership."+f.Key(), checkEmail(v), v)
+			add("ownership."+f.Key(), moniker.CheckEmail(v), v)
 		}
 	}
 	if v := n.Ownership[moniker.UI]; v != "" && v != old.Ownership[moniker.UI] {
-		add("ownership.ui", checkURL(v), v)
+		add("ownership.ui", moniker.CheckURL(v), v)
 	}
 	if b := n.Binding; b != nil {
 		ob := old.Binding
@@ -154,7 +134,7 @@ func validate(old, n *moniker.Node) error {
 			}
 			for _, f := range st.Config {
 				if s, ok := b.Config[f.Key].(string); ok && f.URL && ob.Config[f.Key] != any(s) {
-					add("source_binding.config."+f.Key, checkURL(s), s)
+					add("source_binding.config."+f.Key, moniker.CheckURL(s), s)
 				}
 			}
 		}
@@ -182,7 +162,7 @@ func validate(old, n *moniker.Node) error {
 		}
 	}
 	if s := n.MigrationGuideURL; s != "" && s != old.MigrationGuideURL {
-		add("migration_guide_url", checkURL(s), s)
+		add("migration_guide_url", moniker.CheckURL(s), s)
 	}
 	if d := n.Documentation; d != nil {
 		od := old.Documentation
@@ -199,12 +179,12 @@ func validate(old, n *moniker.Node) error {
 			{"changelog", d.Changelog, od.Changelog}, {"contact", d.Contact, od.Contact},
 		} {
 			if l.now != "" && l.now != l.was {
-				add("documentation."+l.key, checkURL(l.now), l.now)
+				add("documentation."+l.key, moniker.CheckURL(l.now), l.now)
 			}
 		}
 		for _, k := range sortedKeys(d.Additional) {
 			if v := d.Additional[k]; v != "" && v != od.Additional[k] {
-				add("documentation.additional."+k, checkURL(v), v)
+				add("documentation.additional."+k, moniker.CheckURL(v), v)
 			}
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/moniker-svc/moniker/internal/moniker"
-	"github.com/moniker-svc/moniker/internal/registry"
 )
 
 // Defaults of a domain record's fields (reference §4.1).
@@ -45,13 +44,13 @@ func check(key string, d *moniker.DomainRecord) (msg string, input any) {
 		}
 		return fmt.Sprintf("must be one of %s, got %q", strings.Join(Confidentialities[:], ", "), d.Confidentiality), d.Confidentiality
 	case "owner":
-		return registry.CheckEmail(d.Owner), d.Owner
+		return moniker.CheckEmail(d.Owner), d.Owner
 	case "tech_custodian":
-		return registry.CheckEmail(d.TechCustodian), d.TechCustodian
+		return moniker.CheckEmail(d.TechCustodian), d.TechCustodian
 	case "business_steward":
-		return registry.CheckEmail(d.BusinessSteward), d.BusinessSteward
+		return moniker.CheckEmail(d.BusinessSteward), d.BusinessSteward
 	case "wiki_link":
-		return CheckURL(d.WikiLink), d.WikiLink
+		return moniker.CheckURL(d.WikiLink), d.WikiLink
 	}
 	return "", nil
 }
@@ -113,7 +112,3 @@ func checkColor(c string) string {
 	}
 	return ""
 }
-
-// CheckURL accepts "" (unset) or an absolute http or https URL with a
-// host. It returns why s is invalid, or "".
-func CheckURL(s string) string { return registry.CheckURL(s) }

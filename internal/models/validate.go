@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/moniker-svc/moniker/internal/moniker"
-	"github.com/moniker-svc/moniker/internal/registry"
 )
 
 // validatedKeys are the fields Validate checks, in the order it reports them.
@@ -40,14 +39,14 @@ func validate(m *Model, only map[string]bool) error {
 				add(key, "must not be empty", m.DataType)
 			}
 		case "ownership":
-			add("ownership.methodology_owner", registry.CheckEmail(m.Ownership.MethodologyOwner), m.Ownership.MethodologyOwner)
-			add("ownership.business_steward", registry.CheckEmail(m.Ownership.BusinessSteward), m.Ownership.BusinessSteward)
+			add("ownership.methodology_owner", moniker.CheckEmail(m.Ownership.MethodologyOwner), m.Ownership.MethodologyOwner)
+			add("ownership.business_steward", moniker.CheckEmail(m.Ownership.BusinessSteward), m.Ownership.BusinessSteward)
 		case "documentation_url":
-			add(key, registry.CheckURL(m.DocumentationURL), m.DocumentationURL)
+			add(key, moniker.CheckURL(m.DocumentationURL), m.DocumentationURL)
 		case "methodology_url":
-			add(key, registry.CheckURL(m.MethodologyURL), m.MethodologyURL)
+			add(key, moniker.CheckURL(m.MethodologyURL), m.MethodologyURL)
 		case "wiki_link":
-			add(key, registry.CheckURL(m.WikiLink), m.WikiLink)
+			add(key, moniker.CheckURL(m.WikiLink), m.WikiLink)
 		case "appears_in":
 			for i, l := range m.AppearsIn {
 				if _, err := Compile(l.MonikerPattern); err != nil {

@@ -30,3 +30,20 @@ func TestStatusChange(t *testing.T) {
 		t.Errorf("approved %+v", a)
 	}
 }
+
+func TestCheckEmailURL(t *testing.T) {
+	for _, tt := range []struct {
+		check func(string) string
+		in    string
+		ok    bool
+	}{
+		{CheckEmail, "", true}, {CheckEmail, "a@b.io", true}, {CheckEmail, "A <a@b.io>", false},
+		{CheckEmail, "team", false}, {CheckEmail, "a b@c.io", false},
+		{CheckURL, "", true}, {CheckURL, "https://wiki.example.com/x", true}, {CheckURL, "/x", false},
+		{CheckURL, "ftp://h/x", false}, {CheckURL, "https://", false},
+	} {
+		if got := tt.check(tt.in) == ""; got != tt.ok {
+			t.Errorf("%q: ok=%v, want %v", tt.in, got, tt.ok)
+		}
+	}
+}

@@ -69,14 +69,14 @@ func TestValidation(t *testing.T) {
 		in    string
 		ok    bool
 	}{
-		{"email unset", registry.CheckEmail, "", true},
-		{"email", registry.CheckEmail, "a@b.io", true},
-		{"email with a name", registry.CheckEmail, "A <a@b.io>", false},
-		{"not an email", registry.CheckEmail, "team", false},
-		{"url unset", registry.CheckURL, "", true},
-		{"url", registry.CheckURL, "https://wiki.firm.com/x", true},
-		{"relative url", registry.CheckURL, "/x", false},
-		{"ftp url", registry.CheckURL, "ftp://h/x", false},
+		{"email unset", moniker.CheckEmail, "", true},
+		{"email", moniker.CheckEmail, "a@b.io", true},
+		{"email with a name", moniker.CheckEmail, "A <a@b.io>", false},
+		{"not an email", moniker.CheckEmail, "team", false},
+		{"url unset", moniker.CheckURL, "", true},
+		{"url", moniker.CheckURL, "https://wiki.firm.com/x", true},
+		{"relative url", moniker.CheckURL, "/x", false},
+		{"ftp url", moniker.CheckURL, "ftp://h/x", false},
 	}
 	for _, c := range checks {
 		if msg := c.check(c.in); (msg == "") != c.ok || !c.ok && !strings.Contains(msg, c.in) {

@@ -2,8 +2,6 @@ package requests
 
 import (
 	"errors"
-	"net/mail"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -120,13 +118,10 @@ func parentDomain(p string) string {
 	return ""
 }
 
-// validEmail reports whether s is a bare e-mail address (no display name).
+// validEmail reports whether s is a bare e-mail address (no display name)
+// of at most maxEmailLen bytes.
 func validEmail(s string) bool {
-	if len(s) > maxEmailLen || strings.ContainsAny(s, " \t\r\n<>") {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && a.Name == ""
+	return len(s) <= maxEmailLen && moniker.CheckEmail(s) == "" && s != ""
 }
 
 // normalizeProposal trims and checks a proposal's own fields (everything
@@ -229,7 +224,7 @@ func checkBindingConfig(fe *fieldErrors, typ string, cfg map[string]any) {
 	for _, f := range st.Config {
 		if v, ok := cfg[f.Key]; ok && f.URL {
 			s, _ := v.(string)
-			if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			if moniker.CheckURL(s) != "" || s == "" {
 				fe.add("not an absolute http(s) URL", v, "source_binding_config", f.Key)
 			}
 		}
