@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -85,7 +86,7 @@ func (c *Config) Validate() error {
 			"is true but no method in auth.method_order is enabled (auth.kerberos.enabled, auth.okta.enabled): every request would be refused")
 	}
 	roles := []string{RoleReader, RoleEditor, RoleApprover, RoleAdmin}
-	for _, role := range sortedKeys(c.Auth.Roles) {
+	for _, role := range slices.Sorted(maps.Keys(c.Auth.Roles)) {
 		key := "auth.roles." + role
 		check(slices.Contains(roles, role), key, "unknown role %q (known: %s)", role, strings.Join(roles, ", "))
 		for _, g := range c.Auth.Roles[role] {
@@ -145,13 +146,4 @@ func (c *Config) authMethodEnabled() bool {
 func validHTTPURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

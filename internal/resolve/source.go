@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"maps"
 	"slices"
 
 	"github.com/moniker-svc/moniker/internal/moniker"
@@ -43,7 +44,7 @@ func templatedObject(key string, v any) field {
 		return templatedField(key, v)
 	}
 	f := field{key: key, isObj: true}
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		f.obj = append(f.obj, templatedField(k, m[k]))
 	}
 	return f
@@ -99,7 +100,7 @@ func compileBinding(n *moniker.Node) *compiledBinding {
 	if st.PassThrough {
 		// Every config key but the query's, string values templated, in
 		// sorted key order; secret keys are never returned.
-		for _, k := range sortedKeys(cfg) {
+		for _, k := range slices.Sorted(maps.Keys(cfg)) {
 			if k == "query" || k == "table" || source.SecretKey(k) {
 				continue
 			}
@@ -180,14 +181,4 @@ func withoutSecrets(v any) any {
 		}
 	}
 	return out
-}
-
-// sortedKeys returns the keys of m in sorted order.
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
