@@ -43,6 +43,8 @@ fuzz:
 	go test -run='^$$' -fuzz='^FuzzAppendJSON$$' -fuzztime=$(FUZZTIME) ./internal/telemetry/
 	go test -run='^$$' -fuzz='^FuzzMarshalDomain$$' -fuzztime=$(FUZZTIME) ./internal/domains/
 	go test -run='^$$' -fuzz='^FuzzLoadRoundTrip$$' -fuzztime=$(FUZZTIME) ./internal/models/
+	go test -run='^$$' -fuzz='^FuzzCheckSQLite$$' -fuzztime=$(FUZZTIME) ./internal/sqldb/
+	go test -run='^$$' -fuzz='^FuzzCheckGenerated$$' -fuzztime=$(FUZZTIME) ./internal/sqldb/
 
 build:
 	mkdir -p bin
