@@ -157,7 +157,7 @@ func TestSampleCatalogGolden(t *testing.T) {
 			"SELECT fund_code, nav_date, nav_per_unit, fund_nav, units_in_issue\nFROM STRUCK_NAV\nWHERE fund_code = 'F1'\n  AND nav_date = TO_DATE('20260115', 'YYYYMMDD')\n"},
 		{"reference.classifications/gics", "reference.classifications/gics/ALL", "SELECT code, sector, industry_group, industry, sub_industry\nFROM gics\nWHERE true OR code LIKE 'ALL%'\n"},
 		{"portfolios.attribution", "portfolios.attribution/B1/20260115",
-			"SELECT book_code, as_of, grouping, bucket, allocation_bp, selection_bp, interaction_bp, total_bp\nFROM attribution_daily\nWHERE book_code = 'B1'\n  AND as_of = TO_DATE('20260115', 'YYYYMMDD')\n"},
+			"SELECT book_code, as_of, grouping, bucket, allocation_bp, selection_bp, interaction_bp, total_bp\nFROM attribution_daily\nWHERE book_code = 'B1'\n  AND as_of = DATE '2026-01-15'\n"}, // postgres: its own dialect
 	}
 	for _, tt := range tests {
 		b, ok := byNode[tt.node]

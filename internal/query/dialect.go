@@ -10,20 +10,27 @@ import (
 type Dialect uint8
 
 // Dialects. The zero value is Snowflake. Each source type names its
-// dialect in internal/source; every type other than oracle, mssql and rest
-// has Snowflake's, as upstream did (quirk Q20).
+// dialect in internal/source; every type of upstream's other than oracle,
+// mssql and rest has Snowflake's, as upstream did (quirk Q20). PostgreSQL,
+// MySQL (MariaDB too) and SQLite, which upstream did not have, render with
+// their own engine's date functions: Snowflake's CURRENT_DATE() and
+// TO_DATE(..., 'YYYYMMDD') are errors there.
 const (
 	Snowflake Dialect = iota
 	Oracle
 	MSSQL
 	REST
+	PostgreSQL
+	MySQL
+	SQLite
 )
 
 // LatestHint is upstream's {version_date} for an @latest version in every
 // dialect, quotes included: latest data needs a catalog-defined subquery.
 const LatestHint = "'__LATEST__'"
 
-// String returns the dialect's name: snowflake, oracle, mssql or rest.
+// String returns the dialect's name: snowflake, oracle, mssql, rest,
+// postgres, mysql or sqlite.
 func (d Dialect) String() string {
 	switch d {
 	case Oracle:
@@ -32,6 +39,12 @@ func (d Dialect) String() string {
 		return "mssql"
 	case REST:
 		return "rest"
+	case PostgreSQL:
+		return "postgres"
+	case MySQL:
+		return "mysql"
+	case SQLite:
+		return "sqlite"
 	}
 	return "snowflake"
 }
@@ -57,17 +70,24 @@ func (d Dialect) AppendCurrentDate(dst []byte, now time.Time) []byte {
 	case REST:
 		y, m, day := now.Date()
 		return appendISODate(dst, y, m, day)
+	case PostgreSQL, MySQL:
+		return append(dst, "CURRENT_DATE"...)
+	case SQLite:
+		return append(dst, "date('now')"...)
 	}
 	return append(dst, "CURRENT_DATE()"...)
 }
 
 // AppendDateLiteral appends the dialect's literal for an 8-digit YYYYMMDD
 // date: TO_DATE('d', 'YYYYMMDD') (snowflake, oracle), CONVERT(DATE, 'd',
-// 112) (mssql), YYYY-MM-DD (REST). It does not validate the date: the
-// moniker parser validates versions, and segments are passed through as
+// 112) (mssql), YYYY-MM-DD (REST), DATE 'YYYY-MM-DD' (postgres, mysql),
+// date('YYYY-MM-DD') (sqlite). It does not validate the date: the moniker
+// parser validates versions, and segments are passed through as
 // upstream's SQL dialects did (REST reformats the digits like
-// {segments[N]:date}; upstream's REST dialect raised, quirk Q19). A REST
-// value that is not 8 bytes long is appended unchanged.
+// {segments[N]:date}; upstream's REST dialect raised, quirk Q19); an
+// impossible date is the engine's error (PostgreSQL, MySQL) or NULL
+// (SQLite). A value that is not 8 bytes long is appended unchanged in the
+// dashed forms.
 func (d Dialect) AppendDateLiteral(dst []byte, yyyymmdd string) []byte {
 	switch d {
 	case MSSQL:
@@ -76,6 +96,14 @@ func (d Dialect) AppendDateLiteral(dst []byte, yyyymmdd string) []byte {
 		return append(dst, "', 112)"...)
 	case REST:
 		return appendDashedDate(dst, yyyymmdd)
+	case PostgreSQL, MySQL:
+		dst = append(dst, "DATE '"...)
+		dst = appendDashedDate(dst, yyyymmdd)
+		return append(dst, '\'')
+	case SQLite:
+		dst = append(dst, "date('"...)
+		dst = appendDashedDate(dst, yyyymmdd)
+		return append(dst, "')"...)
 	}
 	dst = append(dst, "TO_DATE('"...)
 	dst = append(dst, yyyymmdd...)
@@ -90,6 +118,9 @@ func (d Dialect) AppendDateLiteral(dst []byte, yyyymmdd string) []byte {
 //	oracle     ADD_MONTHS(SYSDATE, -3); Y: ADD_MONTHS(SYSDATE, -12N); W: SYSDATE - 7N; D: SYSDATE - N
 //	mssql      DATEADD(MONTH, -3, CAST(GETDATE() AS DATE))
 //	rest       now's date minus the lookback, as YYYY-MM-DD
+//	postgres   CAST(CURRENT_DATE - INTERVAL '3 months' AS DATE) (years, months, weeks, days)
+//	mysql      DATE_SUB(CURRENT_DATE, INTERVAL 3 MONTH)
+//	sqlite     date('now', '-3 months'); Y: '-N years'; W: '-7N days'; D: '-N days'
 //
 // REST month and year arithmetic clamps to the month end (Mar 31 - 1M is
 // Feb 28 or 29, Feb 29 - 1Y is Feb 28), as Python's relativedelta does; a
@@ -126,6 +157,35 @@ func (d Dialect) AppendLookbackStart(dst []byte, n int, unit byte, now time.Time
 	case REST:
 		y, m, day := restLookback(now, u, unit)
 		return appendISODate(dst, y, m, day)
+	case PostgreSQL:
+		dst = append(dst, "CAST(CURRENT_DATE - INTERVAL '"...)
+		dst = strconv.AppendUint(dst, u, 10)
+		dst = append(dst, ' ')
+		dst = append(dst, pgUnit(unit)...)
+		return append(dst, "' AS DATE)"...)
+	case MySQL:
+		dst = append(dst, "DATE_SUB(CURRENT_DATE, INTERVAL "...)
+		dst = strconv.AppendUint(dst, u, 10)
+		dst = append(dst, ' ')
+		dst = append(dst, unitName(unit)...)
+		return append(dst, ')')
+	case SQLite:
+		dst = append(dst, "date('now', '-"...)
+		switch unit {
+		case 'Y':
+			dst = strconv.AppendUint(dst, u, 10)
+			dst = append(dst, " years"...)
+		case 'M':
+			dst = strconv.AppendUint(dst, u, 10)
+			dst = append(dst, " months"...)
+		case 'W':
+			dst = appendMul(dst, u, 7)
+			dst = append(dst, " days"...)
+		default:
+			dst = strconv.AppendUint(dst, u, 10)
+			dst = append(dst, " days"...)
+		}
+		return append(dst, "')"...)
 	}
 	dst = append(dst, "DATEADD('"...)
 	dst = append(dst, unitName(unit)...)
@@ -169,6 +229,19 @@ func unitName(unit byte) string {
 		return "WEEK"
 	}
 	return "DAY"
+}
+
+// pgUnit is PostgreSQL's interval unit of a normalised unit.
+func pgUnit(unit byte) string {
+	switch unit {
+	case 'Y':
+		return "years"
+	case 'M':
+		return "months"
+	case 'W':
+		return "weeks"
+	}
+	return "days"
 }
 
 // appendMul appends u*k in decimal without overflowing (k is small).

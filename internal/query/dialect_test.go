@@ -68,7 +68,7 @@ func TestDialectExpressions(t *testing.T) {
 }
 
 func TestAppendKeepsPrefix(t *testing.T) {
-	for d := Snowflake; d <= REST; d++ {
+	for d := Snowflake; d <= SQLite; d++ {
 		got := string(d.AppendLookbackStart([]byte("x >= "), 1, 'D', testNow))
 		if got[:5] != "x >= " || len(got) <= 5 {
 			t.Errorf("%v: prefix lost: %q", d, got)
@@ -156,10 +156,53 @@ func TestOracleHugeLookbackDoesNotOverflow(t *testing.T) {
 // Snowflake: for tests that read a source type from a sample catalog
 // (internal/source maps types to dialects; it imports this package).
 func dialectNamed(name string) Dialect {
-	for _, d := range [...]Dialect{Oracle, MSSQL, REST} {
+	for _, d := range [...]Dialect{Oracle, MSSQL, REST, PostgreSQL, MySQL, SQLite} {
 		if strings.EqualFold(d.String(), name) {
 			return d
 		}
 	}
 	return Snowflake
+}
+
+// TestEngineDialects: PostgreSQL, MySQL and SQLite speak their own
+// engine's date SQL (each form checked by hand on PostgreSQL 15, MariaDB
+// 10.11 and SQLite 3; the /fetch end-to-end tests run them).
+func TestEngineDialects(t *testing.T) {
+	tests := []struct {
+		name string
+		fn   func(d Dialect) string
+		want [3]string // postgres, mysql, sqlite
+	}{
+		{"current date", func(d Dialect) string { return string(d.AppendCurrentDate(nil, testNow)) },
+			[3]string{"CURRENT_DATE", "CURRENT_DATE", "date('now')"}},
+		{"date literal", func(d Dialect) string { return string(d.AppendDateLiteral(nil, "20260115")) },
+			[3]string{"DATE '2026-01-15'", "DATE '2026-01-15'", "date('2026-01-15')"}},
+		{"no filter", func(d Dialect) string { return d.NoFilter() }, [3]string{"1=1", "1=1", "1=1"}},
+		{"lookback 3M", func(d Dialect) string { return string(d.AppendLookbackStart(nil, 3, 'M', testNow)) },
+			[3]string{"CAST(CURRENT_DATE - INTERVAL '3 months' AS DATE)", "DATE_SUB(CURRENT_DATE, INTERVAL 3 MONTH)", "date('now', '-3 months')"}},
+		{"lookback 2Y", func(d Dialect) string { return string(d.AppendLookbackStart(nil, 2, 'Y', testNow)) },
+			[3]string{"CAST(CURRENT_DATE - INTERVAL '2 years' AS DATE)", "DATE_SUB(CURRENT_DATE, INTERVAL 2 YEAR)", "date('now', '-2 years')"}},
+		{"lookback 2W", func(d Dialect) string { return string(d.AppendLookbackStart(nil, 2, 'W', testNow)) },
+			[3]string{"CAST(CURRENT_DATE - INTERVAL '2 weeks' AS DATE)", "DATE_SUB(CURRENT_DATE, INTERVAL 2 WEEK)", "date('now', '-14 days')"}},
+		{"lookback 5D", func(d Dialect) string { return string(d.AppendLookbackStart(nil, 5, 'd', testNow)) },
+			[3]string{"CAST(CURRENT_DATE - INTERVAL '5 days' AS DATE)", "DATE_SUB(CURRENT_DATE, INTERVAL 5 DAY)", "date('now', '-5 days')"}},
+		{"negative counts as zero", func(d Dialect) string { return string(d.AppendLookbackStart(nil, -1, 'D', testNow)) },
+			[3]string{"CAST(CURRENT_DATE - INTERVAL '0 days' AS DATE)", "DATE_SUB(CURRENT_DATE, INTERVAL 0 DAY)", "date('now', '-0 days')"}},
+		{"huge weeks do not overflow", func(d Dialect) string { return string(d.AppendLookbackStart(nil, 1<<62, 'W', testNow)) },
+			[3]string{"CAST(CURRENT_DATE - INTERVAL '4611686018427387904 weeks' AS DATE)", "DATE_SUB(CURRENT_DATE, INTERVAL 4611686018427387904 WEEK)", "date('now', '-32281802128991715328 days')"}},
+		{"date filter 1Y", func(d Dialect) string { return string(d.AppendDateFilter(nil, "asof", 1, 'Y', testNow)) },
+			[3]string{"asof >= CAST(CURRENT_DATE - INTERVAL '1 years' AS DATE)", "asof >= DATE_SUB(CURRENT_DATE, INTERVAL 1 YEAR)", "asof >= date('now', '-1 years')"}},
+	}
+	for _, tt := range tests {
+		for i, d := range [...]Dialect{PostgreSQL, MySQL, SQLite} {
+			if got := tt.fn(d); got != tt.want[i] {
+				t.Errorf("%s, %v: got %q, want %q", tt.name, d, got, tt.want[i])
+			}
+		}
+	}
+	for d, want := range map[Dialect]string{PostgreSQL: "postgres", MySQL: "mysql", SQLite: "sqlite"} {
+		if got := d.String(); got != want {
+			t.Errorf("%d.String() = %q, want %q", d, got, want)
+		}
+	}
 }

@@ -72,7 +72,7 @@ func FuzzRender(f *testing.F) {
 			}
 		}
 		m := mustParse(t, monikers[int(mi)%len(monikers)])
-		c := &Context{M: m, Segments: segs, Path: segText, Dialect: Dialect(di % 4), Now: time.Unix(sec, 0).UTC()}
+		c := &Context{M: m, Segments: segs, Path: segText, Dialect: Dialect(di % 7), Now: time.Unix(sec, 0).UTC()}
 		tmpl := Compile(tmplText)
 
 		out := tmpl.Append([]byte("dst:"), c)

@@ -41,8 +41,9 @@
 // Reproduced on purpose: draft, pending_review and archived bindings are
 // skipped in favour of an ancestor's binding (Q17); an exact binding match
 // renders {path} and {segments[N]} from the full path while the access
-// policy sees no segments (Q18); every source type other than oracle,
-// mssql and rest uses the Snowflake dialect (Q20).
+// policy sees no segments (Q18); every source type of upstream's other
+// than oracle, mssql and rest uses the Snowflake dialect (Q20), while
+// postgres, mysql and sqlite, which upstream lacked, have their own.
 package resolve
 
 import (

@@ -1,9 +1,12 @@
 package source
 
+import "github.com/moniker-svc/moniker/internal/query"
+
 var mysql = Type{
 	Name:        "mysql",
 	DisplayName: "MySQL / MariaDB",
 	SQL:         true,
+	Dialect:     query.MySQL,
 	PassThrough: true,
 	Query:       passThroughQuery,
 	Config: []Field{

@@ -1,9 +1,12 @@
 package source
 
+import "github.com/moniker-svc/moniker/internal/query"
+
 var postgres = Type{
 	Name:        "postgres",
 	DisplayName: "PostgreSQL",
 	SQL:         true,
+	Dialect:     query.PostgreSQL,
 	PassThrough: true,
 	Query:       passThroughQuery,
 	Config: []Field{

@@ -50,10 +50,12 @@ func TestRegistry(t *testing.T) {
 	}
 }
 
-// TestDialects: oracle, mssql and rest have their own date dialects; every
+// TestDialects: oracle, mssql and rest have their own date dialects, and
+// so do the engines upstream did not have (postgres, mysql, sqlite); every
 // other type renders with Snowflake's, as upstream did (quirk Q20).
 func TestDialects(t *testing.T) {
-	want := map[string]query.Dialect{"oracle": query.Oracle, "mssql": query.MSSQL, "rest": query.REST}
+	want := map[string]query.Dialect{"oracle": query.Oracle, "mssql": query.MSSQL, "rest": query.REST,
+		"postgres": query.PostgreSQL, "mysql": query.MySQL, "sqlite": query.SQLite}
 	for _, ty := range Types() {
 		if ty.Dialect != want[ty.Name] {
 			t.Errorf("%s: dialect %v, want %v", ty.Name, ty.Dialect, want[ty.Name])

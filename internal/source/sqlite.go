@@ -1,9 +1,12 @@
 package source
 
+import "github.com/moniker-svc/moniker/internal/query"
+
 var sqlite = Type{
 	Name:        "sqlite",
 	DisplayName: "SQLite",
 	SQL:         true,
+	Dialect:     query.SQLite,
 	PassThrough: true,
 	Query:       passThroughQuery,
 	Config:      []Field{required("path", "Database file"), segmentNames, queryField, tableField},
