@@ -28,7 +28,7 @@ import (
 // fraction or an exponent), else float64; nested objects and arrays are
 // TypeJSON values as encoding/json decodes them.
 func JSON(r io.Reader, path []string) (Next, error) {
-	dec := json.NewDecoder(bomless(r))
+	dec := json.NewDecoder(SkipBOM(r))
 	dec.UseNumber()
 	j := &jsonReader{dec: dec}
 	if err := j.walk(path); err != nil {
@@ -59,8 +59,8 @@ type jsonReader struct {
 	done       bool
 }
 
-// bomless returns r without a leading UTF-8 byte order mark.
-func bomless(r io.Reader) io.Reader {
+// SkipBOM returns r without a leading UTF-8 byte order mark.
+func SkipBOM(r io.Reader) io.Reader {
 	br := bufio.NewReader(r)
 	if b, err := br.Peek(3); err == nil && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
 		_, _ = br.Discard(3)
