@@ -203,6 +203,25 @@ func (b *Breaker) Do(ctx context.Context, key string, fn func(context.Context) e
 	return err
 }
 
+// Begin admits one call through key's circuit as Do does, for a call
+// whose outcome is known only later than a function's return (a result
+// that is read after the call that opened it). When the circuit refuses
+// the call, err is an *OpenError; otherwise end records the call's
+// outcome from its error, classified as Do classifies fn's (nil is a
+// success; pass context.Canceled for a call the caller gave up on). end
+// must be called exactly once. A nil or disabled Breaker admits every
+// call and end does nothing.
+func (b *Breaker) Begin(key string) (end func(err error), err error) {
+	if b == nil || !b.enabled {
+		return func(error) {}, nil
+	}
+	gen, err := b.admit(key)
+	if err != nil {
+		return nil, err
+	}
+	return func(err error) { b.record(key, gen, classify(err)) }, nil
+}
+
 // admit lets a call through key's circuit or refuses it, and returns the
 // circuit's generation for record.
 func (b *Breaker) admit(key string) (uint64, error) {

@@ -244,6 +244,59 @@ func TestBreakerStaleOutcome(t *testing.T) {
 	}
 }
 
+// TestBreakerBegin: a call admitted with Begin counts when its end is
+// called, as Do's would, and a refused Begin returns the OpenError.
+func TestBreakerBegin(t *testing.T) {
+	clk := &fakeClock{}
+	b := newTestBreaker(t, cb(1), clk)
+	var ends []func(error)
+	for range 3 {
+		end, err := b.Begin("src")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ends = append(ends, end)
+	}
+	if got := b.stateOf("src"); got != Closed {
+		t.Fatalf("before any end: %v, want closed", got)
+	}
+	ends[0](context.Canceled) // the caller gave up: neither
+	ends[1](errDown)
+	ends[2](errDown)
+	if got := b.stateOf("src"); got != Closed {
+		t.Fatalf("two failures: %v, want closed", got)
+	}
+	end, _ := b.Begin("src")
+	end(moniker.Errorf(moniker.ErrTimeout, "slow"))
+	if got := b.stateOf("src"); got != Open {
+		t.Fatalf("three failures: %v, want open", got)
+	}
+	var oe *OpenError
+	if end, err := b.Begin("src"); end != nil || !errors.As(err, &oe) || oe.RetryAfter != 30*time.Second {
+		t.Fatalf("Begin on an open circuit = %v, %v; want an OpenError with 30s", end != nil, err)
+	}
+	clk.advance(30 * time.Second)
+	probe, err := b.Begin("src")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Begin("src"); !errors.As(err, &oe) {
+		t.Fatalf("a second probe while one is in flight: %v, want refused", err)
+	}
+	probe(nil)
+	end, _ = b.Begin("src")
+	end(nil)
+	if got := b.stateOf("src"); got != Closed {
+		t.Errorf("after two successful probes: %v, want closed", got)
+	}
+	var nilB *Breaker
+	end, err = nilB.Begin("src")
+	if err != nil || end == nil {
+		t.Fatalf("nil breaker Begin = %v", err)
+	}
+	end(errDown)
+}
+
 func TestBreakerDisabledAndNil(t *testing.T) {
 	clk := &fakeClock{}
 	b := newTestBreaker(t, config.CircuitBreaker{}, clk)

@@ -31,6 +31,10 @@ const (
 	CodeInternal         = "internal_error"
 	CodeRateLimited      = "rate_limited"
 	CodeCircuitOpen      = "circuit_open"
+	// CodeSourceError: 502, a data source refused a query /fetch ran.
+	CodeSourceError = "source_error"
+	// CodeSourceTimeout: 504, a data source did not answer in time.
+	CodeSourceTimeout = "source_timeout"
 	// CodeUnauthenticated: 401, no acceptable credential (auth.enforce,
 	// or a write route without a principal).
 	CodeUnauthenticated = "unauthenticated"
@@ -201,7 +205,10 @@ type Member struct {
 //   - an unavailable Retryable: 503 with its code and a Retry-After header;
 //   - otherwise {"detail","code"}: invalid 400, not found 404, denied 403,
 //     conflict 409, precondition 412, not implemented 501, unavailable
-//     503, anything else 500 "internal error" (the error goes to the log).
+//     503, source error 502 (a data source refused a query: the detail is
+//     its message, which adapters keep free of credentials), source
+//     timeout 504, anything else 500 "internal error" (the error goes to
+//     the log).
 //
 // extra members are added to a 4xx body (a 5xx body says only "internal
 // error" or why the service is unavailable).
@@ -269,6 +276,8 @@ var kinds = map[error]struct {
 	moniker.ErrPrecondition:   {http.StatusPreconditionFailed, CodePrecondition},
 	moniker.ErrNotImplemented: {http.StatusNotImplemented, CodeNotImplemented},
 	moniker.ErrUnavailable:    {http.StatusServiceUnavailable, CodeUnavailable},
+	moniker.ErrSource:         {http.StatusBadGateway, CodeSourceError},
+	moniker.ErrTimeout:        {http.StatusGatewayTimeout, CodeSourceTimeout},
 }
 
 // writeBody writes base, a JSON object, with the extra members after its

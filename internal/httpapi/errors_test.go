@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http/httptest"
@@ -36,6 +37,8 @@ func TestWriteError(t *testing.T) {
 		{"precondition", moniker.Errorf(moniker.ErrPrecondition, "stale"), nil, 412, `{"detail":"stale","code":"precondition_failed"}`},
 		{"not implemented", moniker.Errorf(moniker.ErrNotImplemented, "later"), nil, 501, `{"detail":"later","code":"not_implemented"}`},
 		{"unavailable", moniker.Errorf(moniker.ErrUnavailable, "down"), []Member{current}, 503, `{"detail":"down","code":"unavailable"}`},
+		{"source error", moniker.Errorf(moniker.ErrSource, "relation \"nope\" does not exist"), []Member{current}, 502, `{"detail":"relation \"nope\" does not exist","code":"source_error"}`},
+		{"source timeout", moniker.Errorf(moniker.ErrTimeout, "no answer within 30s: %w", context.DeadlineExceeded), nil, 504, `{"detail":"no answer within 30s: context deadline exceeded","code":"source_timeout"}`},
 		{"retryable", fmt.Errorf("management: %w", retryable{}), nil, 503, `{"detail":"management: circuit open","code":"circuit_open"}`},
 		{"internal", errors.New("disk on fire"), nil, 500, `{"detail":"internal error","code":"internal_error"}`},
 		{"relayed", &StatusError{Status: 418, Code: "teapot", Detail: "short"}, nil, 418, `{"detail":"short","code":"teapot"}`},

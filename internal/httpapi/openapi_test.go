@@ -275,7 +275,7 @@ func TestSpecEnums(t *testing.T) {
 	}
 	codes := []string{CodeInvalidMoniker, CodeInvalidRequest, CodeValidation, CodeNotFound, CodeNoRoute, CodeMethodNotAllowed,
 		CodeAccessDenied, CodeConflict, CodePrecondition, CodeNotInitialized, CodeReloadFailed, CodeBatchTooLarge, CodeBodyTooLarge, CodeNotImplemented, CodeUnavailable, CodeInternal,
-		CodeRateLimited, CodeCircuitOpen, CodeUnauthenticated, CodeForbidden}
+		CodeRateLimited, CodeCircuitOpen, CodeSourceError, CodeSourceTimeout, CodeUnauthenticated, CodeForbidden}
 	if got := enum("ErrorCode"); !slices.Equal(got, codes) {
 		t.Errorf("ErrorCode enum %v, want %v", got, codes)
 	}

@@ -214,7 +214,7 @@ func KindOf(err error) error {
 	switch err {
 	case nil:
 		return nil
-	case ErrInvalid, ErrNotFound, ErrDenied, ErrConflict, ErrPrecondition, ErrUnavailable, ErrNotImplemented:
+	case ErrInvalid, ErrNotFound, ErrDenied, ErrConflict, ErrPrecondition, ErrUnavailable, ErrNotImplemented, ErrSource, ErrTimeout:
 		return err
 	}
 	switch e := err.(type) {

@@ -104,6 +104,8 @@ func TestKindOf(t *testing.T) {
 		{fmt.Errorf("b: %w", &ValidationError{}), ErrInvalid},
 		{Errorf(ErrConflict, "no longer loads: %w", Invalid("x", "y", nil)), ErrConflict},
 		{errors.Join(errors.New("x"), &ParseError{}), ErrInvalid},
+		{Errorf(ErrSource, "relation t does not exist"), ErrSource},
+		{Errorf(ErrTimeout, "after 30s: %w", context.DeadlineExceeded), ErrTimeout},
 	} {
 		if got := KindOf(tt.err); got != tt.want {
 			t.Errorf("KindOf(%v) = %v, want %v", tt.err, got, tt.want)

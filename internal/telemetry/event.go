@@ -16,9 +16,11 @@ import (
 // Operation is what the caller did (upstream's operation values).
 type Operation string
 
-// Operations. The request_* values exist upstream but nothing emits them.
+// Operations. The request_* values exist upstream but nothing emits them;
+// fetch (a /fetch: the rows were read by the service) is ours.
 const (
 	OpRead           Operation = "read"
+	OpFetch          Operation = "fetch"
 	OpList           Operation = "list"
 	OpDescribe       Operation = "describe"
 	OpLineage        Operation = "lineage"
@@ -111,9 +113,11 @@ type Event struct {
 	ResolvedSourcePath string
 	// OwnerAtAccess is the resolved accountable owner.
 	OwnerAtAccess string
-	// ResultCount is the client-reported row count; nil is null.
+	// ResultCount is the row count: the client-reported one, or the rows
+	// a /fetch returned; nil is null.
 	ResultCount *int64
-	// Cached is true when the resolution came from the resolve cache.
+	// Cached is true when the resolution came from the resolve cache, or
+	// (operation fetch) the rows from the fetch result cache.
 	Cached   bool
 	Metadata Metadata
 	// Deprecated, Successor and RedirectedFrom are set only with
