@@ -9,6 +9,6 @@ var sqlite = Type{
 	Dialect:     query.SQLite,
 	PassThrough: true,
 	Query:       passThroughQuery,
-	Config:      []Field{required("path", "Database file"), segmentNames, queryField, tableField},
+	Config:      []Field{required("path", "Database file: absolute, or relative to the catalog file's folder (opened read-only)"), segmentNames, queryField, tableField},
 	Execution:   Execution{"server", "The service runs the rendered query on the SQLite file."},
 }
