@@ -44,7 +44,7 @@ func (adapter) Open(_ context.Context, cfg map[string]any, env fetch.Env) (fetch
 	if err != nil {
 		return nil, err
 	}
-	return &source{dir: Folder{Path: resolve(env.Dir, base)}}, nil
+	return &source{dir: Folder{Path: Resolve(env.Dir, base)}}, nil
 }
 
 // BasePath returns the base_path of cfg, cleaned; it is required.
@@ -59,8 +59,8 @@ func BasePath(cfg map[string]any) (string, error) {
 	return filepath.Clean(base), nil
 }
 
-// resolve returns base against dir when it is relative.
-func resolve(dir, base string) string {
+// Resolve returns base against dir (fetch.Env.Dir) when it is relative.
+func Resolve(dir, base string) string {
 	if filepath.IsAbs(base) || dir == "" {
 		return base
 	}
