@@ -178,6 +178,20 @@ func choice(key, desc string, opts ...string) Field {
 	return Field{Key: key, Kind: "select", Description: desc, Options: opts}
 }
 
+// secretFields are the three ways a binding gives a secret (fetch.Secret):
+// the value itself (${VAR} expanded), an environment variable's name, or
+// a file.
+func secretFields(key, what string) []Field {
+	return []Field{
+		str(key, "The "+what+", or ${VAR} to take it from the service's environment (better: "+key+"_env or "+key+"_file)"),
+		str(key+"_env", "Name of the environment variable holding the "+what),
+		str(key+"_file", "File holding the "+what+" (relative to the catalog's folder)"),
+	}
+}
+
+// fields joins field lists.
+func fields(lists ...[]Field) []Field { return slices.Concat(lists...) }
+
 // The fields every SQL type has.
 var (
 	sqlQuery     = Query{Key: "query", Table: true, SelectFrom: true}

@@ -52,6 +52,10 @@ type Engine struct {
 	// is inferred from the column's value in the first row (SQLite's
 	// expressions, which have no declared type).
 	Type func(ct *sql.ColumnType) fetch.Type
+	// Value, when set, may return a conversion applied to a column's
+	// values before the core's own (PostgreSQL's float4, which the driver
+	// hands over widened to float64); nil for none.
+	Value func(ct *sql.ColumnType) func(any) any
 	// Timeout reports whether err is the engine's own report of a
 	// cancelled or timed-out statement (answered as moniker.ErrTimeout).
 	// May be nil.
@@ -257,6 +261,7 @@ type rows struct {
 	vals   []any // scan targets' values
 	ptrs   []any // pointers to vals
 	row    []any // the current row, normalized
+	conv   []func(any) any
 }
 
 // init reads the column types and, when one must be inferred, the first
@@ -274,6 +279,14 @@ func (r *rows) init() error {
 	for i, ct := range cts {
 		r.ptrs[i] = &r.vals[i]
 		r.cols[i] = fetch.Column{Name: ct.Name(), Type: r.s.e.Type(ct)}
+		if r.s.e.Value != nil {
+			if f := r.s.e.Value(ct); f != nil {
+				if r.conv == nil {
+					r.conv = make([]func(any) any, len(cts))
+				}
+				r.conv[i] = f
+			}
+		}
 		infer = infer || r.cols[i].Type == ""
 	}
 	if !infer {
@@ -344,6 +357,9 @@ func (r *rows) Next() bool {
 		return false
 	}
 	for i, v := range r.vals {
+		if r.conv != nil && r.conv[i] != nil && v != nil {
+			v = r.conv[i](v)
+		}
 		nv, err := normalize(r.cols[i].Type, v)
 		if err != nil {
 			r.err = moniker.Errorf(moniker.ErrSource, "%s: column %s: %v (a CAST in the query gives the column one type)", r.s.e.Name, r.cols[i].Name, err)
