@@ -16,39 +16,16 @@ import (
 // for it).
 const tagNull = yamlfile.TagNull
 
-// Keys of the catalog schema (reference §7.2). The lists are used for the
-// strict unknown-key check and its "did you mean" hint.
+// Keys of the structured parts of the catalog schema (reference §7.2),
+// for the strict unknown-key check and its "did you mean" hint; every
+// other key comes from the node-field table (moniker.NodeFields).
 var (
-	nodeKeys = []string{
-		"display_name", "description", "domain", "ownership", "source_binding",
-		"data_quality", "sla", "freshness", "schema", "access_policy",
-		"documentation", "classification", "tags", "metadata", "status",
-		"deprecation_message", "successor", "sunset_deadline", "migration_guide_url",
-	}
-	// extraNodeKeys are keys upstream defined (f206ffd or HEAD) that this
-	// service does not model; they are kept verbatim in Node.Extra.
-	extraNodeKeys = []string{
-		"created_at", "updated_at", "created_by", "approved_by", "is_leaf",
-		"vendor", "asset_class", "update_frequency", "quality", "maturity",
-		"technical_description",
-	}
 	bindingKeys = []string{"type", "config", "schema", "read_only", "allowed_operations", "cache"}
 	cacheKeys   = []string{"enabled", "ttl_seconds", "refresh_interval_seconds", "refresh_on_startup"}
 	policyKeys  = []string{
 		"required_segments", "min_filters", "blocked_patterns", "max_rows_warn",
 		"max_rows_block", "cardinality_multipliers", "base_row_count",
 		"require_confirmation_above", "denial_message", "allowed_roles", "allowed_hours",
-	}
-	docKeys = []string{
-		"glossary", "runbook", "onboarding", "data_dictionary", "api_docs",
-		"architecture", "changelog", "contact", "additional",
-	}
-	dqKeys        = []string{"dq_owner", "quality_score", "validation_rules", "known_issues", "last_validated"}
-	slaKeys       = []string{"freshness", "availability", "support_hours", "escalation_contact"}
-	freshnessKeys = []string{"last_loaded", "refresh_schedule", "source_system", "upstream_dependencies"}
-	schemaKeys    = []string{
-		"columns", "description", "semantic_tags", "primary_key", "use_cases",
-		"examples", "related_monikers", "granularity", "typical_row_count", "update_frequency",
 	}
 	columnKeys = []string{"name", "type", "description", "semantic_type", "example", "nullable", "primary_key", "foreign_key"}
 )
@@ -154,44 +131,16 @@ func (d *decoder) entry(kn, vn *yaml.Node) *moniker.Node {
 	return n
 }
 
+// nodeKey decodes the value of top-level key k into n, as the node-field
+// table says.
 func (d *decoder) nodeKey(n *moniker.Node, k string, kn, vn *yaml.Node) {
-	switch k {
-	case "display_name":
-		n.DisplayName = d.text(vn, top(k))
-	case "description":
-		n.Description = d.text(vn, top(k))
-	case "domain":
-		n.Domain = d.text(vn, top(k))
-	case "classification":
-		n.Classification = d.text(vn, top(k))
-	case "deprecation_message":
-		n.DeprecationMessage = d.text(vn, top(k))
-	case "successor":
-		n.Successor = d.text(vn, top(k))
-	case "sunset_deadline":
-		n.SunsetDeadline = d.text(vn, top(k))
-	case "migration_guide_url":
-		n.MigrationGuideURL = d.text(vn, top(k))
-	case "status":
-		s := d.text(vn, top(k))
-		switch st := moniker.Status(s); {
-		case s == "":
-		case st.Valid():
-			n.Status = st
-		default:
-			d.warnf(vn, "status: unknown status %q, using active", s)
-			n.Status = moniker.StatusActive
-		}
-	case "tags":
-		if tags := d.strings(vn, top(k)); len(tags) > 0 {
-			slices.Sort(tags)
-			n.Tags = slices.Compact(tags)
-		}
-	case "metadata":
-		if m, ok := d.mapping(vn, top(k)); ok {
-			n.Metadata, _ = d.value(m, top(k), 0).(map[string]any)
-		}
-	case "ownership":
+	f, ok := moniker.FieldByKey(k)
+	if !ok {
+		d.unknownKey(kn, top(k), k, moniker.NodeKeys())
+		return
+	}
+	switch f.Kind {
+	case moniker.KindOwnership:
 		if m, ok := d.mapping(vn, top(k)); ok {
 			d.pairs(m, top(k), 0, func(k2 string, kn2, vn2 *yaml.Node) {
 				f, ok := ownerFieldByKey(k2)
@@ -202,75 +151,83 @@ func (d *decoder) nodeKey(n *moniker.Node, k string, kn, vn *yaml.Node) {
 				n.Ownership[f] = d.text(vn2, under(k, k2))
 			})
 		}
-	case "source_binding":
+	case moniker.KindBinding:
 		if m, ok := d.mapping(vn, top(k)); ok {
 			n.Binding = d.binding(m, kn)
 		}
-	case "access_policy":
+	case moniker.KindPolicy:
 		if m, ok := d.mapping(vn, top(k)); ok {
 			n.AccessPolicy = d.policy(m)
 		}
-	case "documentation":
-		if m, ok := d.mapping(vn, top(k)); ok {
-			n.Documentation = d.documentation(m)
+	case moniker.KindExtra:
+		if n.Extra == nil {
+			n.Extra = make(map[string]any, 2)
 		}
-	case "data_quality":
+		n.Extra[k] = d.value(vn, top(k), 0)
+	case moniker.KindBlock:
 		if m, ok := d.mapping(vn, top(k)); ok {
-			n.DataQuality = d.dataQuality(m)
-		}
-	case "sla":
-		if m, ok := d.mapping(vn, top(k)); ok {
-			s := &moniker.SLA{}
+			f.Block.New(n)
 			d.pairs(m, top(k), 0, func(k2 string, kn2, vn2 *yaml.Node) {
-				key := under(k, k2)
-				switch k2 {
-				case "freshness":
-					s.Freshness = d.text(vn2, key)
-				case "availability":
-					s.Availability = d.text(vn2, key)
-				case "support_hours":
-					s.SupportHours = d.text(vn2, key)
-				case "escalation_contact":
-					s.EscalationContact = d.text(vn2, key)
-				default:
-					d.unknownKey(kn2, under(k, k2), k2, slaKeys)
+				sf, ok := f.Block.Field(k2)
+				if !ok {
+					d.unknownKey(kn2, under(k, k2), k2, f.Block.Keys())
+					return
 				}
+				d.field(n, sf, vn2, under(k, k2))
 			})
-			n.SLA = s
-		}
-	case "freshness":
-		if m, ok := d.mapping(vn, top(k)); ok {
-			f := &moniker.Freshness{}
-			d.pairs(m, top(k), 0, func(k2 string, kn2, vn2 *yaml.Node) {
-				key := under(k, k2)
-				switch k2 {
-				case "last_loaded":
-					f.LastLoaded = d.text(vn2, key)
-				case "refresh_schedule":
-					f.RefreshSchedule = d.text(vn2, key)
-				case "source_system":
-					f.SourceSystem = d.text(vn2, key)
-				case "upstream_dependencies":
-					f.UpstreamDependencies = d.strings(vn2, key)
-				default:
-					d.unknownKey(kn2, under(k, k2), k2, freshnessKeys)
-				}
-			})
-			n.Freshness = f
-		}
-	case "schema":
-		if m, ok := d.mapping(vn, top(k)); ok {
-			n.Schema = d.schema(m)
 		}
 	default:
-		if slices.Contains(extraNodeKeys, k) {
-			if n.Extra == nil {
-				n.Extra = make(map[string]any, 2)
-			}
-			n.Extra[k] = d.value(vn, top(k), 0)
-			return
+		d.field(n, f, vn, top(k))
+	}
+}
+
+// field decodes the value vn (at key) of a field of a scalar kind, or of
+// the schema's columns.
+func (d *decoder) field(n *moniker.Node, f *moniker.NodeField, vn *yaml.Node, key at) {
+	switch f.Kind {
+	case moniker.KindText:
+		*f.Text(n) = d.text(vn, key)
+	case moniker.KindEnum:
+		switch s := d.text(vn, key); {
+		case s == "":
+		case f.Valid(s):
+			*f.Text(n) = s
+		default:
+			d.warnf(vn, "%s: unknown %s %q, using %s", key, f.Key, s, f.Default)
+			*f.Text(n) = f.Default
 		}
-		d.unknownKey(kn, top(k), k, append(slices.Clip(nodeKeys), extraNodeKeys...))
+	case moniker.KindTags:
+		if tags := d.strings(vn, key); len(tags) > 0 {
+			slices.Sort(tags)
+			*f.List(n) = slices.Compact(tags)
+		}
+	case moniker.KindList:
+		*f.List(n) = d.strings(vn, key)
+	case moniker.KindNumber:
+		if x, ok := d.number(vn, key); ok {
+			*f.Number(n) = &x
+		}
+	case moniker.KindAny:
+		*f.Any(n) = d.value(vn, key, 0)
+	case moniker.KindMap:
+		if m, ok := d.mapping(vn, key); ok {
+			*f.Map(n), _ = d.value(m, key, 0).(map[string]any)
+		}
+	case moniker.KindTextMap:
+		if m, ok := d.mapping(vn, key); ok {
+			tm := make(map[string]string, len(m.Content)/2)
+			d.pairs(m, key, 0, func(k string, _, v *yaml.Node) { tm[k] = d.text(v, key.field(k)) })
+			*f.TextMap(n) = tm
+		}
+	case moniker.KindColumns:
+		items, _ := d.list(vn, key)
+		cols := make([]moniker.Column, 0, len(items))
+		for i, it := range items {
+			if c, ok := d.column(it, key.item(i)); ok {
+				cols = append(cols, c)
+			}
+		}
+		n.Schema.Columns = cols
 	}
 }
 
@@ -428,106 +385,6 @@ func BlockedPatternRegexp(p string) string { return "(?i)^(?:" + p + ")" }
 // unprefixRegexpError drops Go's "error parsing regexp: " prefix.
 func unprefixRegexpError(err error) string {
 	return strings.TrimPrefix(err.Error(), "error parsing regexp: ")
-}
-
-func (d *decoder) documentation(m *yaml.Node) *moniker.Documentation {
-	const p = "documentation"
-	doc := &moniker.Documentation{}
-	d.pairs(m, top(p), 0, func(k string, kn, vn *yaml.Node) {
-		key := under(p, k)
-		switch k {
-		case "glossary":
-			doc.Glossary = d.text(vn, key)
-		case "runbook":
-			doc.Runbook = d.text(vn, key)
-		case "onboarding":
-			doc.Onboarding = d.text(vn, key)
-		case "data_dictionary":
-			doc.DataDictionary = d.text(vn, key)
-		case "api_docs":
-			doc.APIDocs = d.text(vn, key)
-		case "architecture":
-			doc.Architecture = d.text(vn, key)
-		case "changelog":
-			doc.Changelog = d.text(vn, key)
-		case "contact":
-			doc.Contact = d.text(vn, key)
-		case "additional":
-			if am, ok := d.mapping(vn, key); ok {
-				doc.Additional = make(map[string]string, len(am.Content)/2)
-				d.pairs(am, key, 0, func(k2 string, _, vn2 *yaml.Node) {
-					doc.Additional[k2] = d.text(vn2, key.field(k2))
-				})
-			}
-		default:
-			d.unknownKey(kn, under(p, k), k, docKeys)
-		}
-	})
-	return doc
-}
-
-func (d *decoder) dataQuality(m *yaml.Node) *moniker.DataQuality {
-	const p = "data_quality"
-	dq := &moniker.DataQuality{}
-	d.pairs(m, top(p), 0, func(k string, kn, vn *yaml.Node) {
-		key := under(p, k)
-		switch k {
-		case "dq_owner":
-			dq.DQOwner = d.text(vn, key)
-		case "quality_score":
-			if f, ok := d.number(vn, key); ok {
-				dq.QualityScore = &f
-			}
-		case "validation_rules":
-			dq.ValidationRules = d.strings(vn, key)
-		case "known_issues":
-			dq.KnownIssues = d.strings(vn, key)
-		case "last_validated":
-			dq.LastValidated = d.text(vn, key)
-		default:
-			d.unknownKey(kn, under(p, k), k, dqKeys)
-		}
-	})
-	return dq
-}
-
-func (d *decoder) schema(m *yaml.Node) *moniker.NodeSchema {
-	const p = "schema"
-	s := &moniker.NodeSchema{}
-	d.pairs(m, top(p), 0, func(k string, kn, vn *yaml.Node) {
-		key := under(p, k)
-		switch k {
-		case "columns":
-			items, _ := d.list(vn, key)
-			s.Columns = make([]moniker.Column, 0, len(items))
-			for i, it := range items {
-				if c, ok := d.column(it, key.item(i)); ok {
-					s.Columns = append(s.Columns, c)
-				}
-			}
-		case "description":
-			s.Description = d.text(vn, key)
-		case "semantic_tags":
-			s.SemanticTags = d.strings(vn, key)
-		case "primary_key":
-			s.PrimaryKey = d.strings(vn, key)
-		case "use_cases":
-			s.UseCases = d.strings(vn, key)
-		case "examples":
-			s.Examples = d.strings(vn, key)
-		case "related_monikers":
-			s.RelatedMonikers = d.strings(vn, key)
-		case "granularity":
-			s.Granularity = d.text(vn, key)
-		case "typical_row_count":
-			s.TypicalRowCount = d.value(vn, key, 0)
-		case "update_frequency":
-			s.UpdateFrequency = d.text(vn, key)
-		default:
-			d.unknownKey(kn, under(p, k), k, schemaKeys)
-		}
-	})
-	return s
 }
 
 func (d *decoder) column(v *yaml.Node, p at) (moniker.Column, bool) {

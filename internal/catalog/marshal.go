@@ -21,13 +21,13 @@ import (
 // node equal to n (File, Line and Index aside), for any n Load can
 // produce. The output is deterministic:
 //
-//   - Keys come in upstream's order (display_name, description, domain,
-//     ownership, source_binding, data_quality, sla, freshness, schema,
-//     access_policy, documentation, classification, tags, metadata), then
-//     status, deprecation_message, successor, sunset_deadline,
-//     migration_guide_url, then the Extra keys sorted. Keys inside blocks
-//     follow the loader's key lists; free-form maps (config, metadata,
-//     documentation.additional, Extra values) are written with sorted keys.
+//   - Keys come in the order of the node-field table (moniker.NodeFields:
+//     upstream's, display_name first, migration_guide_url last), then the
+//     Extra keys sorted; keys inside blocks in the order of their
+//     sub-fields, those of a binding, access policy and column as
+//     bindingValue, policyValue and columnsValue write them. Free-form maps
+//     (config, metadata, documentation.additional, Extra values) are
+//     written with sorted keys.
 //   - What equals the loader's default is left out: empty strings, nil
 //     blocks, read_only true, base_row_count 100, the cache defaults, a
 //     column's nullable true and primary_key false. A list or map that is
@@ -104,92 +104,86 @@ func scalarText(s string) []byte {
 	return bytes.TrimSuffix(encodeYAML(n), []byte("\n"))
 }
 
-// nodeValue builds the mapping of n's fields.
+// nodeValue builds the mapping of n's fields, in the order of the
+// node-field table.
 func nodeValue(n *moniker.Node) *yaml.Node {
 	m := mapping()
-	if n.DisplayName != "" {
-		m.text("display_name", n.DisplayName)
-	}
-	m.text("description", n.Description)
-	m.text("domain", n.Domain)
-	if !n.Ownership.Empty() {
-		o := mapping()
-		for f := range moniker.NumOwnerFields {
-			o.text(f.Key(), n.Ownership[f])
-		}
-		m.add("ownership", o.Node)
-	}
-	if b := n.Binding; b != nil {
-		m.add("source_binding", bindingValue(b))
-	}
-	if d := n.DataQuality; d != nil {
-		o := mapping()
-		o.text("dq_owner", d.DQOwner)
-		if d.QualityScore != nil {
-			o.add("quality_score", number(*d.QualityScore))
-		}
-		o.strings("validation_rules", d.ValidationRules, true)
-		o.strings("known_issues", d.KnownIssues, true)
-		o.text("last_validated", d.LastValidated)
-		m.add("data_quality", o.Node)
-	}
-	if s := n.SLA; s != nil {
-		o := mapping()
-		o.text("freshness", s.Freshness)
-		o.text("availability", s.Availability)
-		o.text("support_hours", s.SupportHours)
-		o.text("escalation_contact", s.EscalationContact)
-		m.add("sla", o.Node)
-	}
-	if f := n.Freshness; f != nil {
-		o := mapping()
-		o.text("last_loaded", f.LastLoaded)
-		o.text("refresh_schedule", f.RefreshSchedule)
-		o.text("source_system", f.SourceSystem)
-		o.strings("upstream_dependencies", f.UpstreamDependencies, true)
-		m.add("freshness", o.Node)
-	}
-	if s := n.Schema; s != nil {
-		m.add("schema", schemaValue(s))
-	}
-	if p := n.AccessPolicy; p != nil {
-		m.add("access_policy", policyValue(p))
-	}
-	if d := n.Documentation; d != nil {
-		o := mapping()
-		o.text("glossary", d.Glossary)
-		o.text("runbook", d.Runbook)
-		o.text("onboarding", d.Onboarding)
-		o.text("data_dictionary", d.DataDictionary)
-		o.text("api_docs", d.APIDocs)
-		o.text("architecture", d.Architecture)
-		o.text("changelog", d.Changelog)
-		o.text("contact", d.Contact)
-		if d.Additional != nil {
-			a := mapping()
-			for _, k := range sortedKeys(d.Additional) {
-				a.add(k, str(d.Additional[k]))
+	fields := moniker.NodeFields()
+	for i := range fields {
+		f := &fields[i]
+		switch f.Kind {
+		case moniker.KindExtra:
+			// Written below, sorted, with any other key Extra holds.
+		case moniker.KindOwnership:
+			if !n.Ownership.Empty() {
+				o := mapping()
+				for f := range moniker.NumOwnerFields {
+					o.text(f.Key(), n.Ownership[f])
+				}
+				m.add(f.Key, o.Node)
 			}
-			o.add("additional", a.Node)
+		case moniker.KindBinding:
+			if b := n.Binding; b != nil {
+				m.add(f.Key, bindingValue(b))
+			}
+		case moniker.KindPolicy:
+			if p := n.AccessPolicy; p != nil {
+				m.add(f.Key, policyValue(p))
+			}
+		case moniker.KindBlock:
+			if f.Block.Has(n) {
+				o := mapping()
+				for j := range f.Block.Fields {
+					o.field(n, &f.Block.Fields[j])
+				}
+				m.add(f.Key, o.Node)
+			}
+		default:
+			m.field(n, f)
 		}
-		m.add("documentation", o.Node)
 	}
-	m.text("classification", n.Classification)
-	m.strings("tags", n.Tags, false)
-	if n.Metadata != nil {
-		m.add("metadata", value(n.Metadata))
-	}
-	m.text("status", string(n.Status))
-	m.text("deprecation_message", n.DeprecationMessage)
-	m.text("successor", n.Successor)
-	m.text("sunset_deadline", n.SunsetDeadline)
-	m.text("migration_guide_url", n.MigrationGuideURL)
 	for _, k := range sortedKeys(n.Extra) {
-		if !slices.Contains(nodeKeys, k) {
+		if f, ok := moniker.FieldByKey(k); !ok || f.Kind == moniker.KindExtra {
 			m.add(k, value(n.Extra[k]))
 		}
 	}
 	return m.Node
+}
+
+// field adds f's value, unless it is the loader's default.
+func (m mapNode) field(n *moniker.Node, f *moniker.NodeField) {
+	switch f.Kind {
+	case moniker.KindText, moniker.KindEnum:
+		m.text(f.Key, *f.Text(n))
+	case moniker.KindTags:
+		m.strings(f.Key, *f.List(n), false)
+	case moniker.KindList:
+		m.strings(f.Key, *f.List(n), true)
+	case moniker.KindNumber:
+		if x := *f.Number(n); x != nil {
+			m.add(f.Key, number(*x))
+		}
+	case moniker.KindAny:
+		if v := *f.Any(n); v != nil {
+			m.add(f.Key, value(v))
+		}
+	case moniker.KindMap:
+		if v := *f.Map(n); v != nil {
+			m.add(f.Key, value(v))
+		}
+	case moniker.KindTextMap:
+		if v := *f.TextMap(n); v != nil {
+			a := mapping()
+			for _, k := range sortedKeys(v) {
+				a.add(k, str(v[k]))
+			}
+			m.add(f.Key, a.Node)
+		}
+	case moniker.KindColumns:
+		if cols := n.Schema.Columns; cols != nil {
+			m.add(f.Key, columnsValue(cols))
+		}
+	}
 }
 
 func bindingValue(b *moniker.SourceBinding) *yaml.Node {
@@ -224,46 +218,31 @@ func bindingValue(b *moniker.SourceBinding) *yaml.Node {
 	return m.Node
 }
 
-func schemaValue(s *moniker.NodeSchema) *yaml.Node {
-	m := mapping()
-	if s.Columns != nil {
-		cols := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
-		for i := range s.Columns {
-			c := &s.Columns[i]
-			o := mapping()
-			o.add("name", str(c.Name))
-			o.text("type", c.Type)
-			o.text("description", c.Description)
-			o.text("semantic_type", c.SemanticType)
-			if c.Example != nil {
-				o.add("example", value(c.Example))
-			}
-			if !c.Nullable {
-				o.add("nullable", boolean(false))
-			}
-			if c.PrimaryKey {
-				o.add("primary_key", boolean(true))
-			}
-			o.text("foreign_key", c.ForeignKey)
-			cols.Content = append(cols.Content, o.Node)
+func columnsValue(columns []moniker.Column) *yaml.Node {
+	cols := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+	for i := range columns {
+		c := &columns[i]
+		o := mapping()
+		o.add("name", str(c.Name))
+		o.text("type", c.Type)
+		o.text("description", c.Description)
+		o.text("semantic_type", c.SemanticType)
+		if c.Example != nil {
+			o.add("example", value(c.Example))
 		}
-		if len(cols.Content) == 0 {
-			cols.Style = yaml.FlowStyle
+		if !c.Nullable {
+			o.add("nullable", boolean(false))
 		}
-		m.add("columns", cols)
+		if c.PrimaryKey {
+			o.add("primary_key", boolean(true))
+		}
+		o.text("foreign_key", c.ForeignKey)
+		cols.Content = append(cols.Content, o.Node)
 	}
-	m.text("description", s.Description)
-	m.strings("semantic_tags", s.SemanticTags, true)
-	m.strings("primary_key", s.PrimaryKey, true)
-	m.strings("use_cases", s.UseCases, true)
-	m.strings("examples", s.Examples, true)
-	m.strings("related_monikers", s.RelatedMonikers, true)
-	m.text("granularity", s.Granularity)
-	if s.TypicalRowCount != nil {
-		m.add("typical_row_count", value(s.TypicalRowCount))
+	if len(cols.Content) == 0 {
+		cols.Style = yaml.FlowStyle
 	}
-	m.text("update_frequency", s.UpdateFrequency)
-	return m.Node
+	return cols
 }
 
 func policyValue(p *moniker.AccessPolicy) *yaml.Node {

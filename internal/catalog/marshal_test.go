@@ -408,9 +408,9 @@ func (g nodeGen) node() *moniker.Node {
 	n.DeprecationMessage, n.Successor, n.SunsetDeadline, n.MigrationGuideURL = g.text(), g.text(), g.text(), g.text()
 	if g.maybe() {
 		n.Extra = map[string]any{}
-		for _, k := range extraNodeKeys {
-			if g.r.IntN(3) == 0 {
-				n.Extra[k] = g.value(0)
+		for _, f := range moniker.NodeFields() {
+			if f.Kind == moniker.KindExtra && g.r.IntN(3) == 0 {
+				n.Extra[f.Key] = g.value(0)
 			}
 		}
 		if len(n.Extra) == 0 {

@@ -185,7 +185,10 @@ type NodeSchema struct {
 }
 
 // Node is one catalog entry. Nodes are immutable once a catalog snapshot
-// is published: readers share them without locks.
+// is published: readers share them without locks. Its fields are those of
+// the node-field table (fields.go), which says how each is read, written
+// and checked; a new field is a row there (and the struct field its
+// accessor names).
 type Node struct {
 	// Path is the catalog key, verbatim.
 	Path string
@@ -203,7 +206,7 @@ type Node struct {
 	Schema         *NodeSchema
 	AccessPolicy   *AccessPolicy
 	Documentation  *Documentation
-	Classification string   // "" = default "internal"
+	Classification string   // "" = DefaultClassification
 	Tags           []string // sorted, de-duplicated
 	Metadata       map[string]any
 	Status         Status // "" = active
@@ -250,10 +253,11 @@ func (n *Node) EffectiveStatus() Status {
 	return n.Status
 }
 
-// EffectiveClassification returns Classification, or "internal".
+// EffectiveClassification returns Classification, or
+// DefaultClassification.
 func (n *Node) EffectiveClassification() string {
 	if n.Classification == "" {
-		return "internal"
+		return DefaultClassification
 	}
 	return n.Classification
 }
