@@ -29,7 +29,7 @@ func TestSampleSaveUnchanged(t *testing.T) {
 		e := open(t, p)
 		for _, n := range e.View().Nodes() {
 			// Re-sending every field with its current value is no change.
-			patch := catalogedit.Patch{Set: catalogedit.Fields[:], Node: *n}
+			patch := catalogedit.Patch{Set: catalogedit.Fields(), Node: *n}
 			if _, _, err := e.Update(ctx, n.Path, patch, "", "alice"); err != nil {
 				t.Fatalf("%s: %v", n.Path, err)
 			}

@@ -14,14 +14,37 @@ import (
 	"github.com/moniker-svc/moniker/internal/source"
 )
 
-// Fields are the node fields a Patch may set, by JSON/YAML key, in the
-// order of the node JSON. "extra" is the map of keys upstream defined that
-// this service keeps without modelling (created_at, vendor, ...).
-var Fields = [...]string{
-	"display_name", "description", "domain", "ownership", "source_binding",
-	"data_quality", "sla", "freshness", "schema", "access_policy",
-	"documentation", "classification", "tags", "metadata", "status",
-	"deprecation_message", "successor", "sunset_deadline", "migration_guide_url", "extra",
+// fields are the keys a Patch may set, in the order of the node JSON:
+// those of the node-field table, its KindExtra fields together as
+// moniker.ExtraKey (the map of keys upstream defined that this service
+// keeps without modelling: created_at, vendor, ...).
+var fields = func() []string {
+	var out []string
+	for _, f := range moniker.NodeFields() {
+		if f.Kind != moniker.KindExtra {
+			out = append(out, f.Key)
+		}
+	}
+	return append(out, moniker.ExtraKey)
+}()
+
+// Fields returns the keys a Patch may set, in the order of the node JSON.
+func Fields() []string { return slices.Clone(fields) }
+
+// IsField reports whether a Patch may set key.
+func IsField(key string) bool {
+	_, ok := field(key)
+	return ok
+}
+
+// field returns the table row of a patch key; nil, true for
+// moniker.ExtraKey.
+func field(key string) (*moniker.NodeField, bool) {
+	if key == moniker.ExtraKey {
+		return nil, true
+	}
+	f, ok := moniker.FieldByKey(key)
+	return f, ok && f.Kind != moniker.KindExtra
 }
 
 // CheckPath returns why p cannot be a catalog node path, or "": it must
@@ -57,32 +80,19 @@ func checkTemplate(s string) string {
 // emailFields are the ownership fields that hold an e-mail address.
 var emailFields = [...]moniker.OwnerField{moniker.AccountableOwner, moniker.DataSpecialist, moniker.ADOP, moniker.ADS, moniker.ADAL}
 
-// changedFields lists the Fields whose values differ between a and b
-// (a nil means a node with nothing set).
+// changedFields lists the patch keys whose values differ between a and
+// b (a nil means a node with nothing set).
 func changedFields(a, b *moniker.Node) []string {
 	if a == nil {
 		a = &moniker.Node{}
 	}
-	va, vb := reflect.ValueOf(a).Elem(), reflect.ValueOf(b).Elem()
 	var out []string
-	for _, f := range Fields {
-		name := fieldNames[f]
-		if !reflect.DeepEqual(va.FieldByName(name).Interface(), vb.FieldByName(name).Interface()) {
-			out = append(out, f)
+	for _, k := range fields {
+		if f, _ := field(k); f == nil && !reflect.DeepEqual(a.Extra, b.Extra) || f != nil && !f.Equal(a, b) {
+			out = append(out, k)
 		}
 	}
 	return out
-}
-
-// fieldNames maps Fields to moniker.Node's Go field names.
-var fieldNames = map[string]string{
-	"display_name": "DisplayName", "description": "Description", "domain": "Domain",
-	"ownership": "Ownership", "source_binding": "Binding", "data_quality": "DataQuality",
-	"sla": "SLA", "freshness": "Freshness", "schema": "Schema", "access_policy": "AccessPolicy",
-	"documentation": "Documentation", "classification": "Classification", "tags": "Tags",
-	"metadata": "Metadata", "status": "Status", "deprecation_message": "DeprecationMessage",
-	"successor": "Successor", "sunset_deadline": "SunsetDeadline",
-	"migration_guide_url": "MigrationGuideURL", "extra": "Extra",
 }
 
 // validate checks the values of n that differ from old (nil: n is new and
@@ -147,44 +157,36 @@ func validate(old, n *moniker.Node) error {
 			}
 		}
 	}
-	if n.Status != old.Status && n.Status != "" && !n.Status.Valid() {
-		valid := make([]string, len(moniker.Statuses))
-		for i, s := range moniker.Statuses {
-			valid[i] = string(s)
-		}
-		add("status", fmt.Sprintf("invalid status %q (one of %s)", n.Status, strings.Join(valid, ", ")), string(n.Status))
-	}
-	if s := n.Successor; s != "" && s != old.Successor {
-		if s == n.Path {
-			add("successor", "a node cannot be its own successor", s)
-		} else {
-			add("successor", CheckPath(s), s)
+	// The text fields of the table, then those of its blocks.
+	table := moniker.NodeFields()
+	for i := range table {
+		if f := &table[i]; f.Kind == moniker.KindText || f.Kind == moniker.KindEnum {
+			add(f.Key, checkText(f, old, n), *f.Text(n))
 		}
 	}
-	if s := n.MigrationGuideURL; s != "" && s != old.MigrationGuideURL {
-		add("migration_guide_url", moniker.CheckURL(s), s)
-	}
-	if d := n.Documentation; d != nil {
-		od := old.Documentation
-		if od == nil {
-			od = &moniker.Documentation{}
+	for i := range table {
+		f := &table[i]
+		if f.Kind != moniker.KindBlock || !f.Block.Has(n) {
+			continue
 		}
-		for _, l := range [...]struct {
-			key      string
-			now, was string
-		}{
-			{"glossary", d.Glossary, od.Glossary}, {"runbook", d.Runbook, od.Runbook},
-			{"onboarding", d.Onboarding, od.Onboarding}, {"data_dictionary", d.DataDictionary, od.DataDictionary},
-			{"api_docs", d.APIDocs, od.APIDocs}, {"architecture", d.Architecture, od.Architecture},
-			{"changelog", d.Changelog, od.Changelog}, {"contact", d.Contact, od.Contact},
-		} {
-			if l.now != "" && l.now != l.was {
-				add("documentation."+l.key, moniker.CheckURL(l.now), l.now)
-			}
+		was := old
+		if !f.Block.Has(old) {
+			was = &moniker.Node{}
+			f.Block.New(was)
 		}
-		for _, k := range sortedKeys(d.Additional) {
-			if v := d.Additional[k]; v != "" && v != od.Additional[k] {
-				add("documentation.additional."+k, moniker.CheckURL(v), v)
+		for j := range f.Block.Fields {
+			sf := &f.Block.Fields[j]
+			name := f.Key + "." + sf.Key
+			switch sf.Kind {
+			case moniker.KindText, moniker.KindEnum:
+				add(name, checkText(sf, was, n), *sf.Text(n))
+			case moniker.KindTextMap:
+				m, prev := *sf.TextMap(n), *sf.TextMap(was)
+				for _, k := range sortedKeys(m) {
+					if v := m[k]; v != "" && v != prev[k] {
+						add(name+"."+k, checkFormat(sf.Format, n, sf.Key, v), v)
+					}
+				}
 			}
 		}
 	}
@@ -226,10 +228,12 @@ func validate(old, n *moniker.Node) error {
 			}
 		}
 	}
-	if !slices.Equal(n.Tags, old.Tags) {
-		for i, t := range n.Tags {
-			if strings.TrimSpace(t) == "" {
-				add(fmt.Sprintf("tags[%d]", i), "must not be empty", t)
+	for i := range table {
+		if f := &table[i]; f.Kind == moniker.KindTags && !slices.Equal(*f.List(n), *f.List(old)) {
+			for i, t := range *f.List(n) {
+				if strings.TrimSpace(t) == "" {
+					add(fmt.Sprintf("%s[%d]", f.Key, i), "must not be empty", t)
+				}
 			}
 		}
 	}
@@ -237,6 +241,32 @@ func validate(old, n *moniker.Node) error {
 		return &moniker.ValidationError{Fields: errs}
 	}
 	return nil
+}
+
+// checkText returns why the value a write gives text or enum field f is
+// refused, or "": a value the write does not change is not checked.
+func checkText(f *moniker.NodeField, old, n *moniker.Node) string {
+	v := *f.Text(n)
+	if v == "" || v == *f.Text(old) {
+		return ""
+	}
+	if f.Kind == moniker.KindEnum && !f.Valid(v) {
+		return fmt.Sprintf("invalid %s %q (one of %s)", f.Key, v, strings.Join(f.Values, ", "))
+	}
+	return checkFormat(f.Format, n, f.Key, v)
+}
+
+// checkFormat returns why v is not a value of the format, or "".
+func checkFormat(format moniker.Format, n *moniker.Node, key, v string) string {
+	switch {
+	case format == moniker.FormatURL:
+		return moniker.CheckURL(v)
+	case format == moniker.FormatPath && v == n.Path:
+		return fmt.Sprintf("a node cannot be its own %s", key)
+	case format == moniker.FormatPath:
+		return CheckPath(v)
+	}
+	return ""
 }
 
 func sortedKeys[V any](m map[string]V) []string {

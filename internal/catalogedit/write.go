@@ -25,13 +25,16 @@ type Patch struct {
 // apply returns a copy of n with p applied.
 func (p *Patch) apply(n *moniker.Node) (*moniker.Node, error) {
 	out := *n
-	dst, src := reflect.ValueOf(&out).Elem(), reflect.ValueOf(&p.Node).Elem()
-	for _, f := range p.Set {
-		name, ok := fieldNames[f]
-		if !ok {
-			return nil, moniker.Invalid(f, "unknown field", nil)
+	for _, k := range p.Set {
+		f, ok := field(k)
+		switch {
+		case !ok:
+			return nil, moniker.Invalid(k, "unknown field", nil)
+		case f == nil:
+			out.Extra = p.Node.Extra
+		default:
+			f.Copy(&out, &p.Node)
 		}
-		dst.FieldByName(name).Set(src.FieldByName(name))
 	}
 	return &out, nil
 }
@@ -148,7 +151,7 @@ func canonical(n *moniker.Node, file string) (*moniker.Node, []byte, error) {
 		for _, le := range yamlfile.AsLoadErrors(err) {
 			field := le.Key
 			top, _, _ := strings.Cut(field, ".")
-			if _, known := fieldNames[top]; !known && field != "" {
+			if !IsField(top) && field != "" {
 				field = "extra." + field
 			}
 			if field == "" {

@@ -55,7 +55,7 @@ func (s *Server) decodeNode(w http.ResponseWriter, r *http.Request, cur *moniker
 			}
 			continue
 		}
-		if !slices.Contains(catalogedit.Fields[:], k) {
+		if !catalogedit.IsField(k) {
 			errs = append(errs, moniker.FieldError{Type: "extra_forbidden", Loc: []string{k}, Msg: "Extra inputs are not permitted", Input: rawInput(v)})
 			continue
 		}
