@@ -56,6 +56,14 @@ type Engine struct {
 	// values before the core's own (PostgreSQL's float4, which the driver
 	// hands over widened to float64); nil for none.
 	Value func(ct *sql.ColumnType) func(any) any
+	// ConnID and Kill stop a cancelled query on the server for a driver
+	// that only drops its connection when a context ends (MySQL): ConnID
+	// is run on every new connection and returns the server's id of it,
+	// Kill returns the statement that stops the query running on the
+	// connection of that id; it is run on a fresh connection when a
+	// query's context ends before its rows are released.
+	ConnID string
+	Kill   func(id string) string
 	// Timeout reports whether err is the engine's own report of a
 	// cancelled or timed-out statement (answered as moniker.ErrTimeout).
 	// May be nil.
@@ -127,10 +135,7 @@ func (a *adapter) Open(_ context.Context, cfg map[string]any, env fetch.Env) (fe
 	if err != nil {
 		return nil, err
 	}
-	connector := c.Connector
-	if len(a.e.Init) > 0 {
-		connector = initConnector{Connector: connector, init: a.e.Init}
-	}
+	connector := a.e.Connector(c)
 	db := sql.OpenDB(connector)
 	p := env.Pool
 	if p.MaxOpen <= 0 {
@@ -149,7 +154,7 @@ func (a *adapter) Open(_ context.Context, cfg map[string]any, env fetch.Env) (fe
 	db.SetMaxIdleConns(p.MaxIdle)
 	db.SetConnMaxLifetime(p.MaxLifetime)
 	db.SetConnMaxIdleTime(p.MaxIdleTime)
-	s := &source{e: a.e, db: db, label: c.Label, secrets: secretList(c.Secrets), log: a.log.With("source", c.Label)}
+	s := &source{e: a.e, db: db, connector: connector, label: c.Label, secrets: secretList(c.Secrets), log: a.log.With("source", c.Label)}
 	s.log.Info("source pool opened", "max_open", p.MaxOpen, "max_idle", p.MaxIdle)
 	return s, nil
 }
@@ -166,11 +171,12 @@ func secretList(in []string) []string {
 
 // source is one pool.
 type source struct {
-	e       *Engine
-	db      *sql.DB
-	label   string
-	secrets []string
-	log     *slog.Logger
+	e         *Engine
+	db        *sql.DB
+	connector driver.Connector
+	label     string
+	secrets   []string
+	log       *slog.Logger
 }
 
 func (s *source) Close() error {
@@ -203,6 +209,11 @@ func (s *source) Query(ctx context.Context, q *fetch.Query) (fetch.Rows, error) 
 			}
 		}
 		r.rows, err = r.tx.QueryContext(qctx, stmt)
+	} else if s.e.Kill != nil {
+		err = r.watch(qctx)
+		if err == nil {
+			r.rows, err = r.conn.QueryContext(qctx, stmt)
+		}
 	} else {
 		r.rows, err = s.db.QueryContext(qctx, stmt)
 	}
@@ -262,6 +273,11 @@ type rows struct {
 	ptrs   []any // pointers to vals
 	row    []any // the current row, normalized
 	conv   []func(any) any
+	// For engines with Kill: the query's own connection, the watch's stop
+	// and its end.
+	conn     *sql.Conn
+	stopKill func() bool
+	killed   chan struct{}
 }
 
 // init reads the column types and, when one must be inferred, the first
@@ -406,30 +422,38 @@ func (r *rows) release() {
 	if r.tx != nil {
 		r.tx.Rollback() // read-only: nothing to keep
 	}
+	if r.conn != nil {
+		if !r.stopKill() {
+			<-r.killed // a kill under way ends before the connection is reused
+		}
+		r.conn.Close()
+	}
 	r.cancel()
 }
 
-// initConnector runs an engine's Init statements on every new connection.
-type initConnector struct {
-	driver.Connector
-	init []string
-}
-
-func (c initConnector) Connect(ctx context.Context) (driver.Conn, error) {
-	conn, err := c.Connector.Connect(ctx)
+// watch takes a connection of the pool for the query and arranges for
+// the engine's Kill to stop the query on the server if qctx ends first.
+func (r *rows) watch(qctx context.Context) error {
+	conn, err := r.s.db.Conn(qctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	ex, ok := conn.(driver.ExecerContext)
-	if !ok {
-		conn.Close()
-		return nil, fmt.Errorf("the driver cannot run the connection's set-up statements")
-	}
-	for _, st := range c.init {
-		if _, err := ex.ExecContext(ctx, st, nil); err != nil {
-			conn.Close()
-			return nil, err
+	r.conn = conn
+	var id string
+	conn.Raw(func(dc any) error {
+		if c, ok := dc.(*idConn); ok {
+			id = c.id
 		}
+		return nil
+	})
+	if id == "" {
+		r.stopKill = func() bool { return true }
+		return nil
 	}
-	return conn, nil
+	r.killed = make(chan struct{})
+	r.stopKill = context.AfterFunc(qctx, func() {
+		defer close(r.killed)
+		r.s.kill(id)
+	})
+	return nil
 }
