@@ -10,6 +10,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/xuri/excelize/v2"
 
@@ -110,15 +111,18 @@ func (s *source) Query(ctx context.Context, q *fetch.Query) (fetch.Rows, error) 
 	if err != nil {
 		return nil, moniker.Errorf(moniker.ErrSource, "%q is not an .xlsx workbook: %w", q.Text, err)
 	}
-	rows, err := readSheet(ctx, wb, o, q.MaxRows)
+	// The rows close the workbook; so does a failure to start reading it
+	// (once, whoever comes first).
+	closeWB := sync.OnceValue(wb.Close)
+	rows, err := readSheet(ctx, wb, o, q.MaxRows, closeWB)
 	if err != nil {
-		wb.Close()
+		closeWB()
 		return nil, err
 	}
 	return rows, nil
 }
 
-func readSheet(ctx context.Context, wb *excelize.File, o options, maxRows int) (fetch.Rows, error) {
+func readSheet(ctx context.Context, wb *excelize.File, o options, maxRows int, closeWB func() error) (fetch.Rows, error) {
 	sheet := o.sheet
 	if sheet == "" {
 		sheet = wb.GetSheetName(wb.GetActiveSheetIndex())
@@ -133,7 +137,7 @@ func readSheet(ctx context.Context, wb *excelize.File, o options, maxRows int) (
 	if err != nil {
 		return nil, moniker.Errorf(moniker.ErrSource, "reading sheet %q: %w", sheet, err)
 	}
-	closeAll := func() error { return errors.Join(it.Close(), wb.Close()) }
+	closeAll := sync.OnceValue(func() error { return errors.Join(it.Close(), closeWB()) })
 	row := 0
 	// cells returns the next row's cells; io.EOF after the last row.
 	cells := func() ([]string, error) {

@@ -161,10 +161,11 @@ func (s *source) Query(ctx context.Context, q *fetch.Query) (fetch.Rows, error) 
 	if err := ctx.Err(); err != nil {
 		return nil, tabular.CtxError(err)
 	}
-	req, secrets, maxBytes, cancel, err := s.request(ctx, q)
+	c, err := s.request(ctx, q)
 	if err != nil {
 		return nil, err
 	}
+	req, cancel := c.req, c.cancel
 	resp, err := s.client.Do(req)
 	if err != nil {
 		cancel()
@@ -174,89 +175,94 @@ func (s *source) Query(ctx context.Context, q *fetch.Query) (fetch.Rows, error) 
 		defer cancel()
 		defer resp.Body.Close()
 		excerpt, _ := io.ReadAll(io.LimitReader(resp.Body, errorExcerpt))
-		return nil, moniker.Errorf(moniker.ErrSource, "%s %s answered %s: %s", req.Method, redacted(req.URL), resp.Status, clean(excerpt, secrets))
+		return nil, moniker.Errorf(moniker.ErrSource, "%s %s answered %s: %s", req.Method, redacted(req.URL), resp.Status, clean(excerpt, c.secrets))
 	}
 	if ct := resp.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
 		resp.Body.Close()
 		cancel()
 		return nil, moniker.Errorf(moniker.ErrSource, "%s %s answered %s, not JSON", req.Method, redacted(req.URL), ct)
 	}
-	body := &boundedBody{r: resp.Body, left: maxBytes, max: maxBytes}
+	body := &boundedBody{r: resp.Body, left: c.maxBytes, max: c.maxBytes}
 	closeAll := func() error { err := resp.Body.Close(); cancel(); return err }
+	next, err := tabular.JSON(body, c.path)
+	if err != nil {
+		closeAll()
+		return nil, s.readError(ctx, err)
+	}
+	return tabular.New(ctx, nil, func(r *tabular.Record) error {
+		err := next(r)
+		if err != nil && err != io.EOF {
+			err = s.readError(ctx, err)
+		}
+		return err
+	}, tabular.Options{MaxRows: q.MaxRows, Mixed: fetch.TypeJSON, Close: closeAll})
+}
+
+// call is one call of the API.
+type call struct {
+	req *http.Request
+	// secrets are the secret values the call carries, blanked out of an
+	// error answer's excerpt.
+	secrets  []string
+	maxBytes int64              // the answer's size bound
+	path     []string           // response_path
+	cancel   context.CancelFunc // ends the binding's timeout
+}
+
+// request builds the call of q: the URL, method, headers and credentials,
+// with the binding's timeout.
+func (s *source) request(ctx context.Context, q *fetch.Query) (*call, error) {
+	method := "GET"
+	if m, ok := q.Param("method"); ok && m != nil {
+		var err error
+		if method, err = fetch.String("method", m); err != nil {
+			return nil, err
+		}
+		method = strings.ToUpper(method)
+	}
+	if method != "GET" && method != "POST" {
+		return nil, moniker.Errorf(moniker.ErrNotImplemented, "REST method %s is not run by /fetch, which only reads (GET or POST)", method)
+	}
+	u, err := s.url(q)
+	if err != nil {
+		return nil, err
+	}
+	timeout, err := fetch.Float("timeout", q.Config["timeout"], DefaultTimeout.Seconds())
+	if err != nil {
+		return nil, err
+	}
+	if timeout <= 0 {
+		return nil, moniker.Errorf(moniker.ErrInvalid, "timeout: must be more than 0 seconds")
+	}
+	mb, err := fetch.Int("max_response_bytes", q.Config["max_response_bytes"], DefaultMaxResponseBytes)
+	if err != nil {
+		return nil, err
+	}
+	if mb <= 0 {
+		return nil, moniker.Errorf(moniker.ErrInvalid, "max_response_bytes: must be more than 0")
+	}
 	var path []string
 	if p, _ := q.Param("response_path"); p != nil {
 		ps, err := fetch.String("response_path", p)
 		if err != nil {
-			closeAll()
 			return nil, err
 		}
 		if ps != "" {
 			path = strings.Split(ps, ".")
 		}
 	}
-	next, err := tabular.JSON(body, path)
-	if err != nil {
-		closeAll()
-		return nil, s.readError(ctx, err)
-	}
-	rows, err := tabular.New(ctx, nil, func(r *tabular.Record) error {
-		if err := next(r); err != nil && err != io.EOF {
-			return s.readError(ctx, err)
-		} else if err == io.EOF {
-			return io.EOF
-		}
-		return nil
-	}, tabular.Options{MaxRows: q.MaxRows, Mixed: fetch.TypeJSON, Close: closeAll})
+	header, secrets, err := s.headers(q)
 	if err != nil {
 		return nil, err
 	}
-	return rows, nil
-}
-
-// request builds the call of q: the URL, method, headers and credentials,
-// with the binding's timeout; it returns the secrets the call carries (to
-// blank them out of error answers) and the answer's size bound.
-func (s *source) request(ctx context.Context, q *fetch.Query) (req *http.Request, secrets []string, maxBytes int64, cancel context.CancelFunc, err error) {
-	method := "GET"
-	if m, ok := q.Param("method"); ok && m != nil {
-		if method, err = fetch.String("method", m); err != nil {
-			return nil, nil, 0, nil, err
-		}
-		method = strings.ToUpper(method)
-	}
-	if method != "GET" && method != "POST" {
-		return nil, nil, 0, nil, moniker.Errorf(moniker.ErrNotImplemented, "REST method %s is not run by /fetch, which only reads (GET or POST)", method)
-	}
-	u, err := s.url(q)
-	if err != nil {
-		return nil, nil, 0, nil, err
-	}
-	timeout, err := fetch.Float("timeout", q.Config["timeout"], DefaultTimeout.Seconds())
-	if err != nil {
-		return nil, nil, 0, nil, err
-	}
-	if timeout <= 0 {
-		return nil, nil, 0, nil, moniker.Errorf(moniker.ErrInvalid, "timeout: must be more than 0 seconds")
-	}
-	mb, err := fetch.Int("max_response_bytes", q.Config["max_response_bytes"], DefaultMaxResponseBytes)
-	if err != nil {
-		return nil, nil, 0, nil, err
-	}
-	if mb <= 0 {
-		return nil, nil, 0, nil, moniker.Errorf(moniker.ErrInvalid, "max_response_bytes: must be more than 0")
-	}
-	header, secrets, err := s.headers(q)
-	if err != nil {
-		return nil, nil, 0, nil, err
-	}
-	ctx, cancel = context.WithTimeout(ctx, time.Duration(timeout*float64(time.Second)))
-	req, err = http.NewRequestWithContext(ctx, method, u.String(), nil)
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(timeout*float64(time.Second)))
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
 	if err != nil {
 		cancel()
-		return nil, nil, 0, nil, moniker.Errorf(moniker.ErrInvalid, "the rendered path is not a URL path")
+		return nil, moniker.Errorf(moniker.ErrInvalid, "the rendered path is not a URL path")
 	}
 	req.Header = header
-	return req, secrets, int64(mb), cancel, nil
+	return &call{req: req, secrets: secrets, maxBytes: int64(mb), path: path, cancel: cancel}, nil
 }
 
 // url returns base_url joined with the rendered path and query of q.

@@ -20,7 +20,7 @@ import (
 // dates (YYYY-MM-DD) and timestamps (RFC 3339) become numbers, booleans and
 // times when every value of the column in the window is one; an empty
 // field is null. A blank header is col_<i> (i from 0).
-func readCSV(ctx context.Context, f *os.File, enc encoding.Encoding, maxRows int) (fetch.Rows, error) {
+func readCSV(ctx context.Context, f *os.File, enc encoding.Encoding, maxRows int, closeFile func() error) (fetch.Rows, error) {
 	cr := csv.NewReader(tabular.SkipBOM(decoded(f, enc)))
 	cr.FieldsPerRecord = -1 // a short record is nulls, a long one's extra fields are dropped
 	cr.ReuseRecord = true
@@ -51,7 +51,7 @@ func readCSV(ctx context.Context, f *os.File, enc encoding.Encoding, maxRows int
 		}
 		return nil
 	}
-	return tabular.New(ctx, names, next, tabular.Options{MaxRows: maxRows, Mixed: fetch.TypeString, Close: f.Close})
+	return tabular.New(ctx, names, next, tabular.Options{MaxRows: maxRows, Mixed: fetch.TypeString, Close: closeFile})
 }
 
 func csvError(err error) error {

@@ -29,7 +29,7 @@ const parquetBatch = 64
 // stay exact), floats float64, strings, enums and UUIDs string, DECIMAL an
 // exact decimal string, DATE date, TIMESTAMP and INT96 timestamp, JSON
 // json, other byte arrays bytes; a group, list or map field is json.
-func readParquet(ctx context.Context, f *os.File, maxRows int) (rows fetch.Rows, err error) {
+func readParquet(ctx context.Context, f *os.File, maxRows int, closeFile func() error) (rows fetch.Rows, err error) {
 	defer func() {
 		if p := recover(); p != nil { // a damaged file the library did not expect
 			rows, err = nil, moniker.Errorf(moniker.ErrSource, "not a readable Parquet file: %v", p)
@@ -43,7 +43,7 @@ func readParquet(ctx context.Context, f *os.File, maxRows int) (rows fetch.Rows,
 	if err != nil {
 		return nil, moniker.Errorf(moniker.ErrSource, "not a Parquet file: %w", err)
 	}
-	r := &parquetRows{ctx: ctx, f: f, pf: pf, max: maxRows, leaf: map[int]int{}}
+	r := &parquetRows{ctx: ctx, closeFile: closeFile, pf: pf, max: maxRows, leaf: map[int]int{}}
 	for i, c := range pf.Root().Columns() {
 		pc := parquetColumn{nested: !c.Leaf() || c.Repeated(), name: c.Name()}
 		if pc.nested {
@@ -66,22 +66,22 @@ type parquetColumn struct {
 }
 
 type parquetRows struct {
-	ctx    context.Context
-	f      *os.File
-	pf     *parquet.File
-	cols   []fetch.Column
-	pcols  []parquetColumn
-	leaf   map[int]int // leaf column index → column of a top-level leaf field
-	nested bool        // some column is a group, list or map
-	max    int
-	group  int           // the next row group
-	rg     parquet.Rows  // the row group being read
-	batch  []parquet.Row // the rows read from it
-	i      int           // the next row of batch
-	n      int           // rows returned
-	row    []any
-	err    error
-	done   bool
+	ctx       context.Context
+	closeFile func() error
+	pf        *parquet.File
+	cols      []fetch.Column
+	pcols     []parquetColumn
+	leaf      map[int]int // leaf column index → column of a top-level leaf field
+	nested    bool        // some column is a group, list or map
+	max       int
+	group     int           // the next row group
+	rg        parquet.Rows  // the row group being read
+	batch     []parquet.Row // the rows read from it
+	i         int           // the next row of batch
+	n         int           // rows returned
+	row       []any
+	err       error
+	done      bool
 }
 
 func (r *parquetRows) Columns() []fetch.Column { return r.cols }
@@ -198,16 +198,12 @@ func (r *parquetRows) reconstruct(row parquet.Row) error {
 }
 
 func (r *parquetRows) Close() error {
-	if r.f == nil {
-		return nil
-	}
 	if r.rg != nil {
 		r.rg.Close()
+		r.rg = nil
 	}
 	r.done, r.batch = true, nil
-	err := r.f.Close()
-	r.f = nil
-	return err
+	return r.closeFile()
 }
 
 // leafType returns the column type of a leaf of type t and the

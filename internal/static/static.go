@@ -15,6 +15,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/htmlindex"
@@ -89,17 +90,20 @@ func (s *source) Query(ctx context.Context, q *fetch.Query) (fetch.Rows, error) 
 	if err != nil {
 		return nil, err
 	}
+	// The rows close the file; so does a failure to start reading it
+	// (once, whoever comes first).
+	closeFile := sync.OnceValue(f.Close)
 	var rows fetch.Rows
 	switch format {
 	case "csv":
-		rows, err = readCSV(ctx, f, enc, q.MaxRows)
+		rows, err = readCSV(ctx, f, enc, q.MaxRows, closeFile)
 	case "json":
-		rows, err = readJSON(ctx, f, enc, q.MaxRows)
+		rows, err = readJSON(ctx, f, enc, q.MaxRows, closeFile)
 	case "parquet":
-		rows, err = readParquet(ctx, f, q.MaxRows)
+		rows, err = readParquet(ctx, f, q.MaxRows, closeFile)
 	}
 	if err != nil {
-		f.Close()
+		closeFile()
 		return nil, err
 	}
 	return rows, nil
