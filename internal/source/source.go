@@ -157,6 +157,9 @@ var secretWords = [...]string{"password", "passwd", "secret", "token", "credenti
 // them.
 func SecretKey(k string) bool {
 	k = strings.ToLower(k)
+	if k == "key" || k == "pass" || k == "pwd" {
+		return true // REST auth_config.key (upstream's API key), short password names
+	}
 	for _, s := range secretWords {
 		if strings.Contains(k, s) {
 			return true

@@ -94,12 +94,12 @@ func TestTemplates(t *testing.T) {
 }
 
 func TestSecretKey(t *testing.T) {
-	for _, k := range []string{"password", "DB_PASSWORD", "api_key", "X-Api-Key", "Authorization", "client_secret", "token"} {
+	for _, k := range []string{"password", "DB_PASSWORD", "api_key", "X-Api-Key", "Authorization", "client_secret", "token", "key", "KEY", "pwd"} {
 		if !SecretKey(k) {
 			t.Errorf("%s is a secret", k)
 		}
 	}
-	for _, k := range []string{"host", "user", "database", "Accept"} {
+	for _, k := range []string{"host", "user", "database", "Accept", "primary_key_column", "keys"} {
 		if SecretKey(k) {
 			t.Errorf("%s is not a secret", k)
 		}
