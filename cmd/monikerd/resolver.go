@@ -16,6 +16,7 @@ import (
 	"github.com/moniker-svc/moniker/internal/catalog"
 	"github.com/moniker-svc/moniker/internal/config"
 	"github.com/moniker-svc/moniker/internal/demo"
+	"github.com/moniker-svc/moniker/internal/fetch"
 	"github.com/moniker-svc/moniker/internal/governance"
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/mgmtclient"
@@ -41,6 +42,7 @@ type resolver struct {
 	routes []httpapi.Route
 	rl     *reload.Reloader
 	tel    *telemetry.Emitter
+	exec   *fetch.Executor
 	log    *slog.Logger
 }
 
@@ -137,6 +139,15 @@ func buildResolver(d deps, o resolverOptions) (_ *resolver, err error) {
 	}
 	d.wg.Go(func() { lim.Run(d.bg) })
 	d.reg.MustRegister(lim, br)
+
+	// /fetch: one source per distinct connection, kept open while a
+	// binding of the served catalog refers to it.
+	x := buildExecutor(cfg, d.getenv, br, d)
+	r.exec = x
+	x.Retain(get().Catalog().Nodes())
+	rl.OnSwap(func(s *resolve.Snapshot) { x.Retain(s.Catalog().Nodes()) })
+	health.Component("fetch")
+	health.Section("fetch", func() any { return x.Stats() })
 	health.Component("rate_limiter")
 	health.Component("circuit_breaker")
 	health.Section("rate_limiter", func() any { return lim.Stats() })
@@ -152,7 +163,8 @@ func buildResolver(d deps, o resolverOptions) (_ *resolver, err error) {
 
 	rc := resolverapi.Config{Snapshot: get, Telemetry: tel, Log: log,
 		DeprecationTelemetry: cfg.Deprecation.Enabled && cfg.Deprecation.DeprecationTelemetry,
-		ProjectName:          cfg.ProjectName}
+		ProjectName:          cfg.ProjectName,
+		Fetcher:              x, FetchMaxRows: cfg.Fetch.MaxRows, FetchTimeout: cfg.Fetch.Timeout()}
 	// Status changes reload at once, so this replica shows the change
 	// without waiting for the poll; the others pick it up from the file.
 	if m := o.local; m != nil {
@@ -203,8 +215,12 @@ func (r *resolver) plane() plane {
 	}
 }
 
-// close flushes the access events still queued.
+// close closes /fetch's sources and flushes the access events still
+// queued.
 func (r *resolver) close() {
+	if r.exec != nil {
+		r.exec.Close()
+	}
 	if r.tel == nil {
 		return
 	}

@@ -220,9 +220,9 @@ func TestResolverEndToEnd(t *testing.T) {
 		}
 	})
 
-	t.Run("routes of later work answer 501 in JSON, /ui is a page, unknown routes 404 in JSON", func(t *testing.T) {
+	t.Run("routes of later work and a type without an adapter answer 501 in JSON, /ui is a page, unknown routes 404 in JSON", func(t *testing.T) {
 		for _, c := range []struct{ method, path string }{
-			{"GET", "/fetch/prices.equity/AAPL"}, {"GET", "/cache/status"}, {"POST", "/cache/refresh/x"},
+			{"GET", "/fetch/benchmarks.returns/SPX"}, {"GET", "/cache/status"}, {"POST", "/cache/refresh/x"},
 			{"PUT", "/catalog/prices.equity/status"},
 		} {
 			r := do(t, c.method, base+c.path, "")

@@ -40,6 +40,7 @@ type Config struct {
 	Governance  Governance  `yaml:"governance"`
 	Community   Community   `yaml:"community"`
 	Management  Management  `yaml:"management"`
+	Fetch       Fetch       `yaml:"fetch"`
 
 	// file is the path Load read ("" for Default and Seed configs); dir
 	// is its absolute folder, the base of relative paths in the file.
@@ -283,6 +284,41 @@ type Management struct {
 	URL string `yaml:"url"`
 }
 
+// Fetch is server-side execution (/fetch). Ours: upstream had no keys for
+// it (its limit of 10,000 rows was a constant, its SQL adapters had no
+// timeout and no pool).
+type Fetch struct {
+	// TimeoutSeconds bounds one execution: running the query and reading
+	// its rows. A binding's config key timeout (seconds) overrides it.
+	TimeoutSeconds float64 `yaml:"timeout_seconds"`
+	// MaxRows is the largest limit a /fetch may ask for.
+	MaxRows int `yaml:"max_rows"`
+	// Pool bounds each SQL connection pool (one per distinct connection).
+	Pool FetchPool `yaml:"pool"`
+}
+
+// Timeout returns TimeoutSeconds as a duration.
+func (f Fetch) Timeout() time.Duration { return seconds(f.TimeoutSeconds) }
+
+// FetchPool bounds one connection pool.
+type FetchPool struct {
+	// MaxOpen is the most connections open at once (in use or idle).
+	MaxOpen int `yaml:"max_open"`
+	// MaxIdle is the most idle connections kept.
+	MaxIdle int `yaml:"max_idle"`
+	// MaxLifetimeSeconds closes a connection this long after it was
+	// opened (0 = never).
+	MaxLifetimeSeconds float64 `yaml:"max_lifetime_seconds"`
+	// MaxIdleTimeSeconds closes a connection idle this long (0 = never).
+	MaxIdleTimeSeconds float64 `yaml:"max_idle_time_seconds"`
+}
+
+// MaxLifetime returns MaxLifetimeSeconds as a duration.
+func (p FetchPool) MaxLifetime() time.Duration { return seconds(p.MaxLifetimeSeconds) }
+
+// MaxIdleTime returns MaxIdleTimeSeconds as a duration.
+func (p FetchPool) MaxIdleTime() time.Duration { return seconds(p.MaxIdleTimeSeconds) }
+
 // Default returns the configuration used when there is no config file:
 // upstream's defaults plus ours.
 func Default() *Config {
@@ -333,6 +369,11 @@ func Default() *Config {
 			},
 		},
 		Community: Community{Enabled: true, DataDir: "community_data"},
+		Fetch: Fetch{
+			TimeoutSeconds: 30,
+			MaxRows:        10000,
+			Pool:           FetchPool{MaxOpen: 10, MaxIdle: 10, MaxLifetimeSeconds: 1800, MaxIdleTimeSeconds: 300},
+		},
 	}
 }
 

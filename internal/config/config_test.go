@@ -59,6 +59,9 @@ func TestDefault(t *testing.T) {
 		{"governance.circuit_breaker.Timeout", c.Governance.CircuitBreaker.Timeout(), 30 * time.Second},
 		{"community", c.Community, Community{Enabled: true, DataDir: "community_data"}},
 		{"management.url", c.Management.URL, ""},
+		{"fetch", c.Fetch, Fetch{TimeoutSeconds: 30, MaxRows: 10000, Pool: FetchPool{MaxOpen: 10, MaxIdle: 10, MaxLifetimeSeconds: 1800, MaxIdleTimeSeconds: 300}}},
+		{"fetch.timeout", c.Fetch.Timeout(), 30 * time.Second},
+		{"fetch.pool.max_lifetime", c.Fetch.Pool.MaxLifetime(), 30 * time.Minute},
 		{"file", c.File(), ""},
 	}
 	for _, tc := range checks {
@@ -224,6 +227,7 @@ func TestBadConfigs(t *testing.T) {
 		"cache_size.yaml":          {`cache_size.yaml:3: cache.max_size: 0 must be > 0`},
 		"governance.yaml":          {`governance.yaml:3: governance.requests_per_second: 0 must be > 0`},
 		"watch_not_bool.yaml":      {`watch_not_bool.yaml:2: catalog.watch: "sometimes" is not true or false`},
+		"fetch.yaml":               {`fetch.yaml:2: fetch.max_rows: 0 must be >= 1`, `fetch.yaml:5: fetch.pool.max_idle: 3 must be between 0 and fetch.pool.max_open (2)`},
 	}
 	files, err := filepath.Glob(filepath.Join("testdata", "bad", "*.yaml"))
 	if err != nil {
@@ -310,6 +314,7 @@ func TestOurKeys(t *testing.T) {
 		{"governance", c.Governance, Governance{true, 10, 20, 100, 400, CircuitBreaker{true, 4, 2, 12.5, 1}}},
 		{"sink_config.max_bytes", c.Telemetry.SinkConfig["max_bytes"], 104857600},
 		{"telemetry.batch_size default kept", c.Telemetry.BatchSize, 1000},
+		{"fetch", c.Fetch, Fetch{TimeoutSeconds: 12, MaxRows: 5000, Pool: FetchPool{MaxOpen: 4, MaxIdle: 2, MaxLifetimeSeconds: 600}}},
 	}
 	for _, tc := range checks {
 		if !reflect.DeepEqual(tc.got, tc.want) {
@@ -504,6 +509,12 @@ func TestValidate(t *testing.T) {
 		{"empty group", func(c *Config) { c.Auth.Roles = map[string][]string{"admin": {" "}} }, "auth.roles.admin: a group name is empty"},
 		{"management url no host", func(c *Config) { c.Management.URL = "http://" }, "management.url"},
 		{"management url ok", func(c *Config) { c.Management.URL = "https://mgmt:8052/base" }, ""},
+		{"fetch timeout", func(c *Config) { c.Fetch.TimeoutSeconds = 0 }, "fetch.timeout_seconds: 0 must be > 0"},
+		{"fetch max rows", func(c *Config) { c.Fetch.MaxRows = 0 }, "fetch.max_rows: 0 must be >= 1"},
+		{"fetch pool", func(c *Config) { c.Fetch.Pool.MaxOpen = 0 }, "fetch.pool.max_open: 0 must be >= 1"},
+		{"fetch idle above open", func(c *Config) { c.Fetch.Pool.MaxIdle = 11 }, "fetch.pool.max_idle: 11 must be between 0 and fetch.pool.max_open (10)"},
+		{"fetch lifetime", func(c *Config) { c.Fetch.Pool.MaxLifetimeSeconds = -1 }, "fetch.pool.max_lifetime_seconds"},
+		{"fetch idle time", func(c *Config) { c.Fetch.Pool.MaxIdleTimeSeconds = -1 }, "fetch.pool.max_idle_time_seconds"},
 		{"global burst", func(c *Config) { c.Governance.GlobalBurstCapacity = 0.5 }, "governance.global_burst_capacity"},
 		{"limiter off skips rates", func(c *Config) { c.Governance.RateLimiterEnabled = false; c.Governance.RequestsPerSecond = 0 }, ""},
 		{"breaker failure threshold", func(c *Config) { c.Governance.CircuitBreaker.FailureThreshold = 0 }, "governance.circuit_breaker.failure_threshold: 0 must be >= 1"},

@@ -264,6 +264,28 @@ func WriteError(w http.ResponseWriter, log *slog.Logger, err error, extra ...Mem
 	writeBody(w, k.status, Detail{Detail: err.Error(), Code: k.code}, extra)
 }
 
+// ErrorCode returns the code WriteError answers err with (for metrics and
+// logs that classify errors as the answers do).
+func ErrorCode(err error) string {
+	var (
+		se *StatusError
+		re Retryable
+	)
+	kind := moniker.KindOf(err)
+	switch {
+	case kind == moniker.ErrUnavailable && errors.As(err, &re):
+		return re.ErrorCode()
+	case kind == nil && errors.As(err, &se):
+		return se.Code
+	case kind == moniker.ErrInvalid && errors.As(err, new(*moniker.ValidationError)):
+		return CodeValidation
+	}
+	if k, ok := kinds[kind]; ok {
+		return k.code
+	}
+	return CodeInternal
+}
+
 // kinds are the status and code of each error kind.
 var kinds = map[error]struct {
 	status int

@@ -118,7 +118,7 @@ func AppendJSONValue(dst []byte, v any) []byte {
 	case uint64:
 		return strconv.AppendUint(dst, v, 10)
 	case float64:
-		return appendJSONFloat(dst, v)
+		return AppendJSONFloat(dst, v)
 	case map[string]string:
 		return appendStringMap(dst, v)
 	}
@@ -148,9 +148,9 @@ func appendStringMap(dst []byte, m map[string]string) []byte {
 	return append(dst, '}')
 }
 
-// appendJSONFloat formats f as encoding/json does; NaN and ±Inf, which
+// AppendJSONFloat appends f as encoding/json formats it; NaN and ±Inf, which
 // JSON cannot carry, become null.
-func appendJSONFloat(dst []byte, f float64) []byte {
+func AppendJSONFloat(dst []byte, f float64) []byte {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return append(dst, "null"...)
 	}

@@ -60,9 +60,9 @@ func setFailure(e *telemetry.Event, err error) {
 
 // emitResolved records the resolution of the parsed moniker m: the entry
 // (and whether it came from the cache) or the error.
-func (s *Server) emitResolved(r *http.Request, snap *resolve.Snapshot, start telemetry.Tick, m *moniker.Moniker, en *resolve.Entry, cached bool, err error) {
+func (s *Server) emitResolved(r *http.Request, snap *resolve.Snapshot, start telemetry.Tick, op telemetry.Operation, m *moniker.Moniker, en *resolve.Entry, cached bool, err error) {
 	var e telemetry.Event
-	s.fillEvent(&e, r, snap, telemetry.OpRead, start)
+	s.fillEvent(&e, r, snap, op, start)
 	if err != nil {
 		e.Moniker, e.MonikerPath = m.String(), m.Path
 		setFailure(&e, err)

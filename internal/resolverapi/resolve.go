@@ -22,35 +22,49 @@ func (s *Server) handleResolve() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := s.tel.Tick()
 		snap := s.begin(w)
-		body := httpapi.TrimPrefix(r, "/resolve/")
-		m, err := moniker.ParseParts(body, r.URL.RawQuery)
-		if err != nil {
-			httpapi.WriteResolutionError(w, s.log, err, snap.Domain)
-			if s.tel != nil {
-				s.emitUnparsed(r, snap, start, telemetry.OpRead, rawMoniker(body, r.URL.RawQuery), body, err)
-			}
-			return
-		}
-		e, cached, err := snap.Resolve(&m)
-		if err != nil {
-			httpapi.WriteResolutionError(w, s.log, err, snap.Domain)
-			if s.tel != nil {
-				s.emitResolved(r, snap, start, &m, nil, false, err)
-			}
+		var m moniker.Moniker
+		e, cached, ok := s.resolveMoniker(w, r, snap, start, telemetry.OpRead, httpapi.TrimPrefix(r, "/resolve/"), r.URL.RawQuery, &m)
+		if !ok {
 			return
 		}
 		h := w.Header()
-		if e.Res.Status == moniker.StatusDeprecated || e.Res.Successor != "" || e.Res.RedirectedFrom != "" {
-			setDeprecationHeaders(h, snap, e.Res)
-		}
 		h["Content-Type"] = jsonType
 		h["Content-Length"] = []string{strconv.Itoa(len(e.Body))}
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(e.Body)
 		if s.tel != nil {
-			s.emitResolved(r, snap, start, &m, e, cached, nil)
+			s.emitResolved(r, snap, start, telemetry.OpRead, &m, e, cached, nil)
 		}
 	})
+}
+
+// resolveMoniker is /resolve's resolution, which /fetch shares: it parses
+// the moniker of body (the URL path after the route's prefix) and query
+// (its moniker parameters) into m and resolves it on snap. On success it
+// sets the deprecation headers of the resolution; on failure it answers
+// the resolution error (400, 403 with estimated_rows, 404 with the
+// domain's hints), records the access as operation op, and ok is false.
+func (s *Server) resolveMoniker(w http.ResponseWriter, r *http.Request, snap *resolve.Snapshot, start telemetry.Tick,
+	op telemetry.Operation, body, query string, m *moniker.Moniker) (e *resolve.Entry, cached, ok bool) {
+	var err error
+	if *m, err = moniker.ParseParts(body, query); err != nil {
+		httpapi.WriteResolutionError(w, s.log, err, snap.Domain)
+		if s.tel != nil {
+			s.emitUnparsed(r, snap, start, op, rawMoniker(body, query), body, err)
+		}
+		return nil, false, false
+	}
+	if e, cached, err = snap.Resolve(m); err != nil {
+		httpapi.WriteResolutionError(w, s.log, err, snap.Domain)
+		if s.tel != nil {
+			s.emitResolved(r, snap, start, op, m, nil, false, err)
+		}
+		return nil, false, false
+	}
+	if e.Res.Status == moniker.StatusDeprecated || e.Res.Successor != "" || e.Res.RedirectedFrom != "" {
+		setDeprecationHeaders(w.Header(), snap, e.Res)
+	}
+	return e, cached, true
 }
 
 // setDeprecationHeaders sets upstream's X-Moniker-* headers (single-line,
@@ -164,7 +178,7 @@ func (s *Server) handleBatch() http.Handler {
 			}
 			e, cached, err := snap.Resolve(&m)
 			if s.tel != nil {
-				s.emitResolved(r, snap, start, &m, e, cached, err)
+				s.emitResolved(r, snap, start, telemetry.OpRead, &m, e, cached, err)
 			}
 			if err != nil {
 				errs[in] = itemError(err)

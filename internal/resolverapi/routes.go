@@ -27,7 +27,7 @@ func (s *Server) Routes() []httpapi.Route {
 		{Method: "GET", Pattern: "/list/{path...}", Doc: "/list/{path}", Handler: s.handleList()},
 		{Method: "GET", Pattern: "/metadata", Doc: "/metadata/{path}", Handler: s.handleMetadata()},
 		{Method: "GET", Pattern: "/metadata/{path...}", Doc: "/metadata/{path}", Handler: s.handleMetadata()},
-		{Method: "GET", Pattern: "/fetch/{path...}", Doc: "/fetch/{path}", Handler: notYet("GET /fetch is not implemented yet")},
+		{Method: "GET", Pattern: "/fetch/{path...}", Doc: "/fetch/{path}", Handler: s.handleFetch()},
 		{Method: "GET", Pattern: "/catalog", Doc: "/catalog", Handler: s.handleCatalog()},
 		{Method: "GET", Pattern: "/catalog/search", Doc: "/catalog/search", Handler: s.handleSearch()},
 		{Method: "GET", Pattern: "/catalog/stats", Doc: "/catalog/stats", Handler: s.handleStats()},

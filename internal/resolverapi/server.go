@@ -5,8 +5,10 @@ import (
 	"log/slog"
 	"net/http"
 	"sync/atomic"
+	"time"
 
 	"github.com/moniker-svc/moniker/internal/audit"
+	"github.com/moniker-svc/moniker/internal/fetch"
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
 	"github.com/moniker-svc/moniker/internal/resolve"
@@ -32,6 +34,10 @@ type Server struct {
 	status   StatusWriter
 	log      *slog.Logger
 	tel      *telemetry.Emitter
+
+	fetcher      fetch.Fetcher
+	fetchMaxRows int
+	fetchTimeout time.Duration
 
 	deprecationTelemetry bool
 	managementPages      bool
@@ -76,6 +82,16 @@ type Config struct {
 	ManagementPages bool
 	// ProjectName brands /ui (config project_name); empty: "Moniker".
 	ProjectName string
+	// Fetcher runs GET /fetch: the executor, or a result cache in front
+	// of it. Nil answers 501.
+	Fetcher fetch.Fetcher
+	// FetchMaxRows is the largest /fetch limit (config fetch.max_rows;
+	// <= 0: 10,000).
+	FetchMaxRows int
+	// FetchTimeout is the execution timeout of a binding without its own
+	// (config fetch.timeout_seconds; <= 0: fetch.DefaultTimeout); /fetch
+	// keeps its connection's deadlines beyond it.
+	FetchTimeout time.Duration
 }
 
 // StatusWriter applies a lifecycle status change durably.
@@ -83,14 +99,26 @@ type StatusWriter interface {
 	SetStatus(ctx context.Context, path string, c moniker.StatusChange) (moniker.StatusResult, error)
 }
 
+// DefaultFetchMaxRows is the largest /fetch limit when Config.FetchMaxRows
+// is not set.
+const DefaultFetchMaxRows = 10000
+
 // New returns a resolver server.
 func New(c Config) *Server {
 	log := c.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{snapshot: c.Snapshot, audit: c.Audit, reload: c.Reload, status: c.Status, log: log.With("component", "resolverapi"),
-		tel: c.Telemetry, deprecationTelemetry: c.DeprecationTelemetry, managementPages: c.ManagementPages, project: c.ProjectName}
+	s := &Server{snapshot: c.Snapshot, audit: c.Audit, reload: c.Reload, status: c.Status, log: log.With("component", "resolverapi"),
+		tel: c.Telemetry, deprecationTelemetry: c.DeprecationTelemetry, managementPages: c.ManagementPages, project: c.ProjectName,
+		fetcher: c.Fetcher, fetchMaxRows: c.FetchMaxRows, fetchTimeout: c.FetchTimeout}
+	if s.fetchMaxRows <= 0 {
+		s.fetchMaxRows = DefaultFetchMaxRows
+	}
+	if s.fetchTimeout <= 0 {
+		s.fetchTimeout = fetch.DefaultTimeout
+	}
+	return s
 }
 
 // begin takes the request's snapshot and stamps the catalog version header.

@@ -10,4 +10,6 @@ var bloomberg = Type{
 		str("securities", "Securities template (default {path})"), jsonField("fields", "Fields to request (default [\"PX_LAST\"])"),
 	},
 	Execution: Execution{"client", "The client requests the data through its own Bloomberg session."},
+	NoFetch: "Bloomberg data is read through Bloomberg's own SDK (BLPAPI) and a licensed terminal or B-PIPE session, which this service does not include: " +
+		"read it in the client with the connection and params /resolve returns.",
 }

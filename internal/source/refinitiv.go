@@ -10,4 +10,6 @@ var refinitiv = Type{
 		jsonField("fields", "Fields to request"),
 	},
 	Execution: Execution{"client", "The client requests the data through its own Refinitiv session."},
+	NoFetch: "Refinitiv data is read through the vendor's own SDK (Eikon or RDP) and a licensed session, which this service does not include: " +
+		"read it in the client with the connection and params /resolve returns.",
 }

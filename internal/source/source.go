@@ -49,6 +49,11 @@ type Type struct {
 	// Execution says who reads the data: the client, or the service
 	// (/fetch).
 	Execution Execution
+	// NoFetch says why the service can never read this type itself (a
+	// vendor SDK it cannot include): /fetch answers 501 with it. "" for
+	// the other types; one without an adapter is answered with a
+	// generic message.
+	NoFetch string
 }
 
 // Key is one key of a resolved connection object or params object.
