@@ -1,12 +1,18 @@
 package main
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
 
 	"github.com/moniker-svc/moniker/internal/config"
+	"github.com/moniker-svc/moniker/internal/excel"
 	"github.com/moniker-svc/moniker/internal/fetch"
 	"github.com/moniker-svc/moniker/internal/governance"
+	"github.com/moniker-svc/moniker/internal/mysql"
+	"github.com/moniker-svc/moniker/internal/postgres"
+	"github.com/moniker-svc/moniker/internal/rest"
+	"github.com/moniker-svc/moniker/internal/sqlite"
 	"github.com/moniker-svc/moniker/internal/static"
 )
 
@@ -14,9 +20,14 @@ import (
 // adapter of the package named after what it wraps. A type that is not
 // here answers 501 naming the type and why (its source-type entry's
 // execution hint).
-func adapters() fetch.Adapters {
+func adapters(log *slog.Logger) fetch.Adapters {
 	return fetch.Adapters{
-		"static": static.Adapter(),
+		"postgres": postgres.Adapter(log),
+		"mysql":    mysql.Adapter(log),
+		"sqlite":   sqlite.Adapter(log),
+		"rest":     rest.Adapter(),
+		"excel":    excel.Adapter(),
+		"static":   static.Adapter(),
 	}
 }
 
@@ -39,7 +50,7 @@ func buildExecutor(cfg *config.Config, getenv func(string) string, br *governanc
 	}
 	p := cfg.Fetch.Pool
 	return fetch.NewExecutor(fetch.Options{
-		Adapters: adapters(),
+		Adapters: adapters(d.log),
 		Breaker:  br,
 		Env: fetch.Env{Getenv: getenv, ReadFile: readFile, Dir: dir,
 			Pool: fetch.PoolConfig{MaxOpen: p.MaxOpen, MaxIdle: p.MaxIdle, MaxLifetime: p.MaxLifetime(), MaxIdleTime: p.MaxIdleTime()}},

@@ -2,14 +2,10 @@ package fetch
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
-	"io"
 	"log/slog"
-	"net"
 	"slices"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/moniker-svc/moniker/internal/governance"
@@ -449,7 +445,7 @@ func breakerOutcome(err error) error {
 	case moniker.ErrTimeout, moniker.ErrUnavailable:
 		return err
 	case moniker.ErrSource:
-		if connectionFailure(err) {
+		if IsConnectionFailure(err) {
 			return err
 		}
 		return nil
@@ -457,18 +453,6 @@ func breakerOutcome(err error) error {
 		return nil
 	}
 	return err
-}
-
-// connectionFailure reports whether err was caused by the connection to
-// the source rather than by the source's answer: a network error, a
-// refused or reset connection, a connection the driver found broken, an
-// answer cut short. It needs the adapter to wrap the driver's error with
-// %w.
-func connectionFailure(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.EPIPE) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, net.ErrClosed)
 }
 
 // liveRows are a source's rows as the executor hands them out: at most

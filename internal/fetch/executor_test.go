@@ -398,8 +398,8 @@ func TestErrorKinds(t *testing.T) {
 	}
 
 	for typ, want := range map[string]string{
-		"bloomberg": "No adapter available for source type: bloomberg. Bloomberg data is read through Bloomberg's own SDK (BLPAPI)",
-		"refinitiv": "No adapter available for source type: refinitiv. Refinitiv data is read through the vendor's own SDK",
+		"bloomberg":  "No adapter available for source type: bloomberg. Bloomberg data is read through Bloomberg's own SDK (BLPAPI)",
+		"refinitiv":  "No adapter available for source type: refinitiv. Refinitiv data is read through the vendor's own SDK",
 		"opensearch": "No adapter available for source type: opensearch. This service cannot read it yet",
 	} {
 		req := request("a", "rows:1", 5)
@@ -466,5 +466,24 @@ func TestBuffer(t *testing.T) {
 	cancel()
 	if _, err := ReadAll(&fakeRows{n: 1, hang: ctx}, 0); !errors.Is(err, context.Canceled) {
 		t.Errorf("ReadAll of failing rows: %v", err)
+	}
+}
+
+func TestConnectionMarks(t *testing.T) {
+	base := moniker.Errorf(moniker.ErrSource, "postgres: dial failed")
+	cause := fmt.Errorf("dial tcp: %w", syscall.ECONNREFUSED)
+	for _, err := range []error{Unreachable(base), ConnectionError(base, cause)} {
+		if !errors.Is(err, ErrConnection) || moniker.KindOf(err) != moniker.ErrSource || err.Error() != base.Error() {
+			t.Errorf("%v: marked %v, kind %v", err, errors.Is(err, ErrConnection), moniker.KindOf(err))
+		}
+		if breakerOutcome(err) == nil {
+			t.Errorf("%v does not count against the source", err)
+		}
+	}
+	if err := ConnectionError(base, errors.New(`relation "x" does not exist`)); errors.Is(err, ErrConnection) || breakerOutcome(err) != nil {
+		t.Errorf("a refusal is marked or counts: %v", err)
+	}
+	if Unreachable(nil) != nil {
+		t.Error("Unreachable(nil) != nil")
 	}
 }

@@ -175,7 +175,11 @@ func (s *source) Query(ctx context.Context, q *fetch.Query) (fetch.Rows, error) 
 		defer cancel()
 		defer resp.Body.Close()
 		excerpt, _ := io.ReadAll(io.LimitReader(resp.Body, errorExcerpt))
-		return nil, moniker.Errorf(moniker.ErrSource, "%s %s answered %s: %s", req.Method, redacted(req.URL), resp.Status, clean(excerpt, c.secrets))
+		err := moniker.Errorf(moniker.ErrSource, "%s %s answered %s: %s", req.Method, redacted(req.URL), resp.Status, clean(excerpt, c.secrets))
+		if resp.StatusCode >= 500 {
+			err = fetch.Unreachable(err) // the API is failing, not refusing
+		}
+		return nil, err
 	}
 	if ct := resp.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
 		resp.Body.Close()
@@ -385,7 +389,7 @@ func (s *source) callError(ctx context.Context, req *http.Request, err error) er
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	return moniker.Errorf(moniker.ErrSource, "%s %s: %v", req.Method, redacted(req.URL), err)
+	return fetch.Unreachable(moniker.Errorf(moniker.ErrSource, "%s %s: %v", req.Method, redacted(req.URL), err))
 }
 
 // readError is an error reading the answer: past a deadline a timeout.

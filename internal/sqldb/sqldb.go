@@ -240,7 +240,7 @@ func (s *source) fail(ctx context.Context, err error) error {
 	case ctx.Err() != nil:
 		return fmt.Errorf("%s: %w", s.e.Name, ctx.Err())
 	}
-	return moniker.Errorf(moniker.ErrSource, "%s: %s", s.e.Name, s.scrub(err.Error()))
+	return fetch.ConnectionError(moniker.Errorf(moniker.ErrSource, "%s: %s", s.e.Name, s.scrub(err.Error())), err)
 }
 
 // scrub replaces every secret in msg with ***.
