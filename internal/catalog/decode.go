@@ -42,16 +42,6 @@ func (a at) field(k string) at   { return at(yamlfile.Path(a).Field(k)) }
 func (a at) String() string      { return yamlfile.Path(a).String() }
 func (a at) path() yamlfile.Path { return yamlfile.Path(a) }
 
-// ownerFieldByKey maps an ownership YAML key to its field.
-func ownerFieldByKey(k string) (moniker.OwnerField, bool) {
-	for f := moniker.OwnerField(0); f < moniker.NumOwnerFields; f++ {
-		if f.Key() == k {
-			return f, true
-		}
-	}
-	return 0, false
-}
-
 // decoder turns yaml.Node trees into moniker.Node values (or domain
 // records), collecting errors and warnings with file positions. The
 // strict walking is yamlfile.Walker's; the schema code below calls it
@@ -143,9 +133,9 @@ func (d *decoder) nodeKey(n *moniker.Node, k string, kn, vn *yaml.Node) {
 	case moniker.KindOwnership:
 		if m, ok := d.mapping(vn, top(k)); ok {
 			d.pairs(m, top(k), 0, func(k2 string, kn2, vn2 *yaml.Node) {
-				f, ok := ownerFieldByKey(k2)
+				f, ok := moniker.OwnerFieldByKey(k2)
 				if !ok {
-					d.unknownKey(kn2, under(k, k2), k2, ownerKeyList())
+					d.unknownKey(kn2, under(k, k2), k2, moniker.OwnerKeys())
 					return
 				}
 				n.Ownership[f] = d.text(vn2, under(k, k2))
@@ -229,14 +219,6 @@ func (d *decoder) field(n *moniker.Node, f *moniker.NodeField, vn *yaml.Node, ke
 		}
 		n.Schema.Columns = cols
 	}
-}
-
-func ownerKeyList() []string {
-	out := make([]string, moniker.NumOwnerFields)
-	for f := range moniker.NumOwnerFields {
-		out[f] = f.Key()
-	}
-	return out
 }
 
 func (d *decoder) binding(m, at *yaml.Node) *moniker.SourceBinding {
@@ -388,7 +370,7 @@ func unprefixRegexpError(err error) string {
 }
 
 func (d *decoder) column(v *yaml.Node, p at) (moniker.Column, bool) {
-	c := moniker.Column{Type: "string", Nullable: true}
+	c := moniker.Column{Type: moniker.DefaultColumnType, Nullable: true}
 	m, ok := d.mapping(v, p)
 	if !ok {
 		if deref(v).Tag == tagNull {

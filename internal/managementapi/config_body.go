@@ -7,12 +7,12 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/moniker-svc/moniker/internal/catalogedit"
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/nodejson"
 	"github.com/moniker-svc/moniker/internal/strictjson"
 )
 
@@ -31,8 +31,7 @@ func (s *Server) decodeNode(w http.ResponseWriter, r *http.Request, cur *moniker
 	}
 	var current map[string]json.RawMessage
 	if cur != nil {
-		b, _ := json.Marshal(toNodeJSON(cur))
-		_ = json.Unmarshal(b, &current)
+		_ = json.Unmarshal(appendNode(nil, cur), &current)
 	}
 	var errs []moniker.FieldError
 	for _, k := range slices.Sorted(maps.Keys(raw)) {
@@ -113,64 +112,30 @@ func fieldError(key string, v json.RawMessage, err error) *moniker.FieldError {
 	return &fe
 }
 
-// decodeField decodes member key into its field of n (null clears it).
+// decodeField decodes member key into its field of n (null clears it):
+// the node-field table's generic reading, or the structured kinds'.
 func decodeField(n *moniker.Node, key string, v json.RawMessage, cur *moniker.Node) *moniker.FieldError {
 	fail := func(err error) *moniker.FieldError { return fieldError(key, v, err) }
-	text := func(dst *string) *moniker.FieldError {
-		var s *string
-		if err := decodeStrict(v, &s); err != nil {
-			return fail(err)
-		}
-		*dst = deref(s)
-		return nil
-	}
-	switch key {
-	case "display_name":
-		return text(&n.DisplayName)
-	case "description":
-		return text(&n.Description)
-	case "domain":
-		return text(&n.Domain)
-	case "classification":
-		return text(&n.Classification)
-	case "deprecation_message":
-		return text(&n.DeprecationMessage)
-	case "successor":
-		return text(&n.Successor)
-	case "sunset_deadline":
-		return text(&n.SunsetDeadline)
-	case "migration_guide_url":
-		return text(&n.MigrationGuideURL)
-	case "status":
-		var st string
-		if fe := text(&st); fe != nil {
-			return fe
-		}
-		n.Status = moniker.Status(st)
-	case "tags":
-		if err := decodeStrict(v, &n.Tags); err != nil {
-			return fail(err)
-		}
-	case "metadata", "extra":
+	if key == moniker.ExtraKey {
 		var m map[string]any
 		if err := decodeStrict(v, &m); err != nil {
 			return fail(err)
 		}
+		n.Extra = nil
 		if m != nil {
-			m = freeForm(m).(map[string]any)
+			n.Extra = nodejson.FreeForm(m).(map[string]any)
 		}
-		if key == "metadata" {
-			n.Metadata = m
-		} else {
-			n.Extra = m
-		}
-	case "ownership":
-		var o *ownershipJSON
-		if err := decodeStrict(v, &o); err != nil {
+		return nil
+	}
+	f, _ := moniker.FieldByKey(key)
+	switch f.Kind {
+	case moniker.KindOwnership:
+		o, err := decodeOwnership(v)
+		if err != nil {
 			return fail(err)
 		}
-		n.Ownership = o.ownership()
-	case "source_binding":
+		n.Ownership = o
+	case moniker.KindBinding:
 		var b *bindingJSON
 		if err := decodeStrict(v, &b); err != nil {
 			return fail(err)
@@ -194,79 +159,16 @@ func decodeField(n *moniker.Node, key string, v json.RawMessage, cur *moniker.No
 			}
 		}
 		n.Binding = b.binding(cfg)
-	case "data_quality":
-		var d *dataQualityJSON
-		if err := decodeStrict(v, &d); err != nil {
-			return fail(err)
-		}
-		n.DataQuality = d.dataQuality()
-	case "sla":
-		var d *slaJSON
-		if err := decodeStrict(v, &d); err != nil {
-			return fail(err)
-		}
-		n.SLA = d.sla()
-	case "freshness":
-		var d *freshnessJSON
-		if err := decodeStrict(v, &d); err != nil {
-			return fail(err)
-		}
-		n.Freshness = d.freshness()
-	case "schema":
-		var d *schemaJSON
-		if err := decodeStrict(v, &d); err != nil {
-			return fail(err)
-		}
-		sc, fe := d.nodeSchema()
-		if fe != nil {
-			return fe
-		}
-		n.Schema = sc
-	case "access_policy":
+	case moniker.KindPolicy:
 		var d *policyJSON
 		if err := decodeStrict(v, &d); err != nil {
 			return fail(err)
 		}
 		n.AccessPolicy = d.policy()
-	case "documentation":
-		var d *documentationJSON
-		if err := decodeStrict(v, &d); err != nil {
+	default:
+		if err := nodejson.Decode(n, f, v); err != nil {
 			return fail(err)
 		}
-		n.Documentation = d.documentation()
 	}
 	return nil
-}
-
-// freeForm converts a decoded free-form JSON value (numbers as
-// json.Number) to the values the catalog loader produces: an integer
-// becomes int (uint64 above the int range), any other number float64.
-func freeForm(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		s := x.String()
-		if !strings.ContainsAny(s, ".eE") {
-			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-				return int(i)
-			}
-			if u, err := strconv.ParseUint(s, 10, 64); err == nil {
-				return u
-			}
-		}
-		f, _ := x.Float64()
-		return f
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = freeForm(e)
-		}
-		return out
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = freeForm(e)
-		}
-		return out
-	}
-	return v
 }

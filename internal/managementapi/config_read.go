@@ -2,11 +2,11 @@ package managementapi
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -60,31 +60,25 @@ func (s *Server) configList(idx *childIndex) func(*catalogedit.Editor, http.Resp
 		w.WriteHeader(http.StatusOK)
 		bw := bufio.NewWriterSize(w, 64<<10)
 		bw.WriteString(`{"nodes":[`)
+		var b []byte
 		for i, p := range paths {
+			b = b[:0]
 			if i > 0 {
-				bw.WriteByte(',')
+				b = append(b, ',')
 			}
 			n := cat.Get(p)
-			var v any
 			switch {
 			case children:
-				row := treeRow{ChildCount: len(kids[p])}
-				if n != nil {
-					row.nodeSummary = toNodeSummary(n)
-				} else {
-					row.nodeSummary = nodeSummary{Path: p, Tags: []string{}}
-					row.Virtual = true
-				}
-				v = row
+				b = appendSummary(b, p, n)
+				b = append(b, `,"virtual":`...)
+				b = appendBool(b, n == nil)
+				b = append(b, `,"child_count":`...)
+				b = strconv.AppendInt(b, int64(len(kids[p])), 10)
+				b = append(b, '}')
 			case summary:
-				v = toNodeSummary(n)
+				b = append(appendSummary(b, p, n), '}')
 			default:
-				v = toNodeJSON(n)
-			}
-			b, err := json.Marshal(v)
-			if err != nil {
-				s.log.Error("encoding a node", "path", p, "err", err)
-				b = []byte("null")
+				b = appendNode(b, n)
 			}
 			bw.Write(b)
 		}
@@ -93,14 +87,6 @@ func (s *Server) configList(idx *childIndex) func(*catalogedit.Editor, http.Resp
 			s.log.Debug("writing /config/nodes", "err", err)
 		}
 	}
-}
-
-// treeRow is a GET /config/nodes?parent= row: a summary, or for a path
-// that is only the prefix of nodes a virtual row (path only).
-type treeRow struct {
-	nodeSummary
-	Virtual    bool `json:"virtual"`
-	ChildCount int  `json:"child_count"`
 }
 
 // childIndex caches the parent -> children paths of the working copy's
@@ -212,10 +198,9 @@ func (s *Server) configGet(ed *catalogedit.Editor, w http.ResponseWriter, r *htt
 		return
 	}
 	w.Header().Set("ETag", `"`+etag+`"`)
-	httpapi.WriteJSON(w, http.StatusOK, struct {
-		Node              nodeJSON                        `json:"node"`
-		ResolvedOwnership httpapi.ResolvedOwnershipWithUI `json:"resolved_ownership"`
-	}{toNodeJSON(n), s.resolvedOwnership(ed, path)})
+	b := appendNode(append(make([]byte, 0, 4096), `{"node":`...), n)
+	b = appendMarshal(append(b, `,"resolved_ownership":`...), s.resolvedOwnership(ed, path))
+	httpapi.WriteRaw(w, http.StatusOK, append(b, "}\n"...))
 }
 
 // resolvedOwnership resolves path's ownership in the working copy as the

@@ -1,6 +1,7 @@
 package managementapi
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -28,7 +29,7 @@ func (s *Server) configCreate(ed *catalogedit.Editor, w http.ResponseWriter, r *
 	}
 	created, _, _ := ed.Get(path)
 	w.Header().Set("ETag", `"`+etag+`"`)
-	httpapi.WriteJSON(w, http.StatusOK, toNodeJSON(created))
+	httpapi.WriteRaw(w, http.StatusOK, append(appendNode(nil, created), '\n'))
 }
 
 // configUpdate is PUT /config/nodes/{path}: a partial update of the
@@ -53,7 +54,7 @@ func (s *Server) configUpdate(ed *catalogedit.Editor, w http.ResponseWriter, r *
 		return
 	}
 	w.Header().Set("ETag", `"`+etag+`"`)
-	httpapi.WriteJSON(w, http.StatusOK, toNodeJSON(n))
+	httpapi.WriteRaw(w, http.StatusOK, append(appendNode(nil, n), '\n'))
 }
 
 // configDelete is DELETE /config/nodes/{path}: removes the node from the
@@ -83,17 +84,16 @@ type configSaveJSON struct {
 // onDisk reads the catalog files afresh and returns the nodes at paths as
 // they are there (nil: no such node); nil when the files do not load. It
 // costs a full read, which only a save conflict pays.
-func onDisk(ed *catalogedit.Editor, paths []string) map[string]*nodeJSON {
+func onDisk(ed *catalogedit.Editor, paths []string) map[string]json.RawMessage {
 	disk, err := catalogedit.Open(ed.Path(), catalogedit.Options{})
 	if err != nil {
 		return nil
 	}
-	out := make(map[string]*nodeJSON, len(paths))
+	out := make(map[string]json.RawMessage, len(paths))
 	for _, p := range paths {
-		out[p] = nil
+		out[p] = nil // null: deleted there
 		if n, _, ok := disk.Get(p); ok {
-			j := toNodeJSON(n)
-			out[p] = &j
+			out[p] = appendNode(nil, n)
 		}
 	}
 	return out

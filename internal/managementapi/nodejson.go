@@ -1,85 +1,166 @@
 package managementapi
 
 import (
-	"math"
+	"encoding/json"
+	"strconv"
+	"strings"
 
 	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/nodejson"
+	"github.com/moniker-svc/moniker/internal/resolve"
+	"github.com/moniker-svc/moniker/internal/strictjson"
 )
 
 // ---- the node JSON (reference §3.1, plus the fields upstream dropped) ----
 
-// nodeJSON is a node in /config answers: every key always present.
-type nodeJSON struct {
-	Path               string             `json:"path"`
-	DisplayName        string             `json:"display_name"`
-	Description        string             `json:"description"`
-	Domain             *string            `json:"domain"`
-	Ownership          *ownershipJSON     `json:"ownership"`
-	SourceBinding      *bindingJSON       `json:"source_binding"`
-	DataQuality        *dataQualityJSON   `json:"data_quality"`
-	SLA                *slaJSON           `json:"sla"`
-	Freshness          *freshnessJSON     `json:"freshness"`
-	Schema             *schemaJSON        `json:"schema"`
-	AccessPolicy       *policyJSON        `json:"access_policy"`
-	Documentation      *documentationJSON `json:"documentation"`
-	Classification     string             `json:"classification"`
-	Tags               []string           `json:"tags"`
-	Metadata           map[string]any     `json:"metadata"`
-	IsLeaf             bool               `json:"is_leaf"`
-	Status             string             `json:"status"`
-	DeprecationMessage *string            `json:"deprecation_message"`
-	Successor          *string            `json:"successor"`
-	SunsetDeadline     *string            `json:"sunset_deadline"`
-	MigrationGuideURL  *string            `json:"migration_guide_url"`
-	Extra              map[string]any     `json:"extra"`
+// configForm is how /config answers show a node's values: an unset text
+// (but those with a default, and description) and a block's missing list
+// null; free-form values with NaN and infinities as their YAML texts.
+var configForm = nodejson.Form{Value: func(dst []byte, v any) []byte { return resolve.AppendJSONValue(dst, nodejson.Safe(v)) }}
+
+// appendNode appends n as /config answers show it, every key always
+// present: "path", then every field of the node-field table in file
+// order, "is_leaf" (derived: the node has a binding) just before "status"
+// as in upstream's model, and the KindExtra fields last, together as
+// moniker.ExtraKey.
+func appendNode(dst []byte, n *moniker.Node) []byte {
+	dst = append(dst, `{"path":`...)
+	dst = resolve.AppendJSONString(dst, n.Path)
+	fields := moniker.NodeFields()
+	for i := range fields {
+		f := &fields[i]
+		if f.Kind == moniker.KindExtra {
+			continue
+		}
+		if f.Key == statusKey {
+			dst = nodejson.Key(dst, "is_leaf")
+			dst = appendBool(dst, n.Binding != nil)
+		}
+		dst = nodejson.Key(dst, f.Key)
+		switch f.Kind {
+		case moniker.KindOwnership:
+			dst = appendOwnership(dst, &n.Ownership)
+		case moniker.KindBinding:
+			dst = appendBinding(dst, n.Binding)
+		case moniker.KindPolicy:
+			dst = appendMarshal(dst, toPolicyJSON(n.AccessPolicy))
+		default:
+			dst = configForm.Append(dst, n, f)
+		}
+	}
+	dst = nodejson.Key(dst, moniker.ExtraKey)
+	if n.Extra == nil {
+		dst = append(dst, "{}"...)
+	} else {
+		dst = configForm.Value(dst, n.Extra)
+	}
+	return append(dst, '}')
 }
 
-func toNodeJSON(n *moniker.Node) nodeJSON {
-	out := nodeJSON{
-		Path: n.Path, DisplayName: n.EffectiveDisplayName(), Description: n.Description, Domain: strPtr(n.Domain),
-		Ownership: toOwnershipJSON(&n.Ownership), SourceBinding: toBindingJSON(n.Binding),
-		DataQuality: toDataQualityJSON(n.DataQuality), SLA: toSLAJSON(n.SLA), Freshness: toFreshnessJSON(n.Freshness),
-		Schema: toSchemaJSON(n.Schema), AccessPolicy: toPolicyJSON(n.AccessPolicy), Documentation: toDocumentationJSON(n.Documentation),
-		Classification: n.EffectiveClassification(), Tags: n.Tags, Metadata: map[string]any{}, IsLeaf: n.Binding != nil,
-		Status: string(n.EffectiveStatus()), DeprecationMessage: strPtr(n.DeprecationMessage), Successor: strPtr(n.Successor),
-		SunsetDeadline: strPtr(n.SunsetDeadline), MigrationGuideURL: strPtr(n.MigrationGuideURL), Extra: map[string]any{},
+// statusKey is the field "is_leaf" precedes.
+const statusKey = "status"
+
+// summaryKeys are the fields of a GET /config/nodes?summary=true row, in
+// its order; "is_leaf" and "source_type" (the binding's) follow.
+var summaryKeys = [...]string{"display_name", "description", "domain", "status", "classification", "tags"}
+
+// appendSummary appends the light row of the node n at path (nil: a path
+// that is only the prefix of nodes, its fields unset), without the
+// closing brace.
+func appendSummary(dst []byte, path string, n *moniker.Node) []byte {
+	dst = append(dst, `{"path":`...)
+	dst = resolve.AppendJSONString(dst, path)
+	for _, k := range summaryKeys {
+		f, _ := moniker.FieldByKey(k)
+		dst = nodejson.Key(dst, k)
+		dst = configForm.Append(dst, n, f)
 	}
-	if out.Tags == nil {
-		out.Tags = []string{}
+	dst = append(dst, `,"is_leaf":`...)
+	dst = appendBool(dst, n != nil && n.Binding != nil)
+	dst = append(dst, `,"source_type":`...)
+	if n != nil && n.Binding != nil {
+		return resolve.AppendJSONString(dst, n.Binding.Type)
 	}
-	if n.Metadata != nil {
-		out.Metadata = jsonSafe(n.Metadata).(map[string]any)
-	}
-	if n.Extra != nil {
-		out.Extra = jsonSafe(n.Extra).(map[string]any)
-	}
-	return out
+	return append(dst, "null"...)
 }
 
-// nodeSummary is a light GET /config/nodes?summary=true row.
-type nodeSummary struct {
-	Path           string   `json:"path"`
-	DisplayName    string   `json:"display_name"`
-	Description    string   `json:"description"`
-	Domain         *string  `json:"domain"`
-	Status         string   `json:"status"`
-	Classification string   `json:"classification"`
-	Tags           []string `json:"tags"`
-	IsLeaf         bool     `json:"is_leaf"`
-	SourceType     *string  `json:"source_type"`
+func appendBool(dst []byte, b bool) []byte {
+	if b {
+		return append(dst, "true"...)
+	}
+	return append(dst, "false"...)
 }
 
-func toNodeSummary(n *moniker.Node) nodeSummary {
-	out := nodeSummary{Path: n.Path, DisplayName: n.EffectiveDisplayName(), Description: n.Description,
-		Domain: strPtr(n.Domain), Status: string(n.EffectiveStatus()), Classification: n.EffectiveClassification(),
-		Tags: n.Tags, IsLeaf: n.Binding != nil}
-	if out.Tags == nil {
-		out.Tags = []string{}
+// appendMarshal appends v encoded by encoding/json (the structured
+// kinds' JSON types, whose encoding cannot fail).
+func appendMarshal(dst []byte, v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return append(dst, "null"...)
 	}
-	if n.Binding != nil {
-		out.SourceType = &n.Binding.Type
+	return append(dst, b...)
+}
+
+// configOwnerOrder is the order of the ownership object in /config
+// answers (upstream's model), not the OwnerField order.
+var configOwnerOrder = [moniker.NumOwnerFields]moniker.OwnerField{
+	moniker.AccountableOwner, moniker.DataSpecialist, moniker.SupportChannel,
+	moniker.ADOP, moniker.ADS, moniker.ADAL, moniker.ADOPName, moniker.ADSName, moniker.ADALName, moniker.UI,
+}
+
+// appendOwnership appends a node's own ownership: the ten fields, or null
+// when none is set.
+func appendOwnership(dst []byte, o *moniker.Ownership) []byte {
+	if o.Empty() {
+		return append(dst, "null"...)
 	}
-	return out
+	dst = append(dst, '{')
+	for _, f := range configOwnerOrder {
+		dst = nodejson.Key(dst, f.Key())
+		dst = nodejson.String(dst, o[f])
+	}
+	return append(dst, '}')
+}
+
+// decodeOwnership reads an ownership object of a write (null: none set).
+func decodeOwnership(raw json.RawMessage) (moniker.Ownership, error) {
+	var out moniker.Ownership
+	if nodejson.IsNull(raw) {
+		return out, nil
+	}
+	members, err := nodejson.Members(raw)
+	if err != nil {
+		return out, err
+	}
+	for _, m := range members {
+		f, ok := moniker.OwnerFieldByKey(m.Key)
+		if !ok {
+			f, ok = foldOwnerField(m.Key)
+		}
+		if !ok {
+			return out, &strictjson.UnknownFieldError{Field: m.Key}
+		}
+		var s *string
+		if err := strictjson.Unmarshal(m.Value, &s); err != nil {
+			return out, nodejson.Under(f.Key(), err)
+		}
+		out[f] = ""
+		if s != nil {
+			out[f] = *s
+		}
+	}
+	return out, nil
+}
+
+// foldOwnerField matches k to an ownership key case-insensitively, as
+// encoding/json matches a struct's keys.
+func foldOwnerField(k string) (moniker.OwnerField, bool) {
+	for f := range moniker.NumOwnerFields {
+		if strings.EqualFold(f.Key(), k) {
+			return f, true
+		}
+	}
+	return 0, false
 }
 
 func strPtr(s string) *string {
@@ -96,47 +177,44 @@ func deref(s *string) string {
 	return *s
 }
 
-// ownershipJSON is a node's own ownership: the ten fields, or null when
-// none is set.
-type ownershipJSON struct {
-	AccountableOwner *string `json:"accountable_owner"`
-	DataSpecialist   *string `json:"data_specialist"`
-	SupportChannel   *string `json:"support_channel"`
-	ADOP             *string `json:"adop"`
-	ADS              *string `json:"ads"`
-	ADAL             *string `json:"adal"`
-	ADOPName         *string `json:"adop_name"`
-	ADSName          *string `json:"ads_name"`
-	ADALName         *string `json:"adal_name"`
-	UI               *string `json:"ui"`
+// appendBinding appends a source binding (null for none): config holds
+// the source's settings, secret values masked.
+func appendBinding(dst []byte, b *moniker.SourceBinding) []byte {
+	if b == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, `{"type":`...)
+	dst = resolve.AppendJSONString(dst, b.Type)
+	dst = append(dst, `,"config":`...)
+	if b.Config == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = resolve.AppendJSONValue(dst, maskSecrets(nodejson.Safe(b.Config)))
+	}
+	dst = append(dst, `,"allowed_operations":`...)
+	dst = resolve.AppendJSONValue(dst, b.AllowedOperations)
+	dst = append(dst, `,"schema":`...)
+	dst = configForm.Value(dst, b.Schema)
+	dst = append(dst, `,"read_only":`...)
+	dst = appendBool(dst, b.ReadOnly)
+	dst = append(dst, `,"cache":`...)
+	c := b.Cache
+	if c == nil {
+		return append(dst, "null}"...)
+	}
+	dst = append(dst, `{"enabled":`...)
+	dst = appendBool(dst, c.Enabled)
+	dst = append(dst, `,"ttl_seconds":`...)
+	dst = strconv.AppendInt(dst, int64(c.TTLSeconds), 10)
+	dst = append(dst, `,"refresh_interval_seconds":`...)
+	dst = strconv.AppendInt(dst, int64(c.RefreshIntervalSeconds), 10)
+	dst = append(dst, `,"refresh_on_startup":`...)
+	dst = appendBool(dst, c.RefreshOnStartup)
+	return append(dst, "}}"...)
 }
 
-func toOwnershipJSON(o *moniker.Ownership) *ownershipJSON {
-	if o.Empty() {
-		return nil
-	}
-	return &ownershipJSON{
-		AccountableOwner: strPtr(o[moniker.AccountableOwner]), DataSpecialist: strPtr(o[moniker.DataSpecialist]),
-		SupportChannel: strPtr(o[moniker.SupportChannel]), ADOP: strPtr(o[moniker.ADOP]), ADS: strPtr(o[moniker.ADS]),
-		ADAL: strPtr(o[moniker.ADAL]), ADOPName: strPtr(o[moniker.ADOPName]), ADSName: strPtr(o[moniker.ADSName]),
-		ADALName: strPtr(o[moniker.ADALName]), UI: strPtr(o[moniker.UI]),
-	}
-}
-
-func (o *ownershipJSON) ownership() moniker.Ownership {
-	var out moniker.Ownership
-	if o == nil {
-		return out
-	}
-	out[moniker.AccountableOwner], out[moniker.DataSpecialist], out[moniker.SupportChannel] = deref(o.AccountableOwner), deref(o.DataSpecialist), deref(o.SupportChannel)
-	out[moniker.ADOP], out[moniker.ADS], out[moniker.ADAL] = deref(o.ADOP), deref(o.ADS), deref(o.ADAL)
-	out[moniker.ADOPName], out[moniker.ADSName], out[moniker.ADALName] = deref(o.ADOPName), deref(o.ADSName), deref(o.ADALName)
-	out[moniker.UI] = deref(o.UI)
-	return out
-}
-
-// bindingJSON is a source binding. config holds the source's settings,
-// secret values masked.
+// bindingJSON is a source binding in a write: absent or null values take
+// the loader's defaults.
 type bindingJSON struct {
 	Type              string         `json:"type"`
 	Config            map[string]any `json:"config"`
@@ -153,31 +231,16 @@ type cacheJSON struct {
 	RefreshOnStartup       *bool `json:"refresh_on_startup"`
 }
 
-func toBindingJSON(b *moniker.SourceBinding) *bindingJSON {
-	if b == nil {
-		return nil
-	}
-	ro := b.ReadOnly
-	out := &bindingJSON{Type: b.Type, AllowedOperations: b.AllowedOperations, Schema: jsonSafe(b.Schema), ReadOnly: &ro}
-	if b.Config != nil {
-		out.Config = maskSecrets(jsonSafe(b.Config)).(map[string]any)
-	}
-	if c := b.Cache; c != nil {
-		out.Cache = &cacheJSON{Enabled: &c.Enabled, TTLSeconds: &c.TTLSeconds, RefreshIntervalSeconds: &c.RefreshIntervalSeconds, RefreshOnStartup: &c.RefreshOnStartup}
-	}
-	return out
-}
-
 // binding builds the node's binding from a decoded body (cfg: the config
 // with masked secrets restored). Absent or null values take the loader's
 // defaults.
 func (b *bindingJSON) binding(cfg any) *moniker.SourceBinding {
 	out := &moniker.SourceBinding{Type: b.Type, AllowedOperations: b.AllowedOperations, ReadOnly: true}
 	if m, ok := cfg.(map[string]any); ok && m != nil {
-		out.Config = freeForm(m).(map[string]any)
+		out.Config = nodejson.FreeForm(m).(map[string]any)
 	}
 	if b.Schema != nil {
-		out.Schema = freeForm(b.Schema)
+		out.Schema = nodejson.FreeForm(b.Schema)
 	}
 	if b.ReadOnly != nil {
 		out.ReadOnly = *b.ReadOnly
@@ -199,143 +262,6 @@ func (b *bindingJSON) binding(cfg any) *moniker.SourceBinding {
 		out.Cache = bc
 	}
 	return out
-}
-
-type dataQualityJSON struct {
-	DQOwner         *string  `json:"dq_owner"`
-	QualityScore    *float64 `json:"quality_score"`
-	ValidationRules []string `json:"validation_rules"`
-	KnownIssues     []string `json:"known_issues"`
-	LastValidated   *string  `json:"last_validated"`
-}
-
-func toDataQualityJSON(d *moniker.DataQuality) *dataQualityJSON {
-	if d == nil {
-		return nil
-	}
-	out := &dataQualityJSON{DQOwner: strPtr(d.DQOwner), ValidationRules: d.ValidationRules, KnownIssues: d.KnownIssues, LastValidated: strPtr(d.LastValidated)}
-	if q := d.QualityScore; q != nil && !math.IsNaN(*q) && !math.IsInf(*q, 0) {
-		out.QualityScore = q
-	}
-	return out
-}
-
-func (d *dataQualityJSON) dataQuality() *moniker.DataQuality {
-	if d == nil {
-		return nil
-	}
-	return &moniker.DataQuality{DQOwner: deref(d.DQOwner), QualityScore: d.QualityScore, ValidationRules: d.ValidationRules,
-		KnownIssues: d.KnownIssues, LastValidated: deref(d.LastValidated)}
-}
-
-type slaJSON struct {
-	Freshness         *string `json:"freshness"`
-	Availability      *string `json:"availability"`
-	SupportHours      *string `json:"support_hours"`
-	EscalationContact *string `json:"escalation_contact"`
-}
-
-func toSLAJSON(s *moniker.SLA) *slaJSON {
-	if s == nil {
-		return nil
-	}
-	return &slaJSON{strPtr(s.Freshness), strPtr(s.Availability), strPtr(s.SupportHours), strPtr(s.EscalationContact)}
-}
-
-func (s *slaJSON) sla() *moniker.SLA {
-	if s == nil {
-		return nil
-	}
-	return &moniker.SLA{Freshness: deref(s.Freshness), Availability: deref(s.Availability), SupportHours: deref(s.SupportHours), EscalationContact: deref(s.EscalationContact)}
-}
-
-type freshnessJSON struct {
-	LastLoaded           *string  `json:"last_loaded"`
-	RefreshSchedule      *string  `json:"refresh_schedule"`
-	SourceSystem         *string  `json:"source_system"`
-	UpstreamDependencies []string `json:"upstream_dependencies"`
-}
-
-func toFreshnessJSON(f *moniker.Freshness) *freshnessJSON {
-	if f == nil {
-		return nil
-	}
-	return &freshnessJSON{strPtr(f.LastLoaded), strPtr(f.RefreshSchedule), strPtr(f.SourceSystem), f.UpstreamDependencies}
-}
-
-func (f *freshnessJSON) freshness() *moniker.Freshness {
-	if f == nil {
-		return nil
-	}
-	return &moniker.Freshness{LastLoaded: deref(f.LastLoaded), RefreshSchedule: deref(f.RefreshSchedule), SourceSystem: deref(f.SourceSystem), UpstreamDependencies: f.UpstreamDependencies}
-}
-
-type columnJSON struct {
-	Name         string  `json:"name"`
-	Type         *string `json:"type"`
-	Description  *string `json:"description"`
-	SemanticType *string `json:"semantic_type"`
-	Example      any     `json:"example"`
-	Nullable     *bool   `json:"nullable"`
-	PrimaryKey   *bool   `json:"primary_key"`
-	ForeignKey   *string `json:"foreign_key"`
-}
-
-type schemaJSON struct {
-	Columns         []columnJSON `json:"columns"`
-	Description     *string      `json:"description"`
-	SemanticTags    []string     `json:"semantic_tags"`
-	PrimaryKey      []string     `json:"primary_key"`
-	UseCases        []string     `json:"use_cases"`
-	Examples        []string     `json:"examples"`
-	RelatedMonikers []string     `json:"related_monikers"`
-	Granularity     *string      `json:"granularity"`
-	TypicalRowCount any          `json:"typical_row_count"`
-	UpdateFrequency *string      `json:"update_frequency"`
-}
-
-func toSchemaJSON(s *moniker.NodeSchema) *schemaJSON {
-	if s == nil {
-		return nil
-	}
-	out := &schemaJSON{Description: strPtr(s.Description), SemanticTags: s.SemanticTags, PrimaryKey: s.PrimaryKey,
-		UseCases: s.UseCases, Examples: s.Examples, RelatedMonikers: s.RelatedMonikers, Granularity: strPtr(s.Granularity),
-		TypicalRowCount: jsonSafe(s.TypicalRowCount), UpdateFrequency: strPtr(s.UpdateFrequency)}
-	if s.Columns != nil {
-		out.Columns = make([]columnJSON, len(s.Columns))
-		for i, c := range s.Columns {
-			out.Columns[i] = columnJSON{Name: c.Name, Type: &c.Type, Description: strPtr(c.Description), SemanticType: strPtr(c.SemanticType),
-				Example: jsonSafe(c.Example), Nullable: &c.Nullable, PrimaryKey: &c.PrimaryKey, ForeignKey: strPtr(c.ForeignKey)}
-		}
-	}
-	return out
-}
-
-func (s *schemaJSON) nodeSchema() (*moniker.NodeSchema, *moniker.FieldError) {
-	if s == nil {
-		return nil, nil
-	}
-	out := &moniker.NodeSchema{Description: deref(s.Description), SemanticTags: s.SemanticTags, PrimaryKey: s.PrimaryKey,
-		UseCases: s.UseCases, Examples: s.Examples, RelatedMonikers: s.RelatedMonikers, Granularity: deref(s.Granularity),
-		TypicalRowCount: freeForm(s.TypicalRowCount), UpdateFrequency: deref(s.UpdateFrequency)}
-	if s.Columns != nil {
-		out.Columns = make([]moniker.Column, len(s.Columns))
-		for i, c := range s.Columns {
-			col := moniker.Column{Name: c.Name, Type: deref(c.Type), Description: deref(c.Description), SemanticType: deref(c.SemanticType),
-				Example: freeForm(c.Example), Nullable: true, ForeignKey: deref(c.ForeignKey)}
-			if col.Type == "" {
-				col.Type = "string"
-			}
-			if c.Nullable != nil {
-				col.Nullable = *c.Nullable
-			}
-			if c.PrimaryKey != nil {
-				col.PrimaryKey = *c.PrimaryKey
-			}
-			out.Columns[i] = col
-		}
-	}
-	return out, nil
 }
 
 type policyJSON struct {
@@ -369,7 +295,7 @@ func toPolicyJSON(p *moniker.AccessPolicy) *policyJSON {
 		BaseRowCount: &brc, RequireConfirmationAbove: i64Ptr(p.RequireConfirmationAbove), DenialMessage: strPtr(p.DenialMessage),
 		AllowedRoles: p.AllowedRoles}
 	if p.AllowedHours != nil {
-		out.AllowedHours = jsonSafe(p.AllowedHours).([]any)
+		out.AllowedHours = nodejson.Safe(p.AllowedHours).([]any)
 	}
 	return out
 }
@@ -402,36 +328,7 @@ func (p *policyJSON) policy() *moniker.AccessPolicy {
 		out.RequireConfirmationAbove = *p.RequireConfirmationAbove
 	}
 	if p.AllowedHours != nil {
-		out.AllowedHours = freeForm(p.AllowedHours).([]any)
+		out.AllowedHours = nodejson.FreeForm(p.AllowedHours).([]any)
 	}
 	return out
-}
-
-type documentationJSON struct {
-	Glossary       *string           `json:"glossary"`
-	Runbook        *string           `json:"runbook"`
-	Onboarding     *string           `json:"onboarding"`
-	DataDictionary *string           `json:"data_dictionary"`
-	APIDocs        *string           `json:"api_docs"`
-	Architecture   *string           `json:"architecture"`
-	Changelog      *string           `json:"changelog"`
-	Contact        *string           `json:"contact"`
-	Additional     map[string]string `json:"additional"`
-}
-
-func toDocumentationJSON(d *moniker.Documentation) *documentationJSON {
-	if d == nil {
-		return nil
-	}
-	return &documentationJSON{strPtr(d.Glossary), strPtr(d.Runbook), strPtr(d.Onboarding), strPtr(d.DataDictionary),
-		strPtr(d.APIDocs), strPtr(d.Architecture), strPtr(d.Changelog), strPtr(d.Contact), d.Additional}
-}
-
-func (d *documentationJSON) documentation() *moniker.Documentation {
-	if d == nil {
-		return nil
-	}
-	return &moniker.Documentation{Glossary: deref(d.Glossary), Runbook: deref(d.Runbook), Onboarding: deref(d.Onboarding),
-		DataDictionary: deref(d.DataDictionary), APIDocs: deref(d.APIDocs), Architecture: deref(d.Architecture),
-		Changelog: deref(d.Changelog), Contact: deref(d.Contact), Additional: d.Additional}
 }

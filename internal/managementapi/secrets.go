@@ -2,7 +2,6 @@ package managementapi
 
 import (
 	"fmt"
-	"math"
 	"reflect"
 	"slices"
 
@@ -102,33 +101,4 @@ func unmaskSecrets(v, old any, at string) (any, *secretError) {
 		return out, nil
 	}
 	return v, nil
-}
-
-// jsonSafe returns v with the floats JSON cannot carry (NaN, ±Inf, which
-// YAML can) written as YAML spells them (".nan", ".inf", "-.inf").
-func jsonSafe(v any) any {
-	switch x := v.(type) {
-	case float64:
-		switch {
-		case math.IsNaN(x):
-			return ".nan"
-		case math.IsInf(x, 1):
-			return ".inf"
-		case math.IsInf(x, -1):
-			return "-.inf"
-		}
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = jsonSafe(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = jsonSafe(e)
-		}
-		return out
-	}
-	return v
 }

@@ -60,6 +60,19 @@ var ownerKeys = [NumOwnerFields]string{
 // Key returns the YAML/JSON key of f.
 func (f OwnerField) Key() string { return ownerKeys[f] }
 
+// OwnerKeys returns the ownership keys in OwnerField order.
+func OwnerKeys() []string { return append([]string(nil), ownerKeys[:]...) }
+
+// OwnerFieldByKey returns the ownership field whose key is k.
+func OwnerFieldByKey(k string) (OwnerField, bool) {
+	for f, key := range ownerKeys {
+		if key == k {
+			return OwnerField(f), true
+		}
+	}
+	return 0, false
+}
+
 // Ownership is a node's own ownership block: one string per OwnerField,
 // "" meaning unset.
 type Ownership [NumOwnerFields]string
@@ -161,7 +174,7 @@ type Freshness struct {
 // Column is one column of a node schema.
 type Column struct {
 	Name         string
-	Type         string // default "string"
+	Type         string // default DefaultColumnType
 	Description  string
 	SemanticType string
 	Example      any
@@ -169,6 +182,9 @@ type Column struct {
 	PrimaryKey   bool
 	ForeignKey   string
 }
+
+// DefaultColumnType is the type of a column that names none.
+const DefaultColumnType = "string"
 
 // NodeSchema is the node-level schema (AI metadata), not the binding schema.
 type NodeSchema struct {
