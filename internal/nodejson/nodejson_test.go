@@ -23,7 +23,7 @@ func field(t *testing.T, key string) *moniker.NodeField {
 func TestAppend(t *testing.T) {
 	q := 0.5
 	n := &moniker.Node{Path: "a/b", Description: "<d>", Tags: []string{"x"},
-		DataQuality: &moniker.DataQuality{QualityScore: &q, KnownIssues: []string{}},
+		DataQuality:   &moniker.DataQuality{QualityScore: &q, KnownIssues: []string{}},
 		Documentation: &moniker.Documentation{Runbook: "https://r", Glossary: "https://g", Additional: map[string]string{}},
 		Schema:        &moniker.NodeSchema{Description: "s", Columns: []moniker.Column{{Name: "c", Nullable: true}}}}
 	config := &Form{}
