@@ -304,7 +304,8 @@ func (f Fetch) Timeout() time.Duration { return seconds(f.TimeoutSeconds) }
 type FetchPool struct {
 	// MaxOpen is the most connections open at once (in use or idle).
 	MaxOpen int `yaml:"max_open"`
-	// MaxIdle is the most idle connections kept.
+	// MaxIdle is the most idle connections kept (more than MaxOpen
+	// counts as MaxOpen).
 	MaxIdle int `yaml:"max_idle"`
 	// MaxLifetimeSeconds closes a connection this long after it was
 	// opened (0 = never).

@@ -113,7 +113,7 @@ func (c *Config) Validate() error {
 		check(f.TimeoutSeconds > 0, "fetch.timeout_seconds", "%g must be > 0", f.TimeoutSeconds)
 		check(f.MaxRows >= 1, "fetch.max_rows", "%d must be >= 1", f.MaxRows)
 		check(f.Pool.MaxOpen >= 1, "fetch.pool.max_open", "%d must be >= 1", f.Pool.MaxOpen)
-		check(f.Pool.MaxIdle >= 0 && f.Pool.MaxIdle <= f.Pool.MaxOpen, "fetch.pool.max_idle", "%d must be between 0 and fetch.pool.max_open (%d)", f.Pool.MaxIdle, f.Pool.MaxOpen)
+		check(f.Pool.MaxIdle >= 0, "fetch.pool.max_idle", "%d must be >= 0", f.Pool.MaxIdle)
 		check(f.Pool.MaxLifetimeSeconds >= 0, "fetch.pool.max_lifetime_seconds", "%g must be >= 0 (0 = no limit)", f.Pool.MaxLifetimeSeconds)
 		check(f.Pool.MaxIdleTimeSeconds >= 0, "fetch.pool.max_idle_time_seconds", "%g must be >= 0 (0 = no limit)", f.Pool.MaxIdleTimeSeconds)
 	}

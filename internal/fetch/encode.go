@@ -211,12 +211,38 @@ func appendInt(dst []byte, v any) ([]byte, bool) {
 }
 
 // appendTime appends a timestamp in RFC 3339 (nanoseconds when it has
-// them), or a date column's value as YYYY-MM-DD.
+// them: time.RFC3339Nano), or a date column's value as YYYY-MM-DD. Dates
+// and UTC timestamps of years 0-9999 are written by hand (the common
+// case, several times faster than time's general formatter).
 func appendTime(dst []byte, t Type, v time.Time) []byte {
-	if t == TypeDate {
-		return v.AppendFormat(dst, time.DateOnly)
+	y, m, d := v.Date()
+	if y < 0 || y > 9999 || (t != TypeDate && v.Location() != time.UTC) {
+		if t == TypeDate {
+			return v.AppendFormat(dst, time.DateOnly)
+		}
+		return v.AppendFormat(dst, time.RFC3339Nano)
 	}
-	return v.AppendFormat(dst, time.RFC3339Nano)
+	dst = append(dst, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10))
+	if t == TypeDate {
+		return dst
+	}
+	hh, mm, ss := v.Clock()
+	dst = append(dst, 'T', byte('0'+hh/10), byte('0'+hh%10), ':', byte('0'+mm/10), byte('0'+mm%10), ':', byte('0'+ss/10), byte('0'+ss%10))
+	if ns := v.Nanosecond(); ns != 0 {
+		var frac [10]byte
+		frac[0] = '.'
+		for i := 9; i >= 1; i-- {
+			frac[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := 10
+		for frac[n-1] == '0' {
+			n--
+		}
+		dst = append(dst, frac[:n]...)
+	}
+	return append(dst, 'Z')
 }
 
 // RowJSON encodes rows of one column list as JSON objects, members in

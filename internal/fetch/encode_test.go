@@ -246,3 +246,23 @@ func TestFormats(t *testing.T) {
 		t.Error("JSON has no stream encoder")
 	}
 }
+
+// TestAppendTimeFastPath: the hand-written forms are time's own.
+func TestAppendTimeFastPath(t *testing.T) {
+	for _, v := range []time.Time{
+		time.Date(2026, 1, 15, 10, 0, 0, 0, time.UTC),
+		time.Date(2026, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(1, 1, 1, 0, 0, 0, 1000, time.UTC),
+		time.Date(999, 2, 3, 4, 5, 6, 120000000, time.UTC),
+		time.Date(9999, 12, 31, 0, 0, 0, 500, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 1, 15, 10, 0, 0, 5, time.FixedZone("X", -5*3600)),
+	} {
+		if got, want := string(appendTime(nil, TypeTimestamp, v)), v.Format(time.RFC3339Nano); got != want {
+			t.Errorf("timestamp %v = %s, want %s", v, got, want)
+		}
+		if got, want := string(appendTime(nil, TypeDate, v)), v.Format(time.DateOnly); got != want {
+			t.Errorf("date %v = %s, want %s", v, got, want)
+		}
+	}
+}
