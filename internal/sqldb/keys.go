@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,27 +48,32 @@ func (k *Keys) String(key, def string) string {
 	case string:
 		e, err := fetch.Expand(key, v, k.env)
 		if err != nil {
-			if k.err == nil {
-				k.err = err
-			}
+			k.keep(err)
 			return ""
 		}
 		s = e
-	case int:
-		s = strconv.Itoa(v)
-	case int64:
-		s = strconv.FormatInt(v, 10)
-	case float64:
-		s = strconv.FormatFloat(v, 'f', -1, 64)
 	case bool:
 		s = strconv.FormatBool(v)
+	case json.Number:
+		s = v.String()
 	default:
-		k.fail("%s must be a string", key)
+		f, err := fetch.Float(key, v, 0) // the YAML and JSON number types
+		if err != nil {
+			k.fail("%s must be a string", key)
+			return def
+		}
+		s = strconv.FormatFloat(f, 'f', -1, 64)
 	}
 	if s == "" {
 		return def
 	}
 	return s
+}
+
+func (k *Keys) keep(err error) {
+	if k.err == nil {
+		k.err = err
+	}
 }
 
 // Required returns key's value; unset or empty is an error.
@@ -81,11 +87,14 @@ func (k *Keys) Required(key string) string {
 
 // Int returns key's value as an integer in [lo, hi], def when unset.
 func (k *Keys) Int(key string, def, lo, hi int) int {
-	s := k.String(key, "")
-	if s == "" {
-		return def
+	v := k.cfg[key]
+	if str, ok := v.(string); ok {
+		v = k.String(key, "")
+		if str == "" || v == "" {
+			return def
+		}
 	}
-	n, err := strconv.Atoi(s)
+	n, err := fetch.Int(key, v, def)
 	if err != nil || n < lo || n > hi {
 		k.fail("%s must be a whole number from %d to %d", key, lo, hi)
 		return def
@@ -125,8 +134,8 @@ func (k *Keys) OneOf(key, def string, opts ...string) string {
 // fetch.Secret), "" when none is set.
 func (k *Keys) Secret(key string) string {
 	s, err := fetch.Secret(k.cfg, key, k.env)
-	if err != nil && k.err == nil {
-		k.err = err
+	if err != nil {
+		k.keep(err)
 	}
 	return s
 }

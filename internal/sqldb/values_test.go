@@ -1,7 +1,9 @@
 package sqldb
 
 import (
+	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,5 +56,28 @@ func TestNormalize(t *testing.T) {
 		if got, err := normalize(tc.t, tc.in); err == nil {
 			t.Errorf("normalize(%s, %#v) = %#v; want an error", tc.t, tc.in, got)
 		}
+	}
+}
+
+// TestKeys: connection keys from YAML (int), JSON (float64, json.Number)
+// and text read the same; problems name the key.
+func TestKeys(t *testing.T) {
+	for _, port := range []any{5433, int64(5433), uint64(5433), 5433.0, json.Number("5433"), "5433", "${PORT}"} {
+		k := NewKeys("x", map[string]any{"port": port, "name": port}, fetch.Env{Getenv: func(string) string { return "5433" }})
+		if p, s := k.Port("port", 1), k.String("name", ""); p != 5433 || s != "5433" || k.Err() != nil {
+			t.Errorf("%T %v: port %d, string %q, %v", port, port, p, s, k.Err())
+		}
+	}
+	k := NewKeys("x", map[string]any{"port": 5.5, "b": "maybe", "c": "d"}, fetch.Env{})
+	k.Port("port", 1)
+	k.Bool("b", false)
+	if err := k.Err(); err == nil || !strings.Contains(err.Error(), "x config: port") {
+		t.Errorf("first problem: %v", err)
+	}
+	if k := NewKeys("x", map[string]any{}, fetch.Env{}); k.Port("port", 7) != 7 || k.Required("host") != "" || !strings.Contains(k.Err().Error(), "host is required") {
+		t.Errorf("defaults and required: %v", k.Err())
+	}
+	if k := NewKeys("x", map[string]any{"m": "z"}, fetch.Env{}); k.OneOf("m", "a", "a", "b") != "z" || k.Err() == nil {
+		t.Error("OneOf accepted z")
 	}
 }
