@@ -9,9 +9,12 @@ import (
 	"github.com/moniker-svc/moniker/internal/excel"
 	"github.com/moniker-svc/moniker/internal/fetch"
 	"github.com/moniker-svc/moniker/internal/governance"
+	"github.com/moniker-svc/moniker/internal/mssql"
 	"github.com/moniker-svc/moniker/internal/mysql"
+	"github.com/moniker-svc/moniker/internal/oracle"
 	"github.com/moniker-svc/moniker/internal/postgres"
 	"github.com/moniker-svc/moniker/internal/rest"
+	"github.com/moniker-svc/moniker/internal/snowflake"
 	"github.com/moniker-svc/moniker/internal/sqlite"
 	"github.com/moniker-svc/moniker/internal/static"
 )
@@ -22,12 +25,15 @@ import (
 // execution hint).
 func adapters(log *slog.Logger) fetch.Adapters {
 	return fetch.Adapters{
-		"postgres": postgres.Adapter(log),
-		"mysql":    mysql.Adapter(log),
-		"sqlite":   sqlite.Adapter(log),
-		"rest":     rest.Adapter(),
-		"excel":    excel.Adapter(),
-		"static":   static.Adapter(),
+		"postgres":  postgres.Adapter(log),
+		"mysql":     mysql.Adapter(log),
+		"sqlite":    sqlite.Adapter(log),
+		"mssql":     mssql.Adapter(log),
+		"oracle":    oracle.Adapter(log),
+		"snowflake": snowflake.Adapter(log), // checks the keys, then 501: no driver in the build yet
+		"rest":      rest.Adapter(),
+		"excel":     excel.Adapter(),
+		"static":    static.Adapter(),
 	}
 }
 
