@@ -25,6 +25,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/moniker-svc/moniker/internal/fixtures"
+	"github.com/moniker-svc/moniker/internal/source"
 )
 
 // fetchSecret is the password of the PostgreSQL bindings (the test
@@ -512,4 +513,21 @@ fetch:
 			t.Error("the log holds the binding's password")
 		}
 	})
+}
+
+// TestAdaptersTable: the adapters table and the source-type registry
+// agree on which types the service reads (source.Type.Adapter: only
+// those have their required config keys enforced at load).
+func TestAdaptersTable(t *testing.T) {
+	table := adapters(nil)
+	for _, st := range source.Types() {
+		if _, ok := table[st.Name]; ok != st.Adapter {
+			t.Errorf("%s: in the adapters table %v, source.Type.Adapter %v", st.Name, ok, st.Adapter)
+		}
+	}
+	for name := range table {
+		if source.Lookup(name) == nil {
+			t.Errorf("%s: an adapter for a type the registry does not know", name)
+		}
+	}
 }

@@ -224,7 +224,8 @@ func (d *decoder) field(n *moniker.Node, f *moniker.NodeField, vn *yaml.Node, ke
 func (d *decoder) binding(m, at *yaml.Node) *moniker.SourceBinding {
 	const p = "source_binding"
 	b := &moniker.SourceBinding{ReadOnly: true}
-	hasType := false
+	hasType, substituted := false, false
+	cfgAt := at
 	d.pairs(m, top(p), 0, func(k string, kn, vn *yaml.Node) {
 		key := under(p, k)
 		switch k {
@@ -234,9 +235,11 @@ func (d *decoder) binding(m, at *yaml.Node) *moniker.SourceBinding {
 			if source.Lookup(t) == nil {
 				d.warnf(vn, "%s: unknown source type %q, using static", key, t)
 				t = "static"
+				substituted = true
 			}
 			b.Type = d.str(t)
 		case "config":
+			cfgAt = vn
 			if cm, ok := d.mapping(vn, key); ok {
 				b.Config, _ = d.value(cm, key, 0).(map[string]any)
 			}
@@ -256,6 +259,13 @@ func (d *decoder) binding(m, at *yaml.Node) *moniker.SourceBinding {
 	})
 	if !hasType {
 		d.errorf(at, under(p, "type"), "required")
+	} else if st := source.Lookup(b.Type); st != nil && !substituted {
+		// A key the type's adapter cannot do without: /fetch would
+		// fail on every moniker of the binding. (An unknown type read
+		// as static, upstream's fallback, stays a warning.)
+		for _, k := range st.MissingConfig(b.Config) {
+			d.errorf(cfgAt, under(p, "config").field(k), "required by source type %s", b.Type)
+		}
 	}
 	return b
 }

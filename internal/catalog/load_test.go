@@ -457,6 +457,7 @@ func TestLoadBad(t *testing.T) {
 		{"column_key.yaml", []string{`column_key.yaml:5: node "prices": schema.columns[0].typ: unknown key`}},
 		{"cache_key.yaml", []string{`cache_key.yaml:5: node "prices": source_binding.cache.ttl: unknown key`}},
 		{"missing_type.yaml", []string{`missing_type.yaml:2: node "prices": source_binding.type: required`}},
+		{"required_key.yaml", []string{`required_key.yaml:5: node "prices": source_binding.config.database: required by source type postgres`}},
 		{"syntax.yaml", []string{`syntax.yaml:`, `invalid YAML: `}},
 		{"bool.yaml", []string{`bool.yaml:4: node "prices": source_binding.read_only: expected true or false, got "maybe"`}},
 		{"many.yaml", []string{`many.yaml:2: node "a": bogus1: unknown key`, `many.yaml:5: node "b": access_policy.min_filters: expected integer`, `many.yaml:7: node "c": tags: expected a list, got a mapping`}},

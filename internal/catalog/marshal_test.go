@@ -314,6 +314,14 @@ func (g nodeGen) node() *moniker.Node {
 		if g.maybe() {
 			b.Config = g.freeMap(0)
 		}
+		// The keys the type's adapter needs (the loader refuses a
+		// binding without them).
+		for _, k := range source.Lookup(b.Type).MissingConfig(b.Config) {
+			if b.Config == nil {
+				b.Config = map[string]any{}
+			}
+			b.Config[k] = "v"
+		}
 		if g.maybe() {
 			b.Schema = g.value(0)
 		}

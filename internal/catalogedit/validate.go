@@ -147,6 +147,12 @@ func validate(old, n *moniker.Node) error {
 					add("source_binding.config."+f.Key, moniker.CheckURL(s), s)
 				}
 			}
+			// The catalog loader refuses these too: the written file
+			// would not load.
+			for _, k := range st.MissingConfig(b.Config) {
+				errs = append(errs, moniker.FieldError{Type: "missing", Loc: moniker.FieldLoc("source_binding.config." + k),
+					Msg: "required by source type " + b.Type})
+			}
 		}
 		if c := b.Cache; c != nil {
 			if c.TTLSeconds < 0 {

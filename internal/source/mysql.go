@@ -20,4 +20,5 @@ var mysql = Type{
 			segmentNames, queryField, tableField,
 		}),
 	Execution: Execution{"server", "The service runs the rendered query through its MySQL driver."},
+	Adapter:   true,
 }

@@ -22,4 +22,5 @@ var postgres = Type{
 			segmentNames, queryField, tableField,
 		}),
 	Execution: Execution{"server", "The service runs the rendered query through its PostgreSQL driver."},
+	Adapter:   true,
 }

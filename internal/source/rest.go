@@ -17,7 +17,7 @@ var rest = Type{
 	},
 	Config: []Field{
 		{Key: "base_url", Kind: "string", Required: true, URL: true, Description: "Absolute http(s) URL of the API"},
-		required("path_template", "Path template appended to base_url's path (default /{path}); it cannot leave base_url"),
+		str("path_template", "Path template appended to base_url's path (default /{path}); it cannot leave base_url"),
 		choice("method", "HTTP method (/fetch runs GET and POST only)", "GET", "POST", "PUT", "DELETE"),
 		choice("auth_type", "Authentication", "none", "bearer", "api_key", "basic"),
 		jsonField("auth_config", "Credentials of auth_type: bearer {token}, api_key {key, header (X-API-Key)}, basic {username, password}; each secret as its value, ${VAR}, <name>_env or <name>_file, never returned"),
@@ -28,4 +28,5 @@ var rest = Type{
 		num("max_response_bytes", "Largest answer read, in bytes (67108864, 64 MiB)"),
 	},
 	Execution: Execution{"server", "The service calls the API with the rendered path and returns the records."},
+	Adapter:   true,
 }

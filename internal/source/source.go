@@ -49,6 +49,11 @@ type Type struct {
 	// Execution says who reads the data: the client, or the service
 	// (/fetch).
 	Execution Execution
+	// Adapter says the service reads this type itself: /fetch has an
+	// adapter for it (in cmd/monikerd's adapters table). Only such a
+	// type's Required config keys are enforced (MissingConfig): a binding
+	// of a type nobody reads needs no key.
+	Adapter bool
 	// NoFetch says why the service can never read this type itself (a
 	// vendor SDK it cannot include): /fetch answers 501 with it. "" for
 	// the other types; one without an adapter is answered with a
@@ -89,7 +94,11 @@ type Query struct {
 type Field struct {
 	Key string
 	// Kind is string, number, sql, text, json or select.
-	Kind        string
+	Kind string
+	// Required: the type's adapter cannot do without the key, so (for a
+	// type with an Adapter) a binding without it is refused when the
+	// catalog loads and when a node is written. A key with a default
+	// (a query template's, a port) is not required.
 	Required    bool
 	Description string
 	// Options are the choices of a select.
@@ -259,6 +268,25 @@ func (t *Type) Templates(cfg map[string]any) []TemplateValue {
 					out = append(out, TemplateValue{k.Name + "." + sub, s})
 				}
 			}
+		}
+	}
+	return out
+}
+
+// MissingConfig returns the Required config keys cfg lacks (absent, null
+// or an empty string), in schema order; none for a type without an
+// Adapter.
+func (t *Type) MissingConfig(cfg map[string]any) []string {
+	if !t.Adapter {
+		return nil
+	}
+	var out []string
+	for _, f := range t.Config {
+		if !f.Required {
+			continue
+		}
+		if v, ok := cfg[f.Key]; !ok || v == nil || v == "" {
+			out = append(out, f.Key)
 		}
 	}
 	return out

@@ -44,6 +44,14 @@ func TestRegistry(t *testing.T) {
 		if q := ty.Query.Key; q != "" && !ty.PassThrough && !keys[q] {
 			t.Errorf("%s: query key %s has no config field", ty.Name, q)
 		}
+		// A required key has no default: the query key's default makes
+		// it optional.
+		if f := ty.Field(ty.Query.Key); f != nil && f.Required && ty.Query.Default != "" {
+			t.Errorf("%s: %s is required but has the default %q", ty.Name, f.Key, ty.Query.Default)
+		}
+		if ty.Adapter && ty.NoFetch != "" {
+			t.Errorf("%s: an adapter and a reason why there can be none", ty.Name)
+		}
 	}
 	if Lookup("Snowflake") != nil || Lookup("") != nil {
 		t.Error("Lookup is exact (types are lower-cased when a catalog is read)")
@@ -60,6 +68,23 @@ func TestDialects(t *testing.T) {
 		if ty.Dialect != want[ty.Name] {
 			t.Errorf("%s: dialect %v, want %v", ty.Name, ty.Dialect, want[ty.Name])
 		}
+	}
+}
+
+func TestMissingConfig(t *testing.T) {
+	pg := Lookup("postgres")
+	if got := pg.MissingConfig(map[string]any{"host": "db", "database": ""}); !slices.Equal(got, []string{"database"}) {
+		t.Errorf("postgres: %v, want [database]", got)
+	}
+	if got := pg.MissingConfig(map[string]any{"host": "db", "database": "d"}); got != nil {
+		t.Errorf("postgres complete: %v", got)
+	}
+	if got := Lookup("static").MissingConfig(map[string]any{"base_path": "/data"}); got != nil {
+		t.Errorf("static without file_pattern (it has a default): %v", got)
+	}
+	// A type the service does not read needs no key.
+	if got := Lookup("derived").MissingConfig(nil); got != nil {
+		t.Errorf("derived: %v", got)
 	}
 }
 

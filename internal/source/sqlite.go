@@ -11,4 +11,5 @@ var sqlite = Type{
 	Query:       passThroughQuery,
 	Config:      []Field{required("path", "Database file: absolute, or relative to the catalog file's folder (opened read-only)"), segmentNames, queryField, tableField},
 	Execution:   Execution{"server", "The service runs the rendered query on the SQLite file."},
+	Adapter:     true,
 }
