@@ -105,8 +105,8 @@ func TestUnreachable(t *testing.T) {
 	}
 	defer src.Close()
 	_, err = src.Query(t.Context(), &fetch.Query{Text: "SELECT 1 FROM dual", MaxRows: 2})
-	if !errors.Is(err, moniker.ErrSource) || strings.Contains(err.Error(), "p@ss") {
-		t.Errorf("unreachable: %v", err)
+	if !errors.Is(err, moniker.ErrSource) || !errors.Is(err, fetch.ErrConnection) || strings.Contains(err.Error(), "p@ss") {
+		t.Errorf("unreachable: %v (want ErrSource marked ErrConnection, no password)", err)
 	}
 	if _, err := src.Query(t.Context(), &fetch.Query{Text: "BEGIN EXECUTE IMMEDIATE 'DROP TABLE t'; END;", MaxRows: 2}); !errors.Is(err, moniker.ErrInvalid) {
 		t.Errorf("PL/SQL: %v", err)

@@ -256,8 +256,11 @@ func TestErrorsHideSecrets(t *testing.T) {
 	}
 	bad := map[string]any{"host": "127.0.0.1", "port": 1, "database": "x", "user": "u", "password": password}
 	_, _, err2 := read(context.Background(), open(t, bad, fetch.Env{}, log), "SELECT 1", 10)
-	if !errors.Is(err2, moniker.ErrSource) {
-		t.Errorf("unreachable: %v", err2)
+	if !errors.Is(err2, moniker.ErrSource) || !errors.Is(err2, fetch.ErrConnection) {
+		t.Errorf("unreachable: %v (want ErrSource marked ErrConnection)", err2)
+	}
+	if errors.Is(err, fetch.ErrConnection) {
+		t.Errorf("a bad table counts as a connection failure: %v", err)
 	}
 	envCfg := map[string]any{"host": "127.0.0.1", "port": 1, "database": "x", "password": "${PGTEST_PW}"}
 	_, _, err3 := read(context.Background(), open(t, envCfg, fetch.Env{Getenv: func(string) string { return password }}, log), "SELECT 1", 10)

@@ -229,18 +229,25 @@ func (s *source) Query(ctx context.Context, q *fetch.Query) (fetch.Rows, error) 
 }
 
 // fail turns a driver error into the error /fetch answers: a timeout when
-// ctx's deadline passed or the engine says its statement was cancelled,
-// the caller's cancellation as it is, otherwise moniker.ErrSource with
-// the driver's message, secrets replaced.
+// ctx's deadline passed or the engine says its statement was cancelled or
+// timed out, the caller's cancellation as it is, otherwise
+// moniker.ErrSource with the driver's message, secrets replaced (the
+// driver's error is not wrapped: its text is what may hold them), marked
+// with fetch.ErrConnection when the connection failed (a network error, a
+// broken connection, the driver's own connect timeout) so the executor's
+// circuit breaker counts it.
 func (s *source) fail(ctx context.Context, err error) error {
 	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.Is(err, context.DeadlineExceeded),
-		s.e.Timeout != nil && s.e.Timeout(err):
+	case errors.Is(ctx.Err(), context.DeadlineExceeded), s.e.Timeout != nil && s.e.Timeout(err):
 		return moniker.Errorf(moniker.ErrTimeout, "%s: the query did not finish before its deadline: %w", s.e.Name, context.DeadlineExceeded)
 	case ctx.Err() != nil:
 		return fmt.Errorf("%s: %w", s.e.Name, ctx.Err())
 	}
-	return fetch.ConnectionError(moniker.Errorf(moniker.ErrSource, "%s: %s", s.e.Name, s.scrub(err.Error())), err)
+	e := moniker.Errorf(moniker.ErrSource, "%s: %s", s.e.Name, s.scrub(err.Error()))
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fetch.Unreachable(e)
+	}
+	return fetch.ConnectionError(e, err)
 }
 
 // scrub replaces every secret in msg with ***.

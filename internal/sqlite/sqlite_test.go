@@ -205,6 +205,9 @@ func TestErrors(t *testing.T) {
 	if !errors.Is(err, moniker.ErrSource) || !strings.Contains(err.Error(), "no such table: no_such_table") {
 		t.Errorf("bad table: %v", err)
 	}
+	if errors.Is(err, fetch.ErrConnection) {
+		t.Errorf("a bad table counts as a connection failure: %v", err)
+	}
 	missing := open(t, map[string]any{"path": "missing.db"}, fetch.Env{Dir: dir})
 	if _, _, err := read(t, missing, "SELECT 1", 10); !errors.Is(err, moniker.ErrSource) {
 		t.Errorf("missing file: %v", err)
