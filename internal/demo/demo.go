@@ -8,10 +8,14 @@
 //
 // Seed copies the files into a writable data folder on first start, never
 // overwriting a file that is already there, so edits made through the
-// management API survive restarts.
+// management API survive restarts, and generates there the SQLite
+// database the catalog's sqlite bindings read (database.go: made-up
+// equity prices, zero curves and reference data, the same rows on every
+// machine), so /fetch returns rows at once.
 package demo
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -60,7 +64,8 @@ func DefaultDir(getenv func(string) string) string {
 }
 
 // Seed creates dir if needed, writes each demo file that does not exist
-// there yet (an existing file, edited or not, is left alone), and returns
+// there yet (an existing file, edited or not, is left alone), generates
+// the demo database (DatabaseFile) when it is missing, and returns
 // the default configuration with the catalog, domains, models and requests
 // paths (and community.data_dir) pointing into dir, as absolute paths.
 func Seed(dir string) (*config.Config, error) {
@@ -81,6 +86,10 @@ func Seed(dir string) (*config.Config, error) {
 			return nil, fmt.Errorf("seeding demo data: %w", err)
 		}
 	}
+	db := filepath.Join(abs, DatabaseFile)
+	if err := createNew(db, func(tmp string) error { return writeDatabase(context.Background(), tmp) }); err != nil {
+		return nil, fmt.Errorf("seeding the demo database %s: %w", db, err)
+	}
 	c := config.Default()
 	c.Catalog.DefinitionFile = filepath.Join(abs, CatalogFile)
 	c.Domains.DefinitionFile = filepath.Join(abs, DomainsFile)
@@ -90,12 +99,17 @@ func Seed(dir string) (*config.Config, error) {
 	return c, nil
 }
 
-// writeNew writes data to path unless path exists. The file appears
-// complete or not at all: it is written to a temporary file in the same
-// folder and hard-linked into place, which fails if path appeared in the
-// meantime (another process seeding the same folder), so nothing is ever
-// overwritten.
+// writeNew writes data to path unless path exists (createNew).
 func writeNew(path string, data []byte) error {
+	return createNew(path, func(tmp string) error { return os.WriteFile(tmp, data, 0o644) })
+}
+
+// createNew creates path with write unless path exists. The file appears
+// complete or not at all: write fills a temporary file in the same
+// folder, which is hard-linked into place, and that fails if path
+// appeared in the meantime (another process seeding the same folder), so
+// nothing is ever overwritten.
+func createNew(path string, write func(tmp string) error) error {
 	if _, err := os.Lstat(path); err == nil {
 		return nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
@@ -105,28 +119,43 @@ func writeNew(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
+	name := tmp.Name()
+	defer os.Remove(name)
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+	if err := write(name); err != nil {
 		return err
 	}
-	err = os.Link(tmp.Name(), path)
+	if err := syncFile(name); err != nil {
+		return err
+	}
+	if err := os.Chmod(name, 0o644); err != nil {
+		return err
+	}
+	err = os.Link(name, path)
 	if err == nil || errors.Is(err, fs.ErrExist) {
 		return nil
 	}
 	// Some file systems have no hard links: create exclusively instead
 	// (not atomic, but still never overwrites).
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return err
+	}
 	return writeExclusive(path, data)
+}
+
+func syncFile(name string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // writeExclusive creates path with O_EXCL; an existing file is kept.

@@ -82,8 +82,9 @@ func TestDemoCatalog(t *testing.T) {
 	for _, tt := range []struct {
 		moniker, sourceType string
 	}{
-		{"prices.equity/AAPL@20260115", "snowflake"}, // README: the first curl
-		{"prices.equity/AAPL", "snowflake"},
+		{"prices.equity/AAPL@20260115", "sqlite"}, // README: the first curl (and /fetch's)
+		{"prices.equity/AAPL", "sqlite"},
+		{"prices.fixed_income/US912828YK0", "snowflake"},
 		{"credit.exposures", "mssql"},
 		{"risk.cvar/758-A", "oracle"},
 		{"risk.cvar/758-A/USD/ALL", "oracle"},
@@ -256,8 +257,8 @@ func TestSeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 4 {
-		t.Errorf("data folder holds %d entries, want the 4 files (no temporaries): %v", len(entries), entries)
+	if len(entries) != 5 {
+		t.Errorf("data folder holds %d entries, want the 4 files and the database (no temporaries): %v", len(entries), entries)
 	}
 }
 
@@ -278,7 +279,7 @@ func TestSeedNeverOverwrites(t *testing.T) {
 		t.Error("Seed overwrote an existing catalog.yaml")
 	}
 	// The missing files were still written.
-	for _, name := range []string{DomainsFile, ModelsFile, RequestsFile} {
+	for _, name := range []string{DomainsFile, ModelsFile, RequestsFile, DatabaseFile} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
 			t.Errorf("%s not seeded: %v", name, err)
 		}
