@@ -515,14 +515,16 @@ fetch:
 	})
 }
 
-// TestAdaptersTable: the adapters table and the source-type registry
-// agree on which types the service reads (source.Type.Adapter: only
-// those have their required config keys enforced at load).
+// TestAdaptersTable: every type the source-type registry says the
+// service reads (source.Type.Adapter: their required config keys are
+// enforced at load) has an adapter in the table. The table may hold an
+// adapter of a type that cannot read yet (snowflake: it checks the keys,
+// then answers 501), whose keys are then not enforced.
 func TestAdaptersTable(t *testing.T) {
 	table := adapters(nil)
 	for _, st := range source.Types() {
-		if _, ok := table[st.Name]; ok != st.Adapter {
-			t.Errorf("%s: in the adapters table %v, source.Type.Adapter %v", st.Name, ok, st.Adapter)
+		if _, ok := table[st.Name]; st.Adapter && !ok {
+			t.Errorf("%s: source.Type.Adapter is set but the adapters table has none", st.Name)
 		}
 	}
 	for name := range table {

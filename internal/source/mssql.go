@@ -32,4 +32,5 @@ var mssql = Type{
 			segmentNames, queryField, tableField,
 		}),
 	Execution: Execution{"client", "The client connects to SQL Server itself and runs the rendered query (T-SQL date literals)."},
+	Adapter:   true,
 }

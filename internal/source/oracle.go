@@ -23,4 +23,5 @@ var oracle = Type{
 			segmentNames, queryField, tableField,
 		}),
 	Execution: Execution{"client", "The client connects to Oracle itself and runs the rendered query."},
+	Adapter:   true,
 }

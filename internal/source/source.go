@@ -50,9 +50,10 @@ type Type struct {
 	// (/fetch).
 	Execution Execution
 	// Adapter says the service reads this type itself: /fetch has an
-	// adapter for it (in cmd/monikerd's adapters table). Only such a
-	// type's Required config keys are enforced (MissingConfig): a binding
-	// of a type nobody reads needs no key.
+	// adapter for it (in cmd/monikerd's adapters table) that runs
+	// queries. Only such a type's Required config keys are enforced
+	// (MissingConfig): a binding of a type the service does not read
+	// (clients run its queries themselves) needs no key here.
 	Adapter bool
 	// NoFetch says why the service can never read this type itself (a
 	// vendor SDK it cannot include): /fetch answers 501 with it. "" for
