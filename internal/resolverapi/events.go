@@ -118,20 +118,20 @@ func (s *Server) RateLimited(r *http.Request, _, reason string) {
 		return
 	}
 	snap := s.snapshot()
-	op, path := telemetry.OpRead, ""
+	op, path, query := telemetry.OpRead, "", r.URL.RawQuery
 	switch p := r.URL.Path; {
 	case p == "/catalog":
 		op = telemetry.OpList
 	case strings.HasPrefix(p, "/resolve/") && p != "/resolve/batch":
 		path = strings.TrimPrefix(p, "/resolve/")
 	case strings.HasPrefix(p, "/fetch/"):
-		path = strings.TrimPrefix(p, "/fetch/")
+		op, path, query = telemetry.OpFetch, strings.TrimPrefix(p, "/fetch/"), monikerQuery(query)
 	}
 	start := s.tel.Tick()
 	var e telemetry.Event
 	s.fillEvent(&e, r, snap, op, start)
-	e.Moniker, e.MonikerPath = rawMoniker(path, r.URL.RawQuery), path
-	if m, err := moniker.ParseParts(path, r.URL.RawQuery); err == nil {
+	e.Moniker, e.MonikerPath = rawMoniker(path, query), path
+	if m, err := moniker.ParseParts(path, query); err == nil {
 		e.Moniker, e.MonikerPath = m.String(), m.Path
 	}
 	e.Outcome = telemetry.OutcomeRateLimited

@@ -327,7 +327,8 @@ func TestRateLimitedEvents(t *testing.T) {
 		{"GET", "/resolve/prices.equity/AAPL@20260115?x=1", "read", "prices.equity/AAPL"},
 		{"POST", "/resolve/batch", "read", ""},
 		{"GET", "/catalog?limit=5", "list", ""},
-		{"GET", "/fetch/a%20b", "read", "a b"},
+		{"GET", "/fetch/a%20b", "fetch", "a b"},
+		{"GET", "/fetch/prices.equity/AAPL?limit=5&x=1&format=csv", "fetch", "prices.equity/AAPL"},
 	}
 	for _, tt := range tests {
 		r := httptest.NewRequest(tt.method, tt.target, nil)
@@ -339,6 +340,9 @@ func TestRateLimitedEvents(t *testing.T) {
 	}
 	if len(sink.events) != len(tests) {
 		t.Fatalf("%d events, want %d", len(sink.events), len(tests))
+	}
+	if m := sink.events[4].Moniker; m != "moniker://prices.equity/AAPL?x=1" {
+		t.Errorf("a rate-limited fetch's moniker %q keeps /fetch's own parameters", m)
 	}
 	for i, tt := range tests {
 		e := sink.events[i]
