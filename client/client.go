@@ -1,6 +1,7 @@
 // Package client is a Go client for the Moniker resolver API (the data
 // plane: resolve, describe, lineage, list, tree, search, catalog, stats,
-// metadata, health).
+// metadata, health, and fetch: the rows themselves, as typed JSON or as a
+// stream in Arrow, CSV or NDJSON).
 //
 // Response types carry the server's JSON field names exactly, so the
 // structs double as documentation of the wire format. A JSON null decodes
@@ -11,6 +12,9 @@
 //	res, err := c.Resolve(ctx, "prices.equity/AAPL@20260115")
 //	var apiErr *client.Error
 //	if errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound { ... }
+//
+//	res, err := c.Fetch(ctx, "prices.equity/ALL@20260115", client.FetchOptions{Limit: 20})
+//	for _, row := range res.Rows { fmt.Println(row[res.Column("close")]) }
 package client
 
 import (
@@ -214,23 +218,12 @@ func (c *Client) do(ctx context.Context, method, pathQuery string, in, out any) 
 		}
 		body = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+pathQuery, body)
+	req, err := c.newRequest(ctx, method, pathQuery, body)
 	if err != nil {
-		return fmt.Errorf("moniker client: %w", err)
+		return err
 	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "moniker-go-client")
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.appID != "" {
-		req.Header.Set("X-App-ID", c.appID)
-	}
-	if c.team != "" {
-		req.Header.Set("X-Team", c.team)
-	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -257,6 +250,27 @@ func (c *Client) do(ctx context.Context, method, pathQuery string, in, out any) 
 		return fmt.Errorf("moniker client: decoding %s %s response: %w", method, pathQuery, err)
 	}
 	return nil
+}
+
+// newRequest builds a request with the client's headers (JSON accepted,
+// the identity hints, the token).
+func (c *Client) newRequest(ctx context.Context, method, pathQuery string, body io.Reader) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+pathQuery, body)
+	if err != nil {
+		return nil, fmt.Errorf("moniker client: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "moniker-go-client")
+	if c.appID != "" {
+		req.Header.Set("X-App-ID", c.appID)
+	}
+	if c.team != "" {
+		req.Header.Set("X-Team", c.team)
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	return req, nil
 }
 
 // scheme is the optional prefix of a moniker string.

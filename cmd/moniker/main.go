@@ -5,6 +5,7 @@
 //	moniker -json describe credit.exposures
 //	moniker tree -depth 1 prices
 //	moniker search -status active treasury
+//	moniker fetch -limit 5 prices.equity/ALL@20260115
 //	moniker catalog check catalog.yaml
 //
 // Run "moniker -h" for every command and flag.
@@ -61,6 +62,10 @@ Commands (against a Moniker server):
   search [-status S] [-limit N] QUERY
                               nodes whose path, name, description or tags match
   metadata MONIKER            AI-oriented metadata (schema, profile, relationships)
+  fetch [-limit N] [-format table|csv|json|ndjson|arrow] [-o FILE] MONIKER
+                              the rows: the server runs the moniker's query on
+                              its source (an aligned table by default; arrow
+                              is an Arrow IPC stream, to a file or a pipe)
   stats                       catalog statistics
   health                      server health
 
@@ -152,6 +157,7 @@ type command struct {
 func (c *command) handlers() map[string]func(context.Context, []string) int {
 	return map[string]func(context.Context, []string) int{
 		"resolve":  c.resolve,
+		"fetch":    c.fetch,
 		"describe": c.oneMoniker(describe),
 		"lineage":  c.oneMoniker(lineage),
 		"metadata": c.oneMoniker(metadata),

@@ -3,8 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/ipc"
 )
 
 // TestDemoFetch starts monikerd with no config on a fresh data folder, as
@@ -82,5 +86,72 @@ func TestDemoFetch(t *testing.T) {
 	// The JSON and CSV answers agree.
 	if json := field(t, get(t, base+"/fetch/prices.equity/ALL@20260115").json(t), "data.0.close"); json != recs[1][5] {
 		t.Errorf("JSON close %v, CSV close %s", json, recs[1][5])
+	}
+}
+
+// TestCLIFetch runs the real moniker binary's fetch against monikerd
+// serving the demo: an aligned table, the server's CSV and JSON, an Arrow
+// stream written to a file and read back with arrow-go, and a source
+// type without an adapter (exit 1 with the server's reason).
+func TestCLIFetch(t *testing.T) {
+	base := start(t)
+
+	out, errOut, code := runCLI(t, "-server", base, "fetch", "-limit", "3", "prices.equity/ALL@20260115")
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if code != 0 || len(lines) != 6 {
+		t.Fatalf("fetch table: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.HasPrefix(lines[0], "ticker  trade_date  ") || !strings.HasPrefix(lines[1], "------  ----------  ") ||
+		!strings.HasPrefix(lines[2], "AAPL    2026-01-15  ") || lines[5] != "(3 rows; there are more: raise -limit)" {
+		t.Errorf("fetch table:\n%s", out)
+	}
+	// Columns are aligned: every line has its close value ending at the
+	// same place as the header's "close".
+	end := strings.Index(lines[0], " close") + len(" close")
+	for _, l := range lines[2:5] {
+		if len(l) < end || l[end-1] == ' ' || (len(l) > end && l[end] != ' ') {
+			t.Errorf("close not aligned at %d in %q", end, l)
+		}
+	}
+
+	out, _, code = runCLI(t, "-server", base, "fetch", "-format", "csv", "rates.curves/USD@20260115")
+	if code != 0 || !strings.HasPrefix(out, "currency,curve_date,tenor,tenor_days,zero_rate,discount_factor\nUSD,2026-01-15,1M,30,") || strings.Count(out, "\n") != 12 {
+		t.Errorf("fetch csv: exit %d\n%s", code, out)
+	}
+	out, _, code = runCLI(t, "-server", base, "fetch", "-format", "json", "reference.currencies/XAU")
+	if code != 0 || !strings.Contains(out, `"minor_units": null`) || !strings.Contains(out, `"row_count": 1,`) {
+		t.Errorf("fetch json: exit %d\n%s", code, out)
+	}
+
+	file := filepath.Join(t.TempDir(), "ccy.arrow")
+	if _, errOut, code = runCLI(t, "-server", base, "fetch", "-format", "arrow", "-o", file, "reference.currencies/ALL"); code != 0 {
+		t.Fatalf("fetch arrow: exit %d\n%s", code, errOut)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rd, err := ipc.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Release()
+	rows := 0
+	for rd.Next() {
+		rows += int(rd.RecordBatch().NumRows())
+	}
+	if rd.Err() != nil || rows != 30 || rd.Schema().Field(0).Name != "code" {
+		t.Errorf("arrow file: %d rows, %v, schema %v", rows, rd.Err(), rd.Schema())
+	}
+
+	// A failure leaves no file behind and says why.
+	file = filepath.Join(t.TempDir(), "bbg.arrow")
+	_, errOut, code = runCLI(t, "-server", base, "fetch", "-format", "arrow", "-o", file, "prices.equity.realtime/AAPL")
+	if _, err := os.Stat(file); code != 1 || !strings.Contains(errOut, "bloomberg") || !strings.Contains(errOut, "HTTP 501") || err == nil {
+		t.Errorf("fetch bloomberg: exit %d, file %v\n%s", code, err, errOut)
+	}
+	if _, errOut, code = runCLI(t, "-server", base, "fetch", "-format", "xml", "prices.equity/AAPL"); code != 2 || !strings.Contains(errOut, "table, csv, json, ndjson, arrow") {
+		t.Errorf("fetch -format xml: exit %d\n%s", code, errOut)
 	}
 }
