@@ -1,7 +1,7 @@
 'use strict';
 // The resolver's catalog browser (/ui). It calls resolver routes only
-// (/tree, /catalog/search, /describe, /resolve), so it works on a
-// resolver alone. Server data reaches the page through textContent,
+// (/tree, /catalog/search, /describe, /resolve, and /fetch for a preview
+// of the data), so it works on a resolver alone. Server data reaches the page through textContent,
 // attribute setters and DOM nodes only (MK.el), never HTML parsing.
 (() => {
   const { el, clear, api, encodePath, toast, badge, treeFocus, treeKeys } = MK;
@@ -311,6 +311,7 @@
     panel.append(el('div', { class: 'panel' }, el('h3', { text: 'Overview' }), facts));
     panel.append(ownershipSection(path, d.ownership || {}));
     panel.append(querySection(path, d, res));
+    if (r || d.has_source_binding) panel.append(previewSection(path));
   }
 
   // statusBanner explains a status other than active: the deprecation
@@ -384,6 +385,119 @@
     sec.append(pre);
     copy.addEventListener('click', () => copyText(query, pre));
     return sec;
+  }
+
+  // ---- Data preview -----------------------------------------------------
+
+  // PREVIEW_ROWS is how many rows a preview asks /fetch for.
+  const PREVIEW_ROWS = 20;
+  // NUMERIC are the logical column types shown right-aligned.
+  const NUMERIC = new Set(['int64', 'float64', 'decimal']);
+
+  // previewSection offers the first rows of a moniker (the node's path, or
+  // one typed below it: a bound node's own path fills its query's
+  // segments with its name), run on the source through /fetch. It runs
+  // only when asked: a preview is a query on the source.
+  function previewSection(path) {
+    const sec = el('div', { class: 'panel', id: 'preview' }, el('h3', { text: 'Preview data' }));
+    const input = el('input', { id: 'preview-moniker', type: 'text', value: path, spellcheck: 'false', autocomplete: 'off', 'aria-describedby': 'preview-hint' });
+    const run = el('button', { type: 'submit', id: 'preview-run', text: 'Preview data' });
+    const out = el('div', { id: 'preview-out' });
+    const form = el('form', { class: 'preview-form', id: 'preview-form' },
+      el('label', { class: 'sr-only', for: 'preview-moniker', text: 'Moniker to preview' }), input, run);
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      preview(input.value.trim() || path, out, run);
+    });
+    sec.append(form, el('p', { class: 'hint', id: 'preview-hint',
+      text: 'The first ' + PREVIEW_ROWS + ' rows, read from the source by the service (GET /fetch). Add segments or a version below the node, e.g. ' + path + '/ALL or @latest.' }), out);
+    return sec;
+  }
+
+  let previewSeq = 0;
+  // preview fetches moniker's first rows into out.
+  async function preview(moniker, out, button) {
+    const seq = ++previewSeq;
+    let [p, query] = moniker.replace(/^moniker:\/\//, '').split(/\?(.*)/s);
+    const url = '/fetch/' + encodePath(p) + '?limit=' + PREVIEW_ROWS + (query ? '&' + query : '');
+    clear(out).setAttribute('aria-busy', 'true');
+    out.append(el('p', { class: 'muted preview-loading', id: 'preview-status', role: 'status', text: 'Running the query for ' + moniker + '…' }));
+    button.disabled = true;
+    try {
+      const { data, res } = await api('GET', url);
+      if (seq !== previewSeq) return;
+      clear(out);
+      if (res.status === 202 || (data && data.cache_status === 'loading')) {
+        out.append(el('div', { class: 'banner info', id: 'preview-error', role: 'status', text: 'The result cache is loading this result for the first time; try again in a moment.' }));
+        return;
+      }
+      renderRows(out, data || {}, url);
+    } catch (e) {
+      if (seq !== previewSeq) return;
+      clear(out).append(previewError(e));
+    } finally {
+      if (seq === previewSeq) {
+        out.removeAttribute('aria-busy');
+        button.disabled = false;
+      }
+    }
+  }
+
+  // previewError explains a failed fetch: what went wrong in words, the
+  // server's message, and the status and code.
+  function previewError(e) {
+    const code = e.body && typeof e.body.code === 'string' ? e.body.code : '';
+    const what = {
+      501: 'This source type cannot be read by the service.',
+      502: 'The source refused the query.',
+      503: 'The source is not available right now.',
+      504: 'The source did not answer in time.',
+      403: 'The access policy refuses this moniker.',
+      404: 'Nothing to preview.',
+      400: 'This is not a valid moniker.',
+      422: 'The request was refused.',
+      429: 'Too many requests: try again shortly.',
+    }[e.status] || 'The preview failed.';
+    const box = el('div', { class: 'banner error', id: 'preview-error', role: 'alert' },
+      el('strong', { text: what + ' ' }), el('span', { class: 'preview-detail', text: e.message }));
+    if (e.status) box.append(el('span', { class: 'preview-code', text: ' (HTTP ' + e.status + (code ? ', ' + code : '') + ')' }));
+    return box;
+  }
+
+  // renderRows shows a FetchResponse: a summary line, the columns with
+  // their logical types, and the rows; NULL is marked as such.
+  function renderRows(out, d, url) {
+    const schema = Array.isArray(d.schema) ? d.schema : (Array.isArray(d.columns) ? d.columns.map((n) => ({ name: n, type: '' })) : []);
+    const rows = Array.isArray(d.data) ? d.data : [];
+    const n = rows.length;
+    let summary = n === 0 ? 'The query returned no rows.' : n + (n === 1 ? ' row' : ' rows');
+    if (d.truncated) summary += ' (the first ' + n + '; there are more)';
+    if (typeof d.execution_time_ms === 'number') summary += ' · ' + d.execution_time_ms + ' ms';
+    if (d.cached) summary += ' · from the result cache';
+    out.append(el('p', { class: 'preview-summary', id: 'preview-summary', role: 'status' }, summary + ' ',
+      el('a', { href: url, text: 'JSON' }), ' ', el('a', { href: url + '&format=csv', text: 'CSV' })));
+    if (n === 0) {
+      out.append(el('p', { class: 'muted', text: 'A bound node\'s own path fills the segments of its query with its name: try a path below it, with the segments and version its query expects.' }));
+      return;
+    }
+    const head = el('tr', null, schema.map((c) => el('th', { scope: 'col', class: NUMERIC.has(c.type) ? 'num' : null },
+      el('span', { class: 'col-name', text: c.name }), c.type ? el('span', { class: 'col-type', text: c.type }) : null)));
+    const body = el('tbody');
+    for (const row of rows) {
+      const tr = el('tr');
+      for (const c of schema) {
+        const v = row ? row[c.name] : null;
+        if (v === null || v === undefined) {
+          tr.append(el('td', { class: 'null', text: 'NULL' }));
+          continue;
+        }
+        const text = typeof v === 'object' ? JSON.stringify(v) : String(v);
+        tr.append(el('td', { class: NUMERIC.has(c.type) ? 'num' : null, text }));
+      }
+      body.append(tr);
+    }
+    out.append(el('div', { class: 'table-wrap preview-wrap' }, el('table', { class: 'data preview-table', id: 'preview-table' },
+      el('caption', { class: 'sr-only', text: 'Preview of ' + (d.moniker || '') }), el('thead', null, head), body)));
   }
 
   // copyText copies through the Clipboard API, falling back to selecting
