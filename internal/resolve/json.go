@@ -35,25 +35,9 @@ func AppendResolutionJSON(dst []byte, r *moniker.Resolution) []byte {
 	dst = AppendJSONValue(dst, r.SchemaInfo)
 	dst = append(dst, `,"read_only":`...)
 	dst = strconv.AppendBool(dst, r.ReadOnly)
-	dst = append(dst, `,"ownership":{`...)
-	// The OwnerField order is the JSON order; UI, the last field, is not
-	// part of the 18-key object.
-	for f := moniker.OwnerField(0); f < moniker.UI; f++ {
-		if f > 0 {
-			dst = append(dst, ',')
-		}
-		key := f.Key()
-		ov := &r.Ownership[f]
-		dst = append(dst, '"')
-		dst = append(dst, key...)
-		dst = append(dst, `":`...)
-		dst = appendNullableString(dst, ov.Value)
-		dst = append(dst, `,"`...)
-		dst = append(dst, key...)
-		dst = append(dst, `_source":`...)
-		dst = appendNullableString(dst, ov.Source)
-	}
-	dst = append(dst, `},"binding_path":`...)
+	dst = append(dst, `,"ownership":`...)
+	dst = AppendOwnershipJSON(dst, &r.Ownership)
+	dst = append(dst, `,"binding_path":`...)
 	dst = AppendJSONString(dst, r.BindingPath)
 	dst = append(dst, `,"sub_path":`...)
 	dst = appendNullableString(dst, r.SubPath)
@@ -71,6 +55,32 @@ func AppendResolutionJSON(dst []byte, r *moniker.Resolution) []byte {
 	dst = appendNullableString(dst, r.RedirectedFrom)
 	dst = append(dst, `,"cache_ttl_hint":`...)
 	dst = strconv.AppendInt(dst, int64(r.CacheTTLHint), 10)
+	return append(dst, '}')
+}
+
+// AppendOwnershipJSON appends the 18-key resolved-ownership object of
+// resolve and describe answers: each ownership field but the ui link, as
+// inherited, then its source (a node path or "domain:<name>"); null when
+// unset.
+func AppendOwnershipJSON(dst []byte, o *moniker.ResolvedOwnership) []byte {
+	dst = append(dst, '{')
+	// The OwnerField order is the JSON order; UI, the last field, is not
+	// part of the 18-key object.
+	for f := moniker.OwnerField(0); f < moniker.UI; f++ {
+		if f > 0 {
+			dst = append(dst, ',')
+		}
+		key := f.Key()
+		ov := &o[f]
+		dst = append(dst, '"')
+		dst = append(dst, key...)
+		dst = append(dst, `":`...)
+		dst = appendNullableString(dst, ov.Value)
+		dst = append(dst, `,"`...)
+		dst = append(dst, key...)
+		dst = append(dst, `_source":`...)
+		dst = appendNullableString(dst, ov.Source)
+	}
 	return append(dst, '}')
 }
 

@@ -86,6 +86,13 @@ func BenchmarkResolveHandler(b *testing.B) {
 	b.Run("describe", func(b *testing.B) {
 		benchHandler(b, s.handleDescribe(), func(int) string { return "/describe/prices.equity/AAPL" })
 	})
+	b.Run("describe_full", func(b *testing.B) {
+		// A node with a schema of many columns and a data-quality block.
+		benchHandler(b, s.handleDescribe(), func(int) string { return "/describe/credit.exposures" })
+	})
+	b.Run("metadata", func(b *testing.B) {
+		benchHandler(b, s.handleMetadata(), func(int) string { return "/metadata/credit.exposures" })
+	})
 	b.Run("search", func(b *testing.B) {
 		benchHandler(b, s.handleSearch(), func(int) string { return "/catalog/search?q=treasury" })
 	})

@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/moniker-svc/moniker/internal/audit"
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/nodejson"
 	"github.com/moniker-svc/moniker/internal/resolve"
 	"github.com/moniker-svc/moniker/internal/telemetry"
 )
@@ -128,14 +130,31 @@ func (s *Server) handleCatalog() http.Handler {
 	})
 }
 
-type searchResult struct {
-	Path             string         `json:"path"`
-	DisplayName      string         `json:"display_name"`
-	Description      string         `json:"description"`
-	Status           moniker.Status `json:"status"`
-	HasSourceBinding bool           `json:"has_source_binding"`
-	Classification   string         `json:"classification"`
-	Tags             []string       `json:"tags"`
+// searchKeys are the node fields of a search result, in its order;
+// "has_source_binding" (the node's own) follows "status".
+var searchKeys = [...]string{"display_name", "description", "status", "classification", "tags"}
+
+// appendSearchResults appends the results array of a search.
+func appendSearchResults(dst []byte, nodes []*moniker.Node) []byte {
+	dst = append(dst, '[')
+	for i, n := range nodes {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"path":`...)
+		dst = resolve.AppendJSONString(dst, n.Path)
+		for _, k := range searchKeys {
+			f, _ := moniker.FieldByKey(k)
+			dst = nodejson.Key(dst, k)
+			dst = describeForm.Append(dst, n, f)
+			if k == "status" {
+				dst = append(dst, `,"has_source_binding":`...)
+				dst = strconv.AppendBool(dst, n.Binding != nil)
+			}
+		}
+		dst = append(dst, '}')
+	}
+	return append(dst, ']')
 }
 
 func (s *Server) handleSearch() http.Handler {
@@ -155,16 +174,12 @@ func (s *Server) handleSearch() http.Handler {
 			return
 		}
 		nodes := snap.Catalog().Search(q.Get("q"), st, limit)
-		results := make([]searchResult, 0, len(nodes))
-		for _, n := range nodes {
-			results = append(results, searchResult{Path: n.Path, DisplayName: n.EffectiveDisplayName(), Description: n.Description,
-				Status: n.EffectiveStatus(), HasSourceBinding: n.Binding != nil, Classification: n.EffectiveClassification(), Tags: nonNil(n.Tags)})
-		}
-		httpapi.WriteJSON(w, http.StatusOK, struct {
-			Results      []searchResult `json:"results"`
-			Query        string         `json:"query"`
-			TotalResults int            `json:"total_results"`
-		}{results, q.Get("q"), len(results)})
+		s.writeBody(w, func(b []byte) []byte {
+			b = appendSearchResults(append(b, `{"results":`...), nodes)
+			b = resolve.AppendJSONString(append(b, `,"query":`...), q.Get("q"))
+			b = strconv.AppendInt(append(b, `,"total_results":`...), int64(len(nodes)), 10)
+			return append(b, '}')
+		})
 	})
 }
 

@@ -2,9 +2,11 @@ package resolverapi
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/nodejson"
 	"github.com/moniker-svc/moniker/internal/resolve"
 	"github.com/moniker-svc/moniker/internal/telemetry"
 )
@@ -17,70 +19,6 @@ func str(s string) *string {
 	return &s
 }
 
-type describeResponse struct {
-	Path             string                    `json:"path"`
-	DisplayName      *string                   `json:"display_name"`
-	Description      *string                   `json:"description"`
-	Ownership        httpapi.ResolvedOwnership `json:"ownership"`
-	HasSourceBinding bool                      `json:"has_source_binding"`
-	SourceType       *string                   `json:"source_type"`
-	Classification   *string                   `json:"classification"`
-	Tags             []string                  `json:"tags"`
-	DataQuality      *dataQuality              `json:"data_quality"`
-	SLA              *sla                      `json:"sla"`
-	Freshness        *freshness                `json:"freshness"`
-	Schema           *nodeSchema               `json:"schema"`
-	Documentation    map[string]any            `json:"documentation"`
-	Models           []any                     `json:"models"`
-	Status           *moniker.Status           `json:"status"`
-}
-
-type dataQuality struct {
-	DQOwner         *string  `json:"dq_owner"`
-	QualityScore    *float64 `json:"quality_score"`
-	ValidationRules []string `json:"validation_rules"`
-	KnownIssues     []string `json:"known_issues"`
-	LastValidated   *string  `json:"last_validated"`
-}
-
-type sla struct {
-	Freshness         *string `json:"freshness"`
-	Availability      *string `json:"availability"`
-	SupportHours      *string `json:"support_hours"`
-	EscalationContact *string `json:"escalation_contact"`
-}
-
-type freshness struct {
-	LastLoaded           *string  `json:"last_loaded"`
-	RefreshSchedule      *string  `json:"refresh_schedule"`
-	SourceSystem         *string  `json:"source_system"`
-	UpstreamDependencies []string `json:"upstream_dependencies"`
-}
-
-type column struct {
-	Name         string  `json:"name"`
-	Type         string  `json:"type"`
-	Description  *string `json:"description"`
-	SemanticType *string `json:"semantic_type"`
-	Example      any     `json:"example"`
-	Nullable     bool    `json:"nullable"`
-	PrimaryKey   bool    `json:"primary_key"`
-	ForeignKey   *string `json:"foreign_key"`
-}
-
-type nodeSchema struct {
-	Description     *string  `json:"description"`
-	SemanticTags    []string `json:"semantic_tags,omitempty"`
-	Granularity     *string  `json:"granularity"`
-	TypicalRowCount any      `json:"typical_row_count"`
-	UpdateFrequency *string  `json:"update_frequency"`
-	PrimaryKey      []string `json:"primary_key"`
-	Columns         []column `json:"columns"`
-	UseCases        []string `json:"use_cases,omitempty"`
-	Examples        []string `json:"examples"`
-	RelatedMonikers []string `json:"related_monikers,omitempty"`
-}
-
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -88,71 +26,36 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func newDataQuality(d *moniker.DataQuality) *dataQuality {
-	if d == nil {
-		return nil
-	}
-	return &dataQuality{DQOwner: str(d.DQOwner), QualityScore: d.QualityScore,
-		ValidationRules: nonNil(d.ValidationRules), KnownIssues: nonNil(d.KnownIssues), LastValidated: str(d.LastValidated)}
-}
+// describeForm is how describe and metadata answers show node fields
+// (upstream's): without a node every text is null, a block's missing list
+// is [], documentation is the dictionary of the links that are set, and
+// the schema has upstream's key order, its semantic_tags, use_cases and
+// related_monikers only when they hold something.
+var describeForm = nodejson.Form{EmptyLists: true, NullWithoutNode: true, Views: map[string]*nodejson.View{
+	"documentation": {Sparse: true},
+	"schema":        {Order: describeSchemaOrder, OmitEmpty: metadataTopLevel},
+}}
 
-func newSLA(s *moniker.SLA) *sla {
-	if s == nil {
-		return nil
-	}
-	return &sla{Freshness: str(s.Freshness), Availability: str(s.Availability), SupportHours: str(s.SupportHours), EscalationContact: str(s.EscalationContact)}
-}
+// metadataForm is describeForm but for the schema, which leaves out the
+// keys the metadata answer has at its top level.
+var metadataForm = nodejson.Form{EmptyLists: true, NullWithoutNode: true, Views: map[string]*nodejson.View{
+	"documentation": {Sparse: true},
+	"schema":        {Order: describeSchemaOrder, Omit: metadataTopLevel},
+}}
 
-func newFreshness(f *moniker.Freshness) *freshness {
-	if f == nil {
-		return nil
-	}
-	return &freshness{LastLoaded: str(f.LastLoaded), RefreshSchedule: str(f.RefreshSchedule), SourceSystem: str(f.SourceSystem),
-		UpstreamDependencies: nonNil(f.UpstreamDependencies)}
-}
+var (
+	describeSchemaOrder = []string{"description", "semantic_tags", "granularity", "typical_row_count",
+		"update_frequency", "primary_key", "columns", "use_cases", "examples", "related_monikers"}
+	metadataTopLevel = []string{"semantic_tags", "use_cases", "related_monikers"}
+)
 
-// newNodeSchema converts a node schema; full=false drops semantic_tags,
-// use_cases and related_monikers (the /metadata form).
-func newNodeSchema(s *moniker.NodeSchema, full bool) *nodeSchema {
-	if s == nil {
-		return nil
-	}
-	out := &nodeSchema{Description: str(s.Description), Granularity: str(s.Granularity), TypicalRowCount: s.TypicalRowCount,
-		UpdateFrequency: str(s.UpdateFrequency), PrimaryKey: nonNil(s.PrimaryKey), Examples: nonNil(s.Examples), Columns: []column{}}
-	if full {
-		out.SemanticTags, out.UseCases, out.RelatedMonikers = nonNil(s.SemanticTags), nonNil(s.UseCases), nonNil(s.RelatedMonikers)
-	}
-	for _, c := range s.Columns {
-		typ := c.Type
-		if typ == "" {
-			typ = "string"
-		}
-		out.Columns = append(out.Columns, column{Name: c.Name, Type: typ, Description: str(c.Description), SemanticType: str(c.SemanticType),
-			Example: c.Example, Nullable: c.Nullable, PrimaryKey: c.PrimaryKey, ForeignKey: str(c.ForeignKey)})
-	}
-	return out
-}
-
-// newDocumentation returns only the links that are set, plus additional.
-func newDocumentation(d *moniker.Documentation) map[string]any {
-	if d == nil {
-		return nil
-	}
-	out := map[string]any{}
-	for _, kv := range []struct{ k, v string }{
-		{"glossary", d.Glossary}, {"runbook", d.Runbook}, {"onboarding", d.Onboarding},
-		{"data_dictionary", d.DataDictionary}, {"api_docs", d.APIDocs}, {"architecture", d.Architecture},
-		{"changelog", d.Changelog}, {"contact", d.Contact},
-	} {
-		if kv.v != "" {
-			out[kv.k] = kv.v
-		}
-	}
-	if len(d.Additional) > 0 {
-		out["additional"] = d.Additional
-	}
-	return out
-}
+// describeLayout is upstream's describe answer after "path", in its
+// order: fields of the node-field table, the resolved ownership in place
+// of the node's own and, for the binding, whether resolve finds one (on
+// the node or an ancestor) and its type. "models" follows, then every
+// other field the table marks Describe, in table order (status, ours).
+var describeLayout = [...]string{"display_name", "description", "ownership", "source_binding", "classification",
+	"tags", "data_quality", "sla", "freshness", "schema", "documentation"}
 
 // pathOf parses the moniker of a path-carrying route, answering 400 on a
 // parse error (recorded as an op access event that started at start).
@@ -177,31 +80,46 @@ func (s *Server) handleDescribe() http.Handler {
 		if !ok {
 			return
 		}
-		httpapi.WriteJSON(w, http.StatusOK, describe(snap, m.Path))
+		s.writeBody(w, func(b []byte) []byte { return appendDescribe(b, snap, m.Path) })
 		if s.tel != nil {
 			s.emitDone(r, snap, start, telemetry.OpDescribe, &m)
 		}
 	})
 }
 
-func describe(snap *resolve.Snapshot, path string) *describeResponse {
-	own := snap.Ownership(path)
-	out := &describeResponse{Path: path, Ownership: httpapi.NewResolvedOwnership(&own), Tags: []string{}}
-	if b := snap.FindBinding(path); b != nil {
-		out.HasSourceBinding = true
-		out.SourceType = &b.Binding.Type
-	}
+// appendDescribe appends the describe answer of path.
+func appendDescribe(dst []byte, snap *resolve.Snapshot, path string) []byte {
 	n := snap.Catalog().Get(path)
-	if n == nil {
-		return out
+	dst = append(dst, `{"path":`...)
+	dst = resolve.AppendJSONString(dst, path)
+	for _, k := range describeLayout {
+		dst = appendDescribeField(dst, snap, path, n, k)
 	}
-	dn, cl, st := n.EffectiveDisplayName(), n.EffectiveClassification(), n.EffectiveStatus()
-	out.DisplayName, out.Description, out.Classification, out.Status = &dn, &n.Description, &cl, &st
-	out.Tags = nonNil(n.Tags)
-	out.DataQuality = newDataQuality(n.DataQuality)
-	out.SLA = newSLA(n.SLA)
-	out.Freshness = newFreshness(n.Freshness)
-	out.Schema = newNodeSchema(n.Schema, true)
-	out.Documentation = newDocumentation(n.Documentation)
-	return out
+	dst = append(dst, `,"models":null`...)
+	for _, f := range moniker.NodeFields() {
+		if f.Describe && !slices.Contains(describeLayout[:], f.Key) {
+			dst = appendDescribeField(dst, snap, path, n, f.Key)
+		}
+	}
+	return append(dst, '}')
+}
+
+func appendDescribeField(dst []byte, snap *resolve.Snapshot, path string, n *moniker.Node, key string) []byte {
+	f, _ := moniker.FieldByKey(key)
+	switch f.Kind {
+	case moniker.KindOwnership:
+		own := snap.Ownership(path)
+		dst = nodejson.Key(dst, key)
+		return resolve.AppendOwnershipJSON(dst, &own)
+	case moniker.KindBinding:
+		b := snap.FindBinding(path)
+		dst = append(dst, `,"has_source_binding":`...)
+		if b == nil {
+			return append(dst, `false,"source_type":null`...)
+		}
+		dst = append(dst, `true,"source_type":`...)
+		return resolve.AppendJSONString(dst, b.Binding.Type)
+	}
+	dst = nodejson.Key(dst, key)
+	return describeForm.Append(dst, n, f)
 }

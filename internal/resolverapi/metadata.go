@@ -3,28 +3,57 @@ package resolverapi
 import (
 	"net/http"
 
-	"github.com/moniker-svc/moniker/internal/httpapi"
 	"github.com/moniker-svc/moniker/internal/moniker"
+	"github.com/moniker-svc/moniker/internal/nodejson"
+	"github.com/moniker-svc/moniker/internal/resolve"
 	"github.com/moniker-svc/moniker/internal/telemetry"
 )
 
+// metadataResponse is the metadata answer. Its node-field members are
+// written by metadataForm, the others by encoding/json; appendJSON writes
+// them in upstream's order.
 type metadataResponse struct {
-	Moniker          string             `json:"moniker"`
-	Path             string             `json:"path"`
-	DisplayName      *string            `json:"display_name"`
-	Description      *string            `json:"description"`
-	DataProfile      *dataProfile       `json:"data_profile"`
-	TemporalCoverage *freshness         `json:"temporal_coverage"`
-	Relationships    *relationships     `json:"relationships"`
-	Schema           *nodeSchema        `json:"schema"`
-	SemanticTags     []string           `json:"semantic_tags"`
-	UseCases         []string           `json:"use_cases"`
-	NLDescription    *string            `json:"nl_description"`
-	DataQuality      *dataQuality       `json:"data_quality"`
-	Ownership        map[string]*string `json:"ownership"`
-	Documentation    map[string]any     `json:"documentation"`
-	QueryPatterns    *queryPatterns     `json:"query_patterns"`
-	CostIndicators   *costIndicators    `json:"cost_indicators"`
+	Moniker        string
+	Path           string
+	DisplayName    *string
+	Description    *string
+	DataProfile    *dataProfile
+	Relationships  *relationships
+	SemanticTags   []string
+	UseCases       []string
+	NLDescription  *string
+	Ownership      map[string]*string
+	QueryPatterns  *queryPatterns
+	CostIndicators *costIndicators
+	// node holds temporal_coverage (freshness), schema, data_quality and
+	// documentation; nil: they are null.
+	node *moniker.Node
+}
+
+func (m *metadataResponse) appendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	for _, v := range [...]struct {
+		key   string
+		field string // a node field, written by metadataForm
+		value any    // or this, through encoding/json
+	}{
+		{key: "moniker", value: m.Moniker}, {key: "path", value: m.Path}, {key: "display_name", value: m.DisplayName},
+		{key: "description", value: m.Description}, {key: "data_profile", value: m.DataProfile},
+		{key: "temporal_coverage", field: "freshness"}, {key: "relationships", value: m.Relationships},
+		{key: "schema", field: "schema"}, {key: "semantic_tags", value: m.SemanticTags}, {key: "use_cases", value: m.UseCases},
+		{key: "nl_description", value: m.NLDescription}, {key: "data_quality", field: "data_quality"},
+		{key: "ownership", value: m.Ownership}, {key: "documentation", field: "documentation"},
+		{key: "query_patterns", value: m.QueryPatterns}, {key: "cost_indicators", value: m.CostIndicators},
+	} {
+		dst = nodejson.Key(dst, v.key)
+		if v.field != "" {
+			f, _ := moniker.FieldByKey(v.field)
+			dst = metadataForm.Append(dst, m.node, f)
+		} else {
+			dst = resolve.AppendJSONValue(dst, v.value)
+		}
+	}
+	return append(dst, '}')
 }
 
 type dataProfile struct {
@@ -83,15 +112,12 @@ func (s *Server) handleMetadata() http.Handler {
 		}
 		n := snap.Catalog().Get(m.Path)
 		if n == nil {
-			httpapi.WriteJSON(w, http.StatusOK, out)
+			s.writeBody(w, out.appendJSON)
 			return
 		}
 		dn := n.EffectiveDisplayName()
 		out.DisplayName, out.Description = &dn, &n.Description
-		out.TemporalCoverage = newFreshness(n.Freshness)
-		out.DataQuality = newDataQuality(n.DataQuality)
-		out.Documentation = newDocumentation(n.Documentation)
-		out.Schema = newNodeSchema(n.Schema, false)
+		out.node = n
 		if sc := n.Schema; sc != nil {
 			out.SemanticTags, out.UseCases, out.NLDescription = nonNil(sc.SemanticTags), nonNil(sc.UseCases), str(sc.Description)
 		}
@@ -147,6 +173,6 @@ func (s *Server) handleMetadata() http.Handler {
 			}
 			out.CostIndicators = ci
 		}
-		httpapi.WriteJSON(w, http.StatusOK, out)
+		s.writeBody(w, out.appendJSON)
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -46,6 +47,24 @@ type Server struct {
 	// hdr caches per-snapshot header values so the hot path allocates
 	// none for them.
 	hdr atomic.Pointer[snapHeaders]
+	// bodies holds *[]byte buffers the JSON answers written by hand
+	// (describe, metadata, search) are built in.
+	bodies sync.Pool
+}
+
+// writeBody answers 200 with the JSON body fill appends to a pooled
+// buffer (and a final line break).
+func (s *Server) writeBody(w http.ResponseWriter, fill func([]byte) []byte) {
+	bp, _ := s.bodies.Get().(*[]byte)
+	if bp == nil {
+		bp = new(make([]byte, 0, 4096))
+	}
+	b := append(fill((*bp)[:0]), '\n')
+	httpapi.WriteRaw(w, http.StatusOK, b)
+	if cap(b) <= 1<<20 {
+		*bp = b
+		s.bodies.Put(bp)
+	}
 }
 
 type snapHeaders struct {
