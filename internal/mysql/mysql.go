@@ -38,9 +38,13 @@ var engine = sqldb.Engine{
 	Connect: connect,
 	Init:    []string{"SET SESSION TRANSACTION READ ONLY"},
 	// The driver closes its connection when a context ends, which leaves
-	// the statement running on the server: KILL QUERY stops it.
+	// the statement running on the server: KILL CONNECTION stops it. Not
+	// KILL QUERY: when the deadline passes while the statement is still on
+	// its way, KILL QUERY finds nothing to stop and the statement then runs
+	// to its end; a killed connection runs nothing more, and the driver has
+	// given it up already.
 	ConnID: "SELECT CONNECTION_ID()",
-	Kill:   func(id string) string { return "KILL QUERY " + id },
+	Kill:   func(id string) string { return "KILL CONNECTION " + id },
 	Type:   columnType,
 	Timeout: func(err error) bool {
 		var me *mysql.MySQLError
